@@ -1,0 +1,59 @@
+// The runner's event stream: the one contract the CLI, the extension and the run store all read.
+// Events are plain JSON so they can cross a process boundary (the extension may run the CLI
+// with `--events` and read them line by line) as well as be delivered in-process.
+
+export type StepOutcome =
+  | 'succeeded' // ran and produced its declared outputs
+  | 'cached' // fingerprint unchanged and outputs present: nothing ran
+  | 'restored' // fingerprint seen before: outputs restored from the content-addressed cache
+  | 'failed'
+  | 'skipped' // an upstream step failed or was cancelled
+  | 'cancelled';
+
+export type RunStatus = 'succeeded' | 'failed' | 'cancelled';
+
+/** A place in a user file the engine could point at when a step fails. */
+export interface SourceLocation {
+  file: string;
+  line: number; // 1-based, as printed in tracebacks
+  column?: number;
+}
+
+export type RunEvent =
+  | {
+      type: 'run-start';
+      runId: string;
+      flow: string;
+      flowFile: string;
+      /** Steps this run will visit, in a valid execution order. */
+      steps: string[];
+      /** Every param after overrides, flattened to dotted names. */
+      params: Record<string, unknown>;
+      /** The `--set` overrides alone. */
+      overrides: Record<string, unknown>;
+      code: { commit?: string; dirty: boolean };
+      pid: number;
+      time: number;
+    }
+  | { type: 'step-start'; runId: string; step: string; attempt: number; fingerprint: string; reasons: string[]; time: number }
+  | { type: 'step-log'; runId: string; step: string; stream: 'stdout' | 'stderr'; text: string; time: number }
+  | {
+      type: 'step-end';
+      runId: string;
+      step: string;
+      outcome: StepOutcome;
+      durationMs: number;
+      attempts: number;
+      message?: string;
+      location?: SourceLocation;
+      /** Final metrics read from the step's `metrics:` files, flattened to dotted names. */
+      metrics?: Record<string, number>;
+      /** Declared outs after the step, with content hashes (sha256 hex). */
+      outputs?: { path: string; hash: string; size: number }[];
+      fingerprint?: string;
+      time: number;
+    }
+  | { type: 'metric'; runId: string; step: string; name: string; value: number; index: number; time: number }
+  | { type: 'run-end'; runId: string; status: RunStatus; durationMs: number; time: number };
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,171 @@
+// The flow model: what a *.flow.yaml file says, with a source range for every key and value.
+// Parsing never fails: a broken file yields a partial model plus problems, so every feature
+// (tree, lint, completion, runner) keeps working on whatever could be understood.
+
+/** Zero-based line and UTF-16 code unit column, the same convention as LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A value from the file together with where it stands. */
+export interface Located<T> {
+  value: T;
+  range: Range;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A text replacement, used by quick fixes. `file` absent means the flow file itself. */
+export interface TextEdit {
+  file?: string;
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits?: TextEdit[];
+  /** Create this file (empty, or with `content`) as part of the fix. */
+  createFile?: { path: string; content?: string };
+}
+
+export interface Problem {
+  /** Stable code such as `FB102`; see docs/diagnostics.md. */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Absolute path of the file the range points into. */
+  file: string;
+  range: Range;
+  fixes?: Fix[];
+  related?: { file: string; range: Range; message: string }[];
+}
+
+export type StepKind = 'run' | 'sql';
+
+export interface LocalCompute {
+  target: 'local';
+  range: Range;
+}
+
+export interface SageMakerCompute {
+  target: 'sagemaker';
+  range: Range;
+  instanceType?: Located<string>;
+  instanceCount?: Located<number>;
+  image?: Located<string>;
+  role?: Located<string>;
+  region?: Located<string>;
+  /** `training` (default) or `processing`. */
+  job?: Located<'training' | 'processing'>;
+  volumeSizeGb?: Located<number>;
+  maxRuntimeSeconds?: Located<number>;
+  /** S3 prefix for inputs and outputs, e.g. s3://bucket/flowbench. */
+  s3Prefix?: Located<string>;
+}
+
+export type Compute = LocalCompute | SageMakerCompute;
+
+export interface Step {
+  name: string;
+  nameRange: Range;
+  /** Range of the whole mapping that defines the step. */
+  range: Range;
+  kind?: StepKind;
+  description?: Located<string>;
+  /** Command line of a run step, before `${...}` interpolation. */
+  run?: Located<string>;
+  /** Path of a SQL file, relative to the flow file's folder. */
+  sql?: Located<string>;
+  materialize?: Located<'table' | 'view'>;
+  /** Warehouse profile for a SQL step; defaults to the flow's `warehouse`. */
+  warehouse?: Located<string>;
+  deps: Located<string>[];
+  outs: Located<string>[];
+  /** Names of params the step depends on beyond those interpolated in its command. */
+  params: Located<string>[];
+  metrics: Located<string>[];
+  /** Upstream SQL steps whose tables arrive as Parquet files. */
+  inputs: Located<string>[];
+  /** Upstream steps that must finish first (ordering only). */
+  needs: Located<string>[];
+  env: Map<string, Located<string>>;
+  compute: Compute;
+  /** Seconds. */
+  timeout?: Located<number>;
+  retries?: Located<number>;
+  /** Working directory relative to the flow folder; defaults to the flow folder. */
+  cwd?: Located<string>;
+}
+
+export interface SourceTable {
+  source: string;
+  name: string;
+  nameRange: Range;
+  path?: Located<string>;
+  format?: Located<'csv' | 'parquet' | 'json'>;
+}
+
+export interface Source {
+  name: string;
+  nameRange: Range;
+  tables: Map<string, SourceTable>;
+}
+
+export interface Param {
+  /** Dotted name for nested params, e.g. `train.lr`. */
+  name: string;
+  value: unknown;
+  keyRange: Range;
+  valueRange: Range;
+}
+
+export interface WarehouseProfile {
+  name: string;
+  nameRange: Range;
+  type: Located<'duckdb' | 'snowflake'>;
+  /** DuckDB database file (relative to the flow folder); default .flowbench/warehouse.duckdb. */
+  path?: Located<string>;
+  account?: Located<string>;
+  user?: Located<string>;
+  database?: Located<string>;
+  schema?: Located<string>;
+  warehouse?: Located<string>;
+  role?: Located<string>;
+}
+
+export interface ModelSection {
+  range: Range;
+  path?: Located<string>;
+  /** Step that produces the model; derived from outs when absent. */
+  step?: Located<string>;
+  card: Map<string, Located<unknown>>;
+}
+
+export interface Flow {
+  /** Absolute path of the flow file. */
+  file: string;
+  /** Absolute path of the folder holding the flow file; every relative path resolves against it. */
+  root: string;
+  name?: Located<string>;
+  description?: Located<string>;
+  /** Flattened params: nested mappings become dotted names. */
+  params: Map<string, Param>;
+  warehouse?: Located<string>;
+  warehouses: Map<string, WarehouseProfile>;
+  sources: Map<string, Source>;
+  /** In file order. */
+  steps: Map<string, Step>;
+  model?: ModelSection;
+}
+
+export interface ParseResult {
+  flow: Flow;
+  problems: Problem[];
+}

@@ -1,0 +1,42 @@
+// Runs every test file under test/ with Node's own test runner (TypeScript through tsx).
+// Unit and integration tests run in parallel; end-to-end suites (test/e2e) run after them, one at a time.
+// Usage: node scripts/test.mjs [--unit|--e2e] [filter substring]
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a === '--unit' || a === '--e2e');
+const filter = args.find((a) => !a.startsWith('--'));
+
+function find(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) find(path, out);
+    else if (/\.test\.(ts|mts)$/.test(name)) out.push(path);
+  }
+  return out.sort();
+}
+
+const all = find('test').filter((f) => !filter || f.includes(filter));
+const e2e = all.filter((f) => f.startsWith(join('test', 'e2e')));
+const unit = all.filter((f) => !e2e.includes(f));
+
+function run(files, concurrency) {
+  if (files.length === 0) return 0;
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    { stdio: 'inherit' },
+  );
+  return res.status ?? 1;
+}
+
+let status = 0;
+if (only !== '--e2e') {
+  if (unit.length === 0) { console.error('no unit test files found'); process.exit(1); }
+  status ||= run(unit, 2);
+}
+if (only !== '--unit' && status === 0) status ||= run(e2e, 1);
+process.exit(status);
