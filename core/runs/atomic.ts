@@ -1,0 +1,36 @@
+// Crash-safe file replacement: write a temp file beside the target, then rename over it.
+// rename(2) within one directory is atomic, so a reader (or a process killed mid-write) sees
+// either the old content or the new one, never a torn file.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+let counter = 0;
+
+/** `durable` also fsyncs file and directory: use it where losing the write to a power cut matters. */
+export function writeFileAtomic(file: string, content: string, durable = false): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${counter++}.tmp`);
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, content);
+    if (durable) fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkSync(temp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(temp, file);
+  if (durable) syncDirectory(dirname(file));
+}
+
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,44 @@
+// Tells whether the process that writes a run record is still alive, robust to pid reuse and reboots.
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { WriterIdentity } from './types';
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so count from its ')'. */
+function processStartTime(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+export function currentWriter(): WriterIdentity {
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    bootId: readProc('/proc/sys/kernel/random/boot_id')?.trim(),
+    pidStart: processStartTime(process.pid),
+  };
+}
+
+/** `unknown` when the writer lives on another machine: its runs are left alone. */
+export function writerState(writer: WriterIdentity, here = currentWriter()): 'alive' | 'dead' | 'unknown' {
+  if (writer.hostname !== here.hostname) return 'unknown';
+  if (writer.bootId && here.bootId && writer.bootId !== here.bootId) return 'dead';
+  try {
+    process.kill(writer.pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
+  }
+  if (writer.pidStart && here.pidStart) {
+    const start = processStartTime(writer.pid);
+    if (start !== undefined && start !== writer.pidStart) return 'dead';
+  }
+  return 'alive';
+}

@@ -1,0 +1,278 @@
+// The run store: every flow run is an experiment record under <flow root>/.flowbench/runs/.
+//
+//   runs/<id>/record.json    the RunRecord without histories, replaced atomically as the run goes
+//   runs/<id>/metrics.jsonl  metric history points, appended (thousands per run are normal)
+//   runs/index.jsonl         summaries for listing (see summary-index.ts)
+//
+// Writes are temp-file + rename, so a killed writer leaves the previous record intact; anything
+// unreadable found on read is skipped with a warning.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunEvent, RunEventListener } from '../engine/events';
+import { writeFileAtomic } from './atomic';
+import { isRunId, randomRunId } from './id';
+import { currentWriter, writerState } from './liveness';
+import { applyEvent, groupHistories, interruptRecord, startRecord, summarize, type HistoryLine } from './record';
+import { appendSummaries, readIndex, rewriteIndex } from './summary-index';
+import type { RunRecord, RunSummary } from './types';
+
+export interface ListOptions {
+  limit?: number;
+  flow?: string;
+  status?: string;
+}
+
+export interface RunStore {
+  /** Reserves a fresh run id (its directory is created exclusively, so concurrent runs never collide). */
+  newRunId(): string;
+  /** Feed it every RunEvent of one run; it writes the record as the run goes. */
+  recorder(): RunEventListener;
+  /** Newest first. */
+  list(opts?: ListOptions): Promise<RunSummary[]>;
+  /** Accepts a unique id prefix; throws AmbiguousRunIdError when the prefix matches several runs. */
+  get(runId: string): Promise<RunRecord | undefined>;
+  /** Runs left `running` whose writer process is gone (or whose host restarted) become `interrupted`. */
+  markInterrupted(): Promise<string[]>;
+}
+
+export class AmbiguousRunIdError extends Error {
+  constructor(
+    readonly prefix: string,
+    readonly candidates: string[],
+  ) {
+    super(`run id '${prefix}' is ambiguous: it matches ${candidates.slice(0, 5).join(', ')}${candidates.length > 5 ? ', …' : ''}`);
+  }
+}
+
+export interface RunStoreOptions {
+  /** Where notes about skipped corrupt files go; stderr by default. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Step starts and ends reach the disk within this delay; writes closer together are coalesced so a
+ * 1,000-step chain of trivial commands doesn't rewrite its growing record 2,000 times.
+ */
+const STEP_WRITE_INTERVAL_MS = 50;
+/** Metric points arrive by the thousand; they are appended at most this often. */
+const METRIC_DEBOUNCE_MS = 500;
+
+export function openRunStore(stateDir: string, options: RunStoreOptions = {}): RunStore {
+  const runsDir = join(stateDir, 'runs');
+  const indexFile = join(runsDir, 'index.jsonl');
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`flowbench: warning: ${message}\n`));
+  const recordFile = (id: string) => join(runsDir, id, 'record.json');
+  const historyFile = (id: string) => join(runsDir, id, 'metrics.jsonl');
+
+  function readRecord(id: string): RunRecord | undefined {
+    let text: string;
+    try {
+      text = readFileSync(recordFile(id), 'utf8');
+    } catch {
+      return undefined; // reserved but not started yet, or removed
+    }
+    try {
+      const record = JSON.parse(text) as RunRecord;
+      if (record.id !== id || typeof record.start !== 'number' || typeof record.steps !== 'object') throw new Error('missing fields');
+      record.histories = {};
+      return record;
+    } catch (err) {
+      warn(`skipping unreadable run record ${recordFile(id)}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  function writeRecord(record: RunRecord, durable: boolean): void {
+    mkdirSync(join(runsDir, record.id), { recursive: true });
+    writeFileAtomic(recordFile(record.id), JSON.stringify({ ...record, histories: undefined }), durable);
+  }
+
+  function readHistories(id: string): RunRecord['histories'] {
+    let text: string;
+    try {
+      text = readFileSync(historyFile(id), 'utf8');
+    } catch {
+      return {};
+    }
+    const lines: HistoryLine[] = [];
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        lines.push(JSON.parse(line) as HistoryLine);
+      } catch {
+        // a line torn by a killed writer: the points before it are still good
+      }
+    }
+    return groupHistories(lines);
+  }
+
+  function runIdsOnDisk(): string[] {
+    try {
+      return readdirSync(runsDir).filter(isRunId);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Index contents reconciled with the run directories: entries missing from the index are rebuilt from records. */
+  function loadSummaries(): Map<string, RunSummary> {
+    const index = readIndex(indexFile);
+    if (index.corrupt > 0) warn(`skipped ${index.corrupt} unreadable line(s) in ${indexFile}; they are rebuilt from the run records`);
+    const onDisk = runIdsOnDisk();
+    const present = new Set(onDisk);
+    const rebuilt: RunSummary[] = [];
+    for (const id of onDisk) {
+      if (index.summaries.has(id)) continue;
+      const record = readRecord(id);
+      if (record) rebuilt.push(summarize(record));
+    }
+    let removed = 0;
+    for (const id of index.summaries.keys()) {
+      if (!present.has(id)) {
+        index.summaries.delete(id);
+        removed++;
+      }
+    }
+    for (const s of rebuilt) index.summaries.set(s.id, s);
+    const superseded = index.lines + rebuilt.length - index.summaries.size;
+    if (removed > 0 || index.corrupt > 0 || superseded > Math.max(100, index.summaries.size / 2)) {
+      rewriteIndex(indexFile, index.summaries.values());
+    } else if (rebuilt.length > 0) {
+      appendSummaries(indexFile, rebuilt);
+    }
+    return index.summaries;
+  }
+
+  function recorder(): RunEventListener {
+    let record: RunRecord | undefined;
+    let historyLines: string[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    let lastWrite = 0;
+    let failedOnce = false;
+
+    // A full disk or a vanished folder must not crash the run it is recording; say so once.
+    const guarded = (what: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (err) {
+        if (!failedOnce) warn(`could not ${what} for run ${record?.id}: ${(err as Error).message}`);
+        failedOnce = true;
+      }
+    };
+
+    const flush = (durable = false) => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!record) return;
+      const rec = record;
+      if (historyLines.length > 0) {
+        const text = historyLines.join('');
+        historyLines = [];
+        guarded('append metric history', () => appendFileSync(historyFile(rec.id), text));
+      }
+      guarded('write the run record', () => writeRecord(rec, durable));
+      lastWrite = Date.now();
+    };
+
+    const scheduleFlush = (delayMs: number) => {
+      if (timer) return;
+      timer = setTimeout(() => flush(), delayMs);
+      timer.unref();
+    };
+
+    const flushSoon = () => {
+      const since = Date.now() - lastWrite;
+      if (since >= STEP_WRITE_INTERVAL_MS) return flush();
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      scheduleFlush(STEP_WRITE_INTERVAL_MS - since);
+    };
+
+    return (event: RunEvent) => {
+      if (event.type === 'run-start') {
+        record = startRecord(event, currentWriter());
+        const rec = record;
+        guarded('start the run record', () => {
+          writeRecord(rec, true);
+          appendSummaries(indexFile, [summarize(rec)]);
+        });
+        lastWrite = Date.now();
+        return;
+      }
+      if (!record || event.runId !== record.id) return;
+      if (event.type === 'metric') {
+        record.updated = event.time;
+        historyLines.push(JSON.stringify({ step: event.step, name: event.name, index: event.index, value: event.value, time: event.time }) + '\n');
+        scheduleFlush(METRIC_DEBOUNCE_MS);
+        return;
+      }
+      applyEvent(record, event);
+      if (event.type === 'step-start' || event.type === 'step-end') flushSoon();
+      else if (event.type === 'run-end') {
+        flush(true);
+        const rec = record;
+        guarded('index the run', () => appendSummaries(indexFile, [summarize(rec)]));
+      }
+    };
+  }
+
+  return {
+    newRunId() {
+      mkdirSync(runsDir, { recursive: true });
+      for (;;) {
+        const id = randomRunId();
+        try {
+          mkdirSync(join(runsDir, id));
+          return id;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+      }
+    },
+
+    recorder,
+
+    async list(opts = {}) {
+      if (!existsSync(runsDir)) return [];
+      let runs = [...loadSummaries().values()];
+      if (opts.flow !== undefined) runs = runs.filter((r) => r.flow === opts.flow);
+      if (opts.status !== undefined) runs = runs.filter((r) => r.status === opts.status);
+      runs.sort((a, b) => b.start - a.start || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      return opts.limit !== undefined ? runs.slice(0, opts.limit) : runs;
+    },
+
+    async get(runId) {
+      let id = runId;
+      if (!existsSync(join(runsDir, id))) {
+        const matches = runIdsOnDisk().filter((candidate) => candidate.startsWith(runId));
+        if (matches.length === 0) return undefined;
+        if (matches.length > 1) throw new AmbiguousRunIdError(runId, matches.sort().reverse());
+        id = matches[0];
+      }
+      const record = readRecord(id);
+      if (record) record.histories = readHistories(id);
+      return record;
+    },
+
+    async markInterrupted() {
+      if (!existsSync(runsDir)) return [];
+      const here = currentWriter();
+      const interrupted: string[] = [];
+      const corrected: RunSummary[] = [];
+      for (const summary of loadSummaries().values()) {
+        if (summary.status !== 'running' || writerState(summary.writer, here) !== 'dead') continue;
+        const record = readRecord(summary.id);
+        if (!record) continue;
+        // The index may lag the record (a lost append); then the record is right and only the index needs fixing.
+        if (record.status === 'running') {
+          interruptRecord(record);
+          writeRecord(record, true);
+          interrupted.push(record.id);
+        }
+        corrected.push(summarize(record));
+      }
+      appendSummaries(indexFile, corrected);
+      return interrupted;
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Shapes of what the run store keeps. A RunRecord is one experiment: everything needed to reproduce
+// a run and to explain why two runs differ. A RunSummary is the slice of it that listing needs.
+import type { SourceLocation, StepOutcome } from '../engine/events';
+
+export type RunRecordStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** `pending` and `running` are states a step passes through; `interrupted` is set when the writer died. */
+export type StepState = 'pending' | 'running' | StepOutcome | 'interrupted';
+
+export interface StepRecord {
+  state: StepState;
+  /** True when nothing ran because the outputs were up to date or restored from the cache. */
+  cached: boolean;
+  attempts: number;
+  start?: number;
+  end?: number;
+  durationMs?: number;
+  fingerprint?: string;
+  /** Why the step was stale, as the engine explained it at step-start. */
+  reasons?: string[];
+  message?: string;
+  location?: SourceLocation;
+  metrics?: Record<string, number>;
+}
+
+export interface MetricPoint {
+  index: number;
+  value: number;
+  time: number;
+}
+
+export interface Artifact {
+  step: string;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** Who is writing a record, so a later process can tell whether the writer is still alive. */
+export interface WriterIdentity {
+  pid: number;
+  hostname: string;
+  /** Changes when the machine restarts (Linux boot id). */
+  bootId?: string;
+  /** Process start time in clock ticks since boot, so a recycled pid is not taken for the writer. */
+  pidStart?: string;
+}
+
+export interface RunRecord {
+  version: 1;
+  id: string;
+  flow: string;
+  flowFile: string;
+  params: Record<string, unknown>;
+  overrides: Record<string, unknown>;
+  code: { commit?: string; dirty: boolean };
+  start: number;
+  end?: number;
+  durationMs?: number;
+  status: RunRecordStatus;
+  /** In execution order as announced at run-start. */
+  steps: Record<string, StepRecord>;
+  /** Final metrics: plain names, or `step.name` where two steps report the same name. */
+  metrics: Record<string, number>;
+  /** Metric histories, keyed like `metrics`. */
+  histories: Record<string, MetricPoint[]>;
+  artifacts: Artifact[];
+  writer: WriterIdentity;
+  /** Last time the record was written; the end time given to a run found interrupted. */
+  updated: number;
+}
+
+export interface StepCounts {
+  ran: number;
+  cached: number;
+  restored: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
+}
+
+export interface RunSummary {
+  id: string;
+  flow: string;
+  flowFile: string;
+  status: RunRecordStatus;
+  start: number;
+  end?: number;
+  durationMs?: number;
+  params: Record<string, unknown>;
+  overrides: Record<string, unknown>;
+  metrics: Record<string, number>;
+  counts: StepCounts;
+  code: { commit?: string; dirty: boolean };
+  writer: WriterIdentity;
+}

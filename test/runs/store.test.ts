@@ -1,0 +1,205 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AmbiguousRunIdError, openRunStore } from '../../core/runs/store';
+import { fakeRun } from './fake-run';
+
+function tempState(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-runs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, '.flowbench');
+}
+
+function quiet() {
+  const warnings: string[] = [];
+  return { warnings, warn: (m: string) => warnings.push(m) };
+}
+
+test('records a run from its events: steps, merged metrics, histories, artifacts', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state);
+  const runId = store.newRunId();
+  const rec = store.recorder();
+  for (const e of fakeRun({
+    runId,
+    params: { lr: 0.2, epochs: 3 },
+    metrics: { train: { loss: 0.3, acc: 0.8 }, evaluate: { acc: 0.75, auc: 0.9 } },
+    histories: { train: { loss: [0.9, 0.5, 0.3] } },
+  })) rec(e);
+
+  const record = await store.get(runId);
+  assert.ok(record);
+  assert.equal(record.status, 'succeeded');
+  assert.deepEqual(record.params, { lr: 0.2, epochs: 3 });
+  assert.deepEqual(Object.keys(record.steps), ['prepare', 'train', 'evaluate']);
+  assert.equal(record.steps.train.state, 'succeeded');
+  assert.equal(record.steps.train.cached, false);
+  assert.equal(record.steps.train.fingerprint, 'fp-train');
+  // `acc` is reported by two steps, so both keep their step prefix; unique names stay plain.
+  assert.deepEqual(record.metrics, { loss: 0.3, 'train.acc': 0.8, 'evaluate.acc': 0.75, auc: 0.9 });
+  assert.deepEqual(record.histories.loss.map((p) => [p.index, p.value]), [[0, 0.9], [1, 0.5], [2, 0.3]]);
+  assert.equal(record.artifacts.length, 3);
+  assert.equal(record.artifacts[0].sha256.length, 64);
+  assert.equal(record.code.commit, 'abc123');
+  assert.equal(typeof record.durationMs, 'number');
+});
+
+test('a failed step fails the run and skips what follows', async (t) => {
+  const store = openRunStore(tempState(t));
+  const runId = store.newRunId();
+  const rec = store.recorder();
+  for (const e of fakeRun({ runId, failStep: 'train' })) rec(e);
+  const record = await store.get(runId);
+  assert.equal(record?.status, 'failed');
+  assert.equal(record?.steps.train.message, 'exit code 1');
+  assert.equal(record?.steps.evaluate.state, 'skipped');
+  const [summary] = await store.list();
+  assert.deepEqual(summary.counts, { ran: 1, cached: 0, restored: 0, failed: 1, skipped: 1, cancelled: 0 });
+});
+
+const settle = () => new Promise((ok) => setTimeout(ok, 120));
+
+test('the record reaches the disk shortly after step-end, before the run ends, histories included', async (t) => {
+  const store = openRunStore(tempState(t));
+  const runId = store.newRunId();
+  const rec = store.recorder();
+  const events = fakeRun({ runId, steps: ['train'], histories: { train: { loss: Array.from({ length: 2000 }, (_, i) => 1 / (i + 1)) } } });
+  for (const e of events.slice(0, -1)) rec(e); // everything but run-end
+  await settle();
+  const record = await store.get(runId);
+  assert.equal(record?.status, 'running');
+  assert.equal(record?.steps.train.state, 'succeeded');
+  assert.equal(record?.histories.loss.length, 2000);
+});
+
+test('list is newest first, filters by flow and status, and get accepts a unique prefix', async (t) => {
+  const store = openRunStore(tempState(t), quiet());
+  const ids: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    const runId = `20261124-01000${i}-abc${i}`;
+    ids.push(runId);
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId, flow: i % 2 ? 'odd' : 'even', start: Date.UTC(2026, 10, 24, 1, 0, i), failStep: i === 4 ? 'train' : undefined })) rec(e);
+  }
+  assert.deepEqual((await store.list()).map((r) => r.id), [...ids].reverse());
+  assert.deepEqual((await store.list({ flow: 'odd' })).map((r) => r.id), [ids[3], ids[1]]);
+  assert.deepEqual((await store.list({ status: 'failed' })).map((r) => r.id), [ids[4]]);
+  assert.deepEqual((await store.list({ limit: 2 })).map((r) => r.id), [ids[4], ids[3]]);
+  assert.equal((await store.get('20261124-010002'))?.id, ids[2]);
+  await assert.rejects(store.get('20261124-0100'), AmbiguousRunIdError);
+  assert.equal(await store.get('20991231'), undefined);
+});
+
+test('new run ids are unique, sortable by time and reserved on disk', (t) => {
+  const store = openRunStore(tempState(t));
+  const ids = Array.from({ length: 2000 }, () => store.newRunId());
+  assert.equal(new Set(ids).size, ids.length);
+  for (const id of ids) assert.match(id, /^\d{8}-\d{6}-[0-9a-f]{4}$/);
+  assert.ok(ids[0].slice(0, 15) <= ids[ids.length - 1].slice(0, 15));
+});
+
+test('a missing or corrupt index is rebuilt from the run records', async (t) => {
+  const state = tempState(t);
+  const { warnings, warn } = quiet();
+  const store = openRunStore(state, { warn });
+  for (let i = 0; i < 3; i++) {
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId: `20261124-01000${i}-aaa${i}`, start: Date.UTC(2026, 10, 24, 1, 0, i), metrics: { train: { acc: i } } })) rec(e);
+  }
+  const before = await store.list();
+  const index = join(state, 'runs', 'index.jsonl');
+
+  unlinkSync(index);
+  assert.deepEqual(await store.list(), before);
+
+  writeFileSync(index, readFileSync(index, 'utf8').replace(/\n[^\n]*aaa1[^\n]*\n/, '\n{"id":"20261124-010001-aaa1","sta\n'));
+  assert.deepEqual(await store.list(), before);
+  assert.ok(warnings.some((w) => w.includes('unreadable line')));
+  // The rebuilt index is clean: reading it again warns no more.
+  warnings.length = 0;
+  assert.deepEqual(await store.list(), before);
+  assert.deepEqual(warnings, []);
+});
+
+test('corrupt records and torn history lines are skipped with a warning, never a crash', async (t) => {
+  const state = tempState(t);
+  const { warnings, warn } = quiet();
+  const store = openRunStore(state, { warn });
+  for (const runId of ['20261124-010000-aaaa', '20261124-010001-bbbb']) {
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId, histories: { train: { loss: [3, 2, 1] } } })) rec(e);
+  }
+  unlinkSync(join(state, 'runs', 'index.jsonl'));
+  writeFileSync(join(state, 'runs', '20261124-010000-aaaa', 'record.json'), '{"id":"20261124-010000-aaaa","sta');
+  appendFileSync(join(state, 'runs', '20261124-010001-bbbb', 'metrics.jsonl'), '{"step":"train","name":"loss","val');
+
+  assert.deepEqual((await store.list()).map((r) => r.id), ['20261124-010001-bbbb']);
+  assert.equal(await store.get('20261124-010000-aaaa'), undefined);
+  assert.ok(warnings.some((w) => w.includes('20261124-010000-aaaa')));
+  assert.deepEqual((await store.get('20261124-010001-bbbb'))?.histories.loss.map((p) => p.value), [3, 2, 1]);
+});
+
+const writerScript = resolve(__dirname, 'record-writer.ts');
+
+function startWriter(state: string, runId: string, mode: 'stall' | 'churn') {
+  return spawn(process.execPath, ['--import', 'tsx', writerScript, state, runId, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+function waitForLine(child: ReturnType<typeof startWriter>): Promise<void> {
+  return new Promise((ok, fail) => {
+    child.stdout!.once('data', () => ok());
+    child.once('exit', (code) => fail(new Error(`writer exited early (${code})`)));
+  });
+}
+
+test('a run whose writer was SIGKILLed is marked interrupted; a live one is not', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state);
+  const deadId = '20261124-010000-dead';
+  const child = startWriter(state, deadId, 'stall');
+  await waitForLine(child);
+  const exited = new Promise((ok) => child.once('exit', ok));
+  child.kill('SIGKILL');
+  await exited;
+
+  const liveId = '20261124-010001-11fe';
+  const rec = store.recorder();
+  const live = fakeRun({ runId: liveId });
+  rec(live[0]);
+  rec(live[1]); // step-start, still running in this (alive) process
+  await settle();
+
+  assert.deepEqual(await store.markInterrupted(), [deadId]);
+  const dead = await store.get(deadId);
+  assert.equal(dead?.status, 'interrupted');
+  assert.equal(dead?.steps.train.state, 'interrupted');
+  assert.equal(dead?.steps.prepare.state, 'succeeded');
+  assert.equal(typeof dead?.end, 'number');
+  const statuses = Object.fromEntries((await store.list()).map((r) => [r.id, r.status]));
+  assert.deepEqual(statuses, { [deadId]: 'interrupted', [liveId]: 'running' });
+  assert.deepEqual(await store.markInterrupted(), []);
+});
+
+test('a writer killed at random moments never leaves a torn record', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  for (let round = 0; round < 6; round++) {
+    const runId = `20261124-01000${round}-c0${round}0`;
+    const child = startWriter(state, runId, 'churn');
+    await waitForLine(child);
+    await new Promise((ok) => setTimeout(ok, 20 + round * 37));
+    const exited = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGKILL');
+    await exited;
+    const record = await store.get(runId);
+    assert.ok(record, `record of round ${round} is readable`);
+    assert.ok(Object.keys(record.steps).length >= 1);
+  }
+  assert.equal((await store.list()).length, 6);
+  // No temp files are mistaken for runs, and nothing under runs/ fails to parse.
+  const check = spawnSync('sh', ['-c', `for f in ${join(state, 'runs')}/*/record.json; do node -e "JSON.parse(require('fs').readFileSync('$f','utf8'))" || exit 1; done`]);
+  assert.equal(check.status, 0, String(check.stderr));
+});
