@@ -1,0 +1,184 @@
+// The step DAG: explicit edges (needs, inputs) and implicit ones (ref() in SQL, deps that are
+// another step's outs), each with the place in a file that created it so problems can point there.
+import { resolve, sep } from 'node:path';
+import type { Flow, Range, Step } from './model';
+import { LineIndex } from './positions';
+import type { TemplateScan } from '../sql/template';
+
+export type EdgeKind = 'ref' | 'inputs' | 'needs' | 'deps';
+
+export interface Edge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  /** File and range of the text that creates the edge. */
+  file: string;
+  range: Range;
+}
+
+export interface SqlFileInfo {
+  step: string;
+  /** Absolute path. */
+  file: string;
+  text: string;
+  template: TemplateScan;
+  lines: LineIndex;
+}
+
+export interface FlowGraph {
+  steps: string[];
+  edges: Edge[];
+  parents(step: string): string[];
+  children(step: string): string[];
+  /** Topological order, file order among equals; steps in or behind a cycle are left out. */
+  order: string[];
+  /** Each cycle as a path [a, b, c] meaning a → b → c → a. */
+  cycles: string[][];
+  upstreamOf(steps: Iterable<string>): Set<string>;
+  downstreamOf(steps: Iterable<string>): Set<string>;
+}
+
+/** Absolute paths of what a step writes: its outs and its metrics files. */
+export function producedPaths(flow: Flow, step: Step): { path: string; range: Range }[] {
+  return [...step.outs, ...step.metrics].map((o) => ({ path: resolve(flow.root, o.value), range: o.range }));
+}
+
+/** True when `inner` is `outer` or lies inside the folder `outer`. */
+export function isWithin(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+}
+
+export function buildGraph(flow: Flow, sql: Map<string, SqlFileInfo>): FlowGraph {
+  const edges: Edge[] = [];
+  const steps = [...flow.steps.keys()];
+  const add = (from: string, to: string, kind: EdgeKind, file: string, range: Range) => {
+    if (flow.steps.has(from)) edges.push({ from, to, kind, file, range });
+  };
+  const producers = steps.flatMap((name) => producedPaths(flow, flow.steps.get(name)!).map((p) => ({ step: name, path: p.path })));
+  for (const step of flow.steps.values()) {
+    for (const need of step.needs) add(need.value, step.name, 'needs', flow.file, need.range);
+    for (const input of step.inputs) add(input.value, step.name, 'inputs', flow.file, input.range);
+    const info = sql.get(step.name);
+    for (const call of info?.template.calls ?? []) {
+      if (call.fn === 'ref' && call.args.length === 1) {
+        const arg = call.argRanges[0]!;
+        add(call.args[0]!, step.name, 'ref', info!.file, info!.lines.range(arg.start, arg.end));
+      }
+    }
+    for (const dep of step.deps) {
+      const path = resolve(flow.root, dep.value);
+      for (const producer of producers) {
+        if (producer.step !== step.name && (isWithin(path, producer.path) || isWithin(producer.path, path))) {
+          add(producer.step, step.name, 'deps', flow.file, dep.range);
+        }
+      }
+    }
+  }
+  return makeGraph(steps, edges);
+}
+
+function makeGraph(steps: string[], edges: Edge[]): FlowGraph {
+  const parents = new Map<string, string[]>(steps.map((s) => [s, []]));
+  const children = new Map<string, string[]>(steps.map((s) => [s, []]));
+  for (const e of edges) {
+    if (!parents.get(e.to)!.includes(e.from)) parents.get(e.to)!.push(e.from);
+    if (!children.get(e.from)!.includes(e.to)) children.get(e.from)!.push(e.to);
+  }
+  const walk = (start: Iterable<string>, next: Map<string, string[]>) => {
+    const seen = new Set<string>();
+    const stack = [...start].filter((s) => next.has(s));
+    while (stack.length) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      stack.push(...next.get(s)!);
+    }
+    return seen;
+  };
+  return {
+    steps,
+    edges,
+    parents: (s) => parents.get(s) ?? [],
+    children: (s) => children.get(s) ?? [],
+    order: topologicalOrder(steps, parents, children),
+    cycles: findCycles(steps, children),
+    upstreamOf: (s) => walk(s, parents),
+    downstreamOf: (s) => walk(s, children),
+  };
+}
+
+function topologicalOrder(steps: string[], parents: Map<string, string[]>, children: Map<string, string[]>): string[] {
+  const position = new Map(steps.map((s, i) => [s, i]));
+  const waiting = new Map(steps.map((s) => [s, parents.get(s)!.length]));
+  const ready = steps.filter((s) => waiting.get(s) === 0);
+  const order: string[] = [];
+  while (ready.length) {
+    ready.sort((a, b) => position.get(a)! - position.get(b)!);
+    const s = ready.shift()!;
+    order.push(s);
+    for (const c of children.get(s)!) {
+      const left = waiting.get(c)! - 1;
+      waiting.set(c, left);
+      if (left === 0) ready.push(c);
+    }
+  }
+  return order;
+}
+
+/** One cycle per strongly connected component that has one (Tarjan), as a readable path. */
+function findCycles(steps: string[], children: Map<string, string[]>): string[][] {
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const connect = (v: string) => {
+    index.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of children.get(v)!) {
+      if (!index.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || children.get(v)!.includes(v)) cycles.push(cyclePath(v, new Set(component), children));
+    }
+  };
+  for (const s of steps) if (!index.has(s)) connect(s);
+  return cycles;
+}
+
+/** Shortest path from `start` back to itself inside one component (breadth first). */
+function cyclePath(start: string, component: Set<string>, children: Map<string, string[]>): string[] {
+  const previous = new Map<string, string>();
+  const queue = [start];
+  while (queue.length) {
+    const v = queue.shift()!;
+    for (const w of children.get(v)!) {
+      if (!component.has(w)) continue;
+      if (w === start) {
+        const path = [v];
+        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+        return path;
+      }
+      if (!previous.has(w)) {
+        previous.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  return [start];
+}

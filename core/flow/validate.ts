@@ -1,0 +1,368 @@
+// Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
+// compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
+import { resolve } from 'node:path';
+import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
+import type { FileHost } from './host';
+import { interpolate } from './interpolate';
+import { type FlowGraph, isWithin, producedPaths, type SqlFileInfo } from './graph';
+import { replaceFix } from './parse';
+import { closest } from './suggest';
+
+export const BUILTIN_WAREHOUSE = 'local';
+const SCRIPT_EXTENSIONS = /\.(py|mjs|cjs|js|ts|sh|bash|r|R|jl|rb|pl)$/;
+
+export interface ValidationInput {
+  flow: Flow;
+  graph: FlowGraph;
+  sql: Map<string, SqlFileInfo>;
+  host: FileHost;
+}
+
+export function validateFlow(input: ValidationInput): Problem[] {
+  const v = new Validator(input);
+  v.run();
+  return v.problems;
+}
+
+class Validator {
+  readonly problems: Problem[] = [];
+  private readonly flow: Flow;
+  private readonly usedParams = new Set<string>();
+
+  constructor(private readonly input: ValidationInput) {
+    this.flow = input.flow;
+  }
+
+  run(): void {
+    for (const step of this.flow.steps.values()) {
+      this.stepReferences(step);
+      this.stepParams(step);
+      this.stepFiles(step);
+      this.compute(step);
+      this.sqlTemplate(step);
+    }
+    this.warehouses();
+    this.cycles();
+    this.outs();
+    this.sources();
+    this.isolatedSteps();
+    this.unusedParams();
+    this.model();
+  }
+
+  // ---- references -----------------------------------------------------------------------------
+
+  private stepReferences(step: Step): void {
+    for (const [list, what] of [[step.needs, 'needs'], [step.inputs, 'inputs']] as const) {
+      for (const ref of list) {
+        const target = this.flow.steps.get(ref.value);
+        if (!target) {
+          this.unknownStep(ref.value, ref.range, this.flow.file, `\`${what}:\` of step '${step.name}'`);
+        } else if (what === 'inputs' && (target.kind !== 'sql' || target.materialize?.value === 'view')) {
+          const why = target.kind !== 'sql' ? 'a command step' : 'a view';
+          this.report('FB025', 'error', `\`inputs:\` takes SQL steps materialized as tables; '${ref.value}' is ${why}. Use \`needs: [${ref.value}]\` and \`deps:\` on its outs instead.`, ref.range);
+        }
+      }
+    }
+  }
+
+  private unknownStep(name: string, range: Range, file: string, where: string): void {
+    const guess = closest(name, this.flow.steps.keys());
+    const known = [...this.flow.steps.keys()];
+    const hint = guess ? ` Did you mean '${guess}'?` : known.length ? ` Steps: ${known.join(', ')}.` : '';
+    this.report('FB020', 'error', `Unknown step '${name}' in ${where}.${hint}`, range, guess ? [withFile(replaceFix(guess, range), file)] : undefined, file);
+  }
+
+  private stepParams(step: Step): void {
+    const texts: Located<string>[] = [...(step.run ? [step.run] : []), ...step.env.values(), ...(step.cwd ? [step.cwd] : [])];
+    for (const text of texts) {
+      const result = interpolate(text.value, this.flow.params);
+      result.used.forEach((name) => this.usedParams.add(name));
+      for (const unknown of result.unknown) {
+        const range = subRange(text, unknown.start, unknown.end);
+        this.unknownParam(unknown.name, range, this.flow.file);
+      }
+    }
+    for (const p of step.params) {
+      if (this.flow.params.has(p.value)) this.usedParams.add(p.value);
+      else this.unknownParam(p.value, p.range, this.flow.file);
+    }
+  }
+
+  private unknownParam(name: string, range: Range, file: string): void {
+    const guess = closest(name, this.flow.params.keys());
+    const fixes: Fix[] = guess ? [withFile(replaceFix(guess, range), file)] : [];
+    fixes.push(this.addParamFix(name));
+    const hint = guess ? ` Did you mean '${guess}'?` : ' Add it under `params:`.';
+    this.report('FB021', 'error', `Unknown param '${name}'.${hint}`, range, fixes, file);
+  }
+
+  private addParamFix(name: string): Fix {
+    const existing = [...this.flow.params.values()];
+    const last = existing.filter((p) => !p.name.includes('.')).at(-1);
+    if (last && last.keyRange.start.line !== last.valueRange.end.line) {
+      // Block-style params: add a line after the last top-level one, at its indentation.
+      const at = { line: last.valueRange.end.line + 1, character: 0 };
+      return { title: `Add param '${name}'`, edits: [{ range: { start: at, end: at }, newText: `${' '.repeat(last.keyRange.start.character)}${name}: 0\n` }] };
+    }
+    if (last && last.keyRange.start.line === last.valueRange.end.line && existing.every((p) => p.keyRange.start.line === last.keyRange.start.line)) {
+      // Flow-style `params: { a: 1 }` on one line: append inside the braces.
+      const at = last.valueRange.end;
+      return { title: `Add param '${name}'`, edits: [{ range: { start: at, end: at }, newText: `, ${name}: 0` }] };
+    }
+    if (last) {
+      const at = { line: last.valueRange.end.line + 1, character: 0 };
+      return { title: `Add param '${name}'`, edits: [{ range: { start: at, end: at }, newText: `${' '.repeat(last.keyRange.start.character)}${name}: 0\n` }] };
+    }
+    const top = { line: 0, character: 0 };
+    const after = this.flow.name ? { line: this.flow.name.range.end.line + 1, character: 0 } : top;
+    return { title: `Add param '${name}'`, edits: [{ range: { start: after, end: after }, newText: `params:\n  ${name}: 0\n` }] };
+  }
+
+  // ---- SQL templates --------------------------------------------------------------------------
+
+  private sqlTemplate(step: Step): void {
+    const info = this.input.sql.get(step.name);
+    if (!info) return;
+    const at = (start: number, end: number) => info.lines.range(start, end);
+    for (const p of info.template.problems) this.report('FB024', 'error', p.message, at(p.start, p.end), undefined, info.file);
+    for (const call of info.template.calls) {
+      const [first, second] = call.argRanges;
+      if (call.fn === 'ref' && call.args.length === 1 && first) {
+        const name = call.args[0]!;
+        if (name === step.name) {
+          this.report('FB030', 'error', `Step '${name}' refers to itself with ref('${name}'): a step cannot read its own table.`, at(first.start, first.end), undefined, info.file);
+        } else if (!this.flow.steps.has(name)) {
+          this.unknownStep(name, at(first.start, first.end), info.file, `ref() in ${relativeName(info.file)}`);
+        } else if (this.flow.steps.get(name)!.kind !== 'sql') {
+          this.report('FB023', 'error', `ref('${name}') names a command step; ref() takes SQL steps. Read files from command steps with a source instead.`, at(first.start, first.end), undefined, info.file);
+        }
+      } else if (call.fn === 'source' && call.args.length === 2 && first && second) {
+        const [srcName, tableName] = call.args as [string, string];
+        const source = this.flow.sources.get(srcName);
+        if (!source) {
+          const guess = closest(srcName, this.flow.sources.keys());
+          const known = [...this.flow.sources.keys()];
+          const hint = guess ? ` Did you mean '${guess}'?` : known.length ? ` Sources: ${known.join(', ')}.` : ' Declare it under `sources:` in the flow file.';
+          this.report('FB022', 'error', `Unknown source '${srcName}'.${hint}`, at(first.start, first.end), guess ? [withFile(replaceFix(guess, at(first.start, first.end)), info.file)] : undefined, info.file);
+        } else if (!source.tables.has(tableName)) {
+          const guess = closest(tableName, source.tables.keys());
+          const hint = guess ? ` Did you mean '${guess}'?` : ` Tables: ${[...source.tables.keys()].join(', ') || 'none'}.`;
+          this.report('FB022', 'error', `Source '${srcName}' has no table '${tableName}'.${hint}`, at(second.start, second.end), guess ? [withFile(replaceFix(guess, at(second.start, second.end)), info.file)] : undefined, info.file);
+        }
+      } else if (call.fn === 'param' && first) {
+        const name = call.args[0]!;
+        if (this.flow.params.has(name)) this.usedParams.add(name);
+        else this.unknownParam(name, at(first.start, first.end), info.file);
+      }
+    }
+  }
+
+  // ---- files ----------------------------------------------------------------------------------
+
+  private stepFiles(step: Step): void {
+    const { host } = this.input;
+    if (step.sql && !host.exists(this.path(step.sql.value))) {
+      this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
+        { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
+      ]);
+    }
+    const own = producedPaths(this.flow, step);
+    for (const dep of step.deps) {
+      const path = this.path(dep.value);
+      const clash = own.find((o) => isWithin(path, o.path) || isWithin(o.path, path));
+      if (clash) {
+        this.report('FB042', 'error', `'${dep.value}' is both a dep and an out of step '${step.name}': a step cannot read what it writes. Remove it from one list.`, dep.range, undefined, undefined, [
+          { file: this.flow.file, range: clash.range, message: 'declared as an out here' },
+        ]);
+      } else if (!host.exists(path) && !this.isProduced(path)) {
+        this.report('FB050', 'error', `Dep '${dep.value}' of step '${step.name}' does not exist and no step produces it. Create it, fix the path, or add it to the \`outs:\` of the step that writes it.`, dep.range);
+      }
+    }
+    if (step.run) this.script(step, step.run);
+  }
+
+  /** The script a command runs (`python train.py`, `node steps/x.mjs`, `./run.sh`) must exist. */
+  private script(step: Step, run: Located<string>): void {
+    const command = interpolate(run.value, this.flow.params).text;
+    const tokens = command.split(/\s+/).filter(Boolean);
+    const token = tokens.slice(0, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
+    if (!token) return;
+    const base = step.cwd ? this.path(step.cwd.value) : this.flow.root;
+    const path = resolve(base, token);
+    if (this.input.host.exists(path) || this.isProduced(path)) return;
+    const offset = run.value.indexOf(token);
+    const range = offset >= 0 ? subRange(run, offset, offset + token.length) : run.range;
+    this.report('FB052', 'error', `Script '${token}' run by step '${step.name}' does not exist. Create it or fix the command.`, range, [
+      { title: `Create ${token}`, createFile: { path, content: '' } },
+    ]);
+  }
+
+  private isProduced(path: string): boolean {
+    for (const step of this.flow.steps.values()) {
+      if (producedPaths(this.flow, step).some((o) => isWithin(path, o.path))) return true;
+    }
+    return false;
+  }
+
+  private outs(): void {
+    const seen: { step: string; path: string; raw: string; range: Range }[] = [];
+    for (const step of this.flow.steps.values()) {
+      for (const out of [...step.outs, ...step.metrics]) {
+        const path = this.path(out.value);
+        for (const other of seen) {
+          if (other.path === path) {
+            const who = other.step === step.name ? 'this step already' : `step '${other.step}'`;
+            this.report('FB040', 'error', `'${out.value}' is written by ${who}: each file has one producer. Give one of them another path.`, out.range, undefined, undefined, [
+              { file: this.flow.file, range: other.range, message: `also declared by '${other.step}'` },
+            ]);
+          } else if (isWithin(path, other.path) || isWithin(other.path, path)) {
+            const [inner, outer] = isWithin(path, other.path) ? [out.value, other.raw] : [other.raw, out.value];
+            this.report('FB041', 'error', `Outs overlap: '${inner}' lies inside '${outer}' (steps '${other.step}' and '${step.name}'). Outs of different steps must not contain each other.`, out.range, undefined, undefined, [
+              { file: this.flow.file, range: other.range, message: `'${other.raw}' declared by '${other.step}'` },
+            ]);
+          }
+        }
+        seen.push({ step: step.name, path, raw: out.value, range: out.range });
+      }
+    }
+  }
+
+  private sources(): void {
+    for (const src of this.flow.sources.values()) {
+      for (const table of src.tables.values()) {
+        const path = table.path && this.path(table.path.value);
+        if (table.path && path && !this.input.host.exists(path) && !this.isProduced(path)) {
+          this.report('FB053', 'error', `Data file '${table.path.value}' of source '${src.name}.${table.name}' does not exist. Fix the path or add the file.`, table.path.range);
+        }
+      }
+    }
+  }
+
+  // ---- graph ----------------------------------------------------------------------------------
+
+  private cycles(): void {
+    for (const cycle of this.input.graph.cycles) {
+      if (cycle.length === 1) continue; // a self ref is reported where it is written
+      const path = [...cycle, cycle[0]!].join(' → ');
+      for (let i = 0; i < cycle.length; i++) {
+        const from = cycle[i]!;
+        const to = cycle[(i + 1) % cycle.length]!;
+        for (const edge of this.input.graph.edges.filter((e) => e.from === from && e.to === to)) {
+          this.report('FB030', 'error', `Cycle: ${path}. Steps must form a DAG; remove one of these dependencies (${describeEdge(edge.kind, from, to)}).`, edge.range, undefined, edge.file);
+        }
+      }
+    }
+  }
+
+  private isolatedSteps(): void {
+    const { graph } = this.input;
+    if (this.flow.steps.size < 2) return;
+    for (const step of this.flow.steps.values()) {
+      if (graph.parents(step.name).length || graph.children(step.name).length) continue;
+      if (this.modelStep() === step.name) continue;
+      this.report('FB060', 'warning', `Step '${step.name}' is not connected to any other step: nothing it needs comes from the flow and nothing reads what it writes. Connect it with \`needs:\`, \`inputs:\`, ref() or deps, or move it to its own flow.`, step.nameRange);
+    }
+  }
+
+  private unusedParams(): void {
+    const used = [...this.usedParams];
+    for (const param of this.flow.params.values()) {
+      if (typeof param.value === 'object' && param.value !== null && !Array.isArray(param.value)) continue; // a group, judged by its leaves
+      const isUsed = used.some((u) => u === param.name || param.name.startsWith(`${u}.`));
+      if (!isUsed) {
+        this.report('FB061', 'hint', `Param '${param.name}' is not used by any step. Use it as \${params.${param.name}}, list it in a step's \`params:\`, or remove it.`, param.keyRange);
+      }
+    }
+  }
+
+  // ---- compute, warehouses, model -------------------------------------------------------------
+
+  private compute(step: Step): void {
+    const c = step.compute;
+    if (c.target !== 'sagemaker') return;
+    if (step.kind === 'sql') {
+      this.report('FB070', 'error', `Step '${step.name}' is a SQL step: SQL runs on its warehouse, not on SageMaker. Remove \`compute:\` or use a Snowflake warehouse profile to scale SQL.`, c.range);
+      return;
+    }
+    if (!c.instanceType) this.report('FB070', 'error', `SageMaker compute of step '${step.name}' needs \`instance_type:\` (e.g. ml.m5.xlarge).`, c.range);
+    if (!c.image) this.report('FB070', 'error', `SageMaker compute of step '${step.name}' needs \`image:\`, the container image URI the job runs.`, c.range);
+    if (c.instanceType && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(c.instanceType.value)) {
+      this.report('FB070', 'error', `'${c.instanceType.value}' is not a SageMaker instance type: they look like ml.m5.xlarge or ml.g5.2xlarge.`, c.instanceType.range);
+    }
+  }
+
+  private warehouses(): void {
+    const names = [BUILTIN_WAREHOUSE, ...this.flow.warehouses.keys()];
+    const check = (ref: Located<string> | undefined) => {
+      if (!ref || names.includes(ref.value)) return;
+      const guess = closest(ref.value, names);
+      this.report('FB072', 'error', `Unknown warehouse profile '${ref.value}'.${guess ? ` Did you mean '${guess}'?` : ''} Use \`local\` (embedded DuckDB) or a profile under \`warehouses:\`.`, ref.range, guess ? [replaceFix(guess, ref.range)] : undefined);
+    };
+    check(this.flow.warehouse);
+    for (const step of this.flow.steps.values()) check(step.warehouse);
+    for (const profile of this.flow.warehouses.values()) {
+      if (profile.type.value === 'snowflake' && !profile.account) {
+        this.report('FB073', 'error', `Snowflake profile '${profile.name}' needs \`account:\`. Credentials come from SNOWFLAKE_USER / SNOWFLAKE_PASSWORD (or a key file), never from the flow file.`, profile.nameRange);
+      }
+    }
+  }
+
+  private modelStep(): string | undefined {
+    const model = this.flow.model;
+    if (model?.step) return model.step.value;
+    if (!model?.path) return undefined;
+    const path = this.path(model.path.value);
+    return [...this.flow.steps.values()].find((s) => producedPaths(this.flow, s).some((o) => isWithin(path, o.path)))?.name;
+  }
+
+  private model(): void {
+    const model = this.flow.model;
+    if (!model) return;
+    if (model.step && !this.flow.steps.has(model.step.value)) this.unknownStep(model.step.value, model.step.range, this.flow.file, '`model.step`');
+    if (model.path && !this.modelStep()) {
+      this.report('FB080', 'warning', `Model '${model.path.value}' is not an out of any step, so no run records it. Add it to the \`outs:\` of the step that trains it.`, model.path.range);
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private path(p: string): string {
+    return resolve(this.flow.root, p);
+  }
+
+  private report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[], file?: string, related?: Problem['related']): void {
+    this.problems.push({ code, severity, message, file: file ?? this.flow.file, range, ...(fixes?.length && { fixes }), ...(related && { related }) });
+  }
+}
+
+function withFile(fix: Fix, file: string): Fix {
+  return { ...fix, edits: fix.edits?.map((e) => ({ ...e, file })) };
+}
+
+function describeEdge(kind: string, from: string, to: string): string {
+  switch (kind) {
+    case 'ref': return `${to} reads ref('${from}')`;
+    case 'inputs': return `${to} has ${from} in inputs`;
+    case 'needs': return `${to} needs ${from}`;
+    default: return `${to} depends on an out of ${from}`;
+  }
+}
+
+function relativeName(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join('/');
+}
+
+/**
+ * The range of `value.slice(start, end)` inside a scalar's source text. Exact for plain and
+ * simply quoted one-line scalars; otherwise the whole scalar.
+ */
+export function subRange(located: Located<string>, start: number, end: number): Range {
+  const { range, value } = located;
+  if (range.start.line !== range.end.line) return range;
+  const width = range.end.character - range.start.character;
+  const shift = width === value.length ? 0 : width === value.length + 2 ? 1 : -1;
+  if (shift < 0) return range;
+  const line = range.start.line;
+  return { start: { line, character: range.start.character + shift + start }, end: { line, character: range.start.character + shift + end } };
+}
