@@ -1,0 +1,97 @@
+// Run store at 10,000 runs: list() of all of them and get() of one, in a fresh process (cold) and
+// repeated in one process (warm), against the naive layout cost of opening every record.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRunStore } from '../../core/runs/store';
+import { fakeRun } from '../runs/fake-run';
+
+const RUNS = 10_000;
+const steps = ['staging', 'features', 'train', 'evaluate'];
+
+function generate(state: string): number {
+  const store = openRunStore(state);
+  const t0 = performance.now();
+  const base = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < RUNS; i++) {
+    const params = Object.fromEntries(Array.from({ length: 10 }, (_, p) => [`param_${p}`, p === 0 ? 0.01 * (i % 50) : p * 10]));
+    const metrics = Object.fromEntries(steps.map((s, k) => [s, Object.fromEntries(Array.from({ length: 5 }, (_, m) => [`${s}_metric_${m}`, Math.sin(i + k * 5 + m)]))]));
+    const histories = { train: Object.fromEntries(Array.from({ length: 5 }, (_, h) => [`history_${h}`, Array.from({ length: 50 }, (_, x) => 1 / (x + 1 + i % 7))])) };
+    const rec = store.recorder();
+    const runId = `${new Date(base + i * 60_000).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${(i % 65536).toString(16).padStart(4, '0')}`;
+    for (const e of fakeRun({ runId, flow: 'bench', start: base + i * 60_000, params, steps, metrics, histories, failStep: i % 10 === 9 ? 'train' : undefined })) rec(e);
+  }
+  return performance.now() - t0;
+}
+
+/** Runs one measurement in a fresh Node process, so nothing is JIT-warm or cached in memory. */
+function coldMeasure(state: string, what: 'list' | 'get', id = ''): number {
+  const code = `
+    const { openRunStore } = require(${JSON.stringify(join(__dirname, '../../core/runs/store'))});
+    const store = openRunStore(${JSON.stringify(state)});
+    const t0 = performance.now();
+    const p = ${what === 'list' ? 'store.list()' : `store.get(${JSON.stringify(id)})`};
+    p.then((r) => { if (!r || (Array.isArray(r) && r.length !== ${RUNS})) process.exit(1); console.log(performance.now() - t0); });`;
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`cold ${what} failed: ${res.stderr}`);
+  return Number(res.stdout.trim());
+}
+
+async function p50(times: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+const verdict = (ms: number, target: number) => `(target ≤ ${target} ms) ${ms <= target ? 'OK' : 'SLOW'}`;
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-runs-bench-'));
+  const state = join(dir, '.flowbench');
+  try {
+    const genMs = generate(state);
+    console.log(`generated ${RUNS} runs through the recorder (10 params, 20 metrics, 5 histories × 50 points): ${(genMs / 1000).toFixed(1)} s, ${(genMs / RUNS).toFixed(2)} ms/run`);
+    const store = openRunStore(state);
+    const all = await store.list();
+    if (all.length !== RUNS) throw new Error(`list returned ${all.length} runs`);
+    const id = all[RUNS / 2].id;
+
+    const coldList = coldMeasure(state, 'list');
+    const coldGet = coldMeasure(state, 'get', id);
+    const warmList = await p50(15, () => store.list());
+    const warmGet = await p50(50, () => store.get(id));
+    const prefixGet = await p50(20, () => store.get(id.slice(0, 17)));
+
+    // The naive layout: open and parse every record to list.
+    const naive = await p50(3, async () => {
+      for (const name of readdirSync(join(state, 'runs'))) {
+        if (name.endsWith('.jsonl')) continue;
+        JSON.parse(readFileSync(join(state, 'runs', name, 'record.json'), 'utf8'));
+      }
+    });
+    unlinkSync(join(state, 'runs', 'index.jsonl'));
+    const t0 = performance.now();
+    await store.list();
+    const rebuild = performance.now() - t0;
+
+    console.log(`list ${RUNS} runs, cold process: ${fmt(coldList)} ${verdict(coldList, 250)}`);
+    console.log(`list ${RUNS} runs, warm p50: ${fmt(warmList)} ${verdict(warmList, 150)}`);
+    console.log(`get one run (with 250 history points), cold process: ${fmt(coldGet)} ${verdict(coldGet, 50)}`);
+    console.log(`get one run, warm p50: ${fmt(warmGet)} ${verdict(warmGet, 10)}; by id prefix: ${fmt(prefixGet)}`);
+    console.log(`opening every record instead (naive layout), p50: ${fmt(naive)}; index list is ${(naive / warmList).toFixed(1)}× faster`);
+    console.log(`rebuilding a lost index from ${RUNS} records: ${fmt(rebuild)} (${(rebuild / warmList).toFixed(1)}× a normal list)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
