@@ -1,0 +1,156 @@
+// Runs SQL steps for the engine: resolves the step's warehouse profile, renders its template
+// (`ref`, `source`, `params`), hands the query to the warehouse and maps whatever the warehouse
+// says about the rendered SQL back to a line and column of the SQL file the user wrote.
+import { basename, join, resolve } from 'node:path';
+import type { SqlFileInfo } from '../flow/analyze';
+import { diskHost } from '../flow/host';
+import type { Flow, Located, SourceTable, Step } from '../flow/model';
+import { DuckDbWarehouse } from './duckdb-warehouse';
+import { errorAt, errorIn, RenderedSqlError, SqlStepError } from './errors';
+import { renderSql, type RenderedSql } from './render';
+import { paramLiteral } from './sql-text';
+import type { TemplateCall } from './template';
+import type { SqlStepResult, Warehouse } from './warehouse';
+
+export type { SqlStepResult } from './warehouse';
+export { SqlStepCancelled, SqlStepError } from './errors';
+
+export interface SqlStepRequest {
+  step: Step;
+  sql: SqlFileInfo;
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export interface SqlExecutor {
+  run(req: SqlStepRequest): Promise<SqlStepResult>;
+  /** Re-creates a table step's table from its Parquet export (restored from the cache by the engine). */
+  restore(step: Step, parquetPath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SqlExecutorOptions {
+  flow: Flow;
+  /** `<flow root>/.flowbench`. */
+  stateDir: string;
+  /** Param values after `--set` overrides, dotted names; defaults to the flow's own values. */
+  params?: Map<string, unknown>;
+}
+
+export const LOCAL_WAREHOUSE = 'local';
+
+export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
+  const { flow, stateDir } = opts;
+  const params = opts.params ?? new Map([...flow.params].map(([name, p]) => [name, p.value]));
+  const warehouses = new Map<string, Warehouse>();
+
+  function flowError(at: Located<unknown>, message: string): SqlStepError {
+    return errorAt(flow.root, flow.file, diskHost.readText(flow.file), at.range.start, message);
+  }
+
+  function warehouseFor(step: Step): Warehouse {
+    const { name, at } = profileOf(flow, step);
+    const known = warehouses.get(name);
+    if (known) return known;
+    const profile = flow.warehouses.get(name);
+    if (!profile && name !== LOCAL_WAREHOUSE) {
+      const message = `unknown warehouse '${name}': define it under \`warehouses:\` or use '${LOCAL_WAREHOUSE}' (embedded DuckDB).`;
+      throw at ? flowError(at, message) : new SqlStepError(message);
+    }
+    if (profile && profile.type.value !== 'duckdb') {
+      throw flowError(profile.type, `warehouse '${name}' is of type ${profile.type.value}, which this version of flowbench cannot run SQL steps on; use type duckdb.`);
+    }
+    const warehouse = new DuckDbWarehouse({
+      flow,
+      params,
+      database: profile?.path ? resolve(flow.root, profile.path.value) : join(stateDir, 'warehouse.duckdb'),
+      tablesDir: join(stateDir, 'tables'),
+      schema: profile?.schema?.value ?? 'main',
+    });
+    warehouses.set(name, warehouse);
+    return warehouse;
+  }
+
+  return {
+    async run({ step, sql, log, signal }) {
+      if (basename(step.name) !== step.name || step.name.startsWith('.')) {
+        throw new SqlStepError(`step name '${step.name}' cannot name a table file; use letters, digits, '_' and '-'.`);
+      }
+      const warehouse = warehouseFor(step);
+      const sources: SourceTable[] = [];
+      const rendered = renderStep(flow, step, sql, params, warehouse, sources);
+      log(`rendered SQL of ${step.name}:`);
+      for (const line of rendered.text.split('\n')) log(`  ${line}`);
+      try {
+        return await warehouse.run({
+          step: step.name,
+          materialize: step.materialize?.value ?? 'table',
+          sql: rendered.text,
+          sources,
+          log,
+          signal,
+        });
+      } catch (e) {
+        throw e instanceof RenderedSqlError ? locate(flow, sql, rendered, e) : e;
+      }
+    },
+    async restore(step, parquetPath) {
+      await warehouseFor(step).restore(step.name, parquetPath);
+    },
+    async close() {
+      await Promise.all([...warehouses.values()].map((w) => w.close()));
+      warehouses.clear();
+    },
+  };
+}
+
+function profileOf(flow: Flow, step: Step): { name: string; at?: Located<string> } {
+  const at = step.warehouse ?? flow.warehouse;
+  return { name: at?.value ?? LOCAL_WAREHOUSE, at };
+}
+
+/** Renders the template, collecting the source tables it reads; a call that cannot be resolved is an error at its position. */
+function renderStep(flow: Flow, step: Step, sql: SqlFileInfo, params: Map<string, unknown>, warehouse: Warehouse, sources: SourceTable[]): RenderedSql {
+  const fail = (offset: number, message: string) => errorAt(flow.root, sql.file, sql.text, sql.lines.position(offset), message);
+  const problem = sql.template.problems[0];
+  if (problem) throw fail(problem.start, problem.message);
+  const resolveCall = (call: TemplateCall): string => {
+    const argAt = (i: number) => call.argRanges[i]?.start ?? call.start;
+    if (call.fn === 'ref') {
+      const name = call.args[0]!;
+      const target = flow.steps.get(name);
+      if (!target) throw fail(argAt(0), `ref('${name}'): no step is named '${name}'.`);
+      if (!target.sql) throw fail(argAt(0), `ref('${name}'): '${name}' is a run step and has no table; only SQL steps can be referenced (run steps can write a source file instead).`);
+      const from = profileOf(flow, step).name;
+      const to = profileOf(flow, target).name;
+      if (from !== to) throw fail(argAt(0), `ref('${name}'): '${name}' runs on warehouse '${to}', this step on '${from}'; a step can only reference tables in its own warehouse.`);
+      return warehouse.relation(name);
+    }
+    if (call.fn === 'source') {
+      const [source, name] = call.args as [string, string];
+      const src = flow.sources.get(source);
+      if (!src) throw fail(argAt(0), `source('${source}', '${name}'): no source is named '${source}' under \`sources:\`.`);
+      const table = src.tables.get(name);
+      if (!table) throw fail(argAt(1), `source('${source}', '${name}'): source '${source}' has no table '${name}'.`);
+      if (!sources.includes(table)) sources.push(table);
+      return warehouse.sourceRelation(source, name);
+    }
+    if (call.fn === 'param') {
+      const name = call.args[0]!;
+      if (!params.has(name)) throw fail(argAt(0), `params.${name}: no such param; declare it under \`params:\`.`);
+      try {
+        return paramLiteral(params.get(name));
+      } catch (e) {
+        throw fail(argAt(0), `params.${name}: ${(e as Error).message}`);
+      }
+    }
+    throw fail(call.start, `unknown template function '${call.fn}': use ref('step'), source('src', 'table') or params.name.`);
+  };
+  return renderSql(sql.text, sql.template, resolveCall);
+}
+
+function locate(flow: Flow, sql: SqlFileInfo, rendered: RenderedSql, e: RenderedSqlError): SqlStepError {
+  if (e.offset === undefined) return errorIn(flow.root, sql.file, e.summary);
+  const pos = sql.lines.position(rendered.sourceOffset(e.offset));
+  return errorAt(flow.root, sql.file, sql.text, pos, e.summary);
+}
