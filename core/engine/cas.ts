@@ -1,0 +1,105 @@
+// Content-addressed cache of step outputs: objects/<aa>/<sha256> holds file contents (read-only, so nobody
+// edits a cached object by accident) and runs/<fingerprint>.json says which objects make up the outs of a
+// successful step with that fingerprint. Outputs are always copied in and out, never linked, so a user
+// editing a restored file cannot corrupt the cache.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { copyFileAtomic, readJsonSync, writeJsonAtomicSync } from './atomic';
+import { objectsOf, type OutputRecord } from './outputs';
+import { Semaphore } from './pool';
+
+export interface RunManifest {
+  version: 1;
+  fingerprint: string;
+  step: string;
+  outputs: OutputRecord[];
+  storedAt: number;
+}
+
+export class ContentStore {
+  private readonly copies = new Semaphore(4);
+  private readonly objectsDir: string;
+  private readonly runsDir: string;
+
+  constructor(stateDir: string) {
+    this.objectsDir = path.join(stateDir, 'cache', 'objects');
+    this.runsDir = path.join(stateDir, 'cache', 'runs');
+  }
+
+  objectPath(hash: string): string {
+    return path.join(this.objectsDir, hash.slice(0, 2), hash);
+  }
+
+  manifest(fingerprint: string): RunManifest | undefined {
+    const m = readJsonSync<RunManifest>(path.join(this.runsDir, `${fingerprint}.json`));
+    return m?.version === 1 && m.fingerprint === fingerprint ? m : undefined;
+  }
+
+  /** True when every object the manifest needs is present (a cache may be pruned by hand). */
+  async complete(manifest: RunManifest): Promise<boolean> {
+    for (const out of manifest.outputs) {
+      for (const obj of objectsOf(out)) {
+        const st = await fs.promises.stat(this.objectPath(obj.hash)).catch(() => undefined);
+        if (!st || st.size !== obj.size) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Copies the outs (already hashed, under `root`) into the store, then writes the manifest last, so a
+   * manifest never names an object that is not there. Throws if an out changed after it was hashed.
+   */
+  async store(root: string, step: string, fingerprint: string, outputs: OutputRecord[]): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const out of outputs) {
+      const base = path.resolve(root, out.path);
+      for (const obj of out.kind === 'dir' ? out.files ?? [] : [{ ...out, path: '' }]) {
+        const source = obj.path ? path.join(base, obj.path) : base;
+        jobs.push(this.copies.use(() => this.storeObject(source, obj.hash, obj.size)));
+      }
+    }
+    await Promise.all(jobs);
+    writeJsonAtomicSync(path.join(this.runsDir, `${fingerprint}.json`), {
+      version: 1,
+      fingerprint,
+      step,
+      outputs,
+      storedAt: Date.now(),
+    } satisfies RunManifest);
+  }
+
+  /** Puts the manifest's outs back under `root`, replacing whatever is there. */
+  async restore(root: string, manifest: RunManifest): Promise<void> {
+    for (const out of manifest.outputs) {
+      const dest = path.resolve(root, out.path);
+      if (out.kind === 'file') {
+        await fs.promises.rm(dest, { recursive: true, force: true });
+        await copyFileAtomic(this.objectPath(out.hash), dest, 0o644);
+        continue;
+      }
+      // Build the directory beside its final place, then swap it in.
+      const staging = `${dest}.${process.pid}.restoring`;
+      await fs.promises.rm(staging, { recursive: true, force: true });
+      await fs.promises.mkdir(staging, { recursive: true });
+      await Promise.all(
+        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), path.join(staging, f.path), 0o644))),
+      );
+      await fs.promises.rm(dest, { recursive: true, force: true });
+      await fs.promises.rename(staging, dest);
+    }
+  }
+
+  private async storeObject(source: string, hash: string, size: number): Promise<void> {
+    const target = this.objectPath(hash);
+    const existing = await fs.promises.stat(target).catch(() => undefined);
+    if (existing?.size === size) return;
+    const before = await fs.promises.stat(source);
+    await copyFileAtomic(source, target, 0o444);
+    const after = await fs.promises.stat(source);
+    if (before.size !== size || after.size !== size || after.mtimeMs !== before.mtimeMs) {
+      await fs.promises.rm(target, { force: true });
+      throw new Error(`${source} changed while it was being cached; is something still writing it?`);
+    }
+  }
+}

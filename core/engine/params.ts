@@ -1,0 +1,28 @@
+// Param values after `--set` overrides, flattened to dotted names like the flow model keeps them.
+import type { Flow } from '../flow/model';
+
+export interface ResolvedParams {
+  values: Map<string, unknown>;
+  /** Override names that match no param. */
+  unknown: string[];
+}
+
+export function resolveParams(flow: Flow, overrides: Record<string, unknown> = {}): ResolvedParams {
+  const values = new Map<string, unknown>();
+  for (const [name, p] of flow.params) values.set(name, p.value);
+  const unknown: string[] = [];
+  for (const [name, value] of Object.entries(overrides)) {
+    if (values.has(name)) values.set(name, value);
+    else unknown.push(name);
+  }
+  return { values, unknown };
+}
+
+/** `train.learningRate` -> `TRAIN_LEARNING_RATE`, for environment variable names. */
+export function upperSnake(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .toUpperCase();
+}

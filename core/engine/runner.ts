@@ -1,0 +1,178 @@
+// Runs a flow: picks the steps, brings each one up to date in DAG order with up to `jobs` at a time,
+// streams every event to the caller and to the run store, and cancels cleanly on abort.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { formatProblem, loadFlow } from '../flow/analyze';
+import { openRunStore } from '../runs/store';
+import type { SqlExecutor } from '../sql/execute';
+import { ContentStore } from './cas';
+import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
+import { codeVersion } from './git';
+import { ContentHasher } from './hasher';
+import { resolveParams } from './params';
+import { selectSteps, type Scope } from './select';
+import { stateDirOf, StepStateStore } from './state';
+import { StatCache } from './statcache';
+import { StatusEvaluator } from './status';
+import { runStep, type RunContext, type StepEnd } from './step-run';
+
+export interface RunOptions {
+  flowFile: string;
+  targets?: string[];
+  scope?: Scope;
+  overrides?: Record<string, unknown>;
+  /** Steps running at once; default os.availableParallelism(). */
+  jobs?: number;
+  /** Run even steps that are up to date or cached. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onEvent?: RunEventListener;
+  runId?: string;
+}
+
+export interface StepResult {
+  outcome: StepOutcome;
+  durationMs: number;
+  attempts: number;
+  message?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  steps: Map<string, StepResult>;
+  /** Why the run did not start (invalid flow, unknown step or param), one problem per line. */
+  message?: string;
+}
+
+const NOT_RUN: ReadonlySet<StepOutcome> = new Set(['failed', 'cancelled', 'skipped']);
+
+export async function runFlow(opts: RunOptions): Promise<RunResult> {
+  const analysis = loadFlow(opts.flowFile);
+  const { flow, graph } = analysis;
+  const refuse = (message: string): RunResult => ({ runId: opts.runId ?? '', status: 'failed', steps: new Map(), message });
+  const errors = analysis.problems.filter((p) => p.severity === 'error');
+  if (errors.length) return refuse(`${flow.file} has errors; fix them before running:\n${errors.map((p) => formatProblem(p)).join('\n')}`);
+  const params = resolveParams(flow, opts.overrides);
+  if (params.unknown.length) return refuse(`unknown param${params.unknown.length > 1 ? 's' : ''} ${params.unknown.join(', ')} in overrides; params are: ${[...flow.params.keys()].join(', ') || '(none)'}`);
+  const selection = selectSteps(graph, opts.targets, opts.scope);
+  if ('error' in selection) return refuse(selection.error);
+
+  const stateDir = stateDirOf(flow);
+  const store = openRunStore(stateDir);
+  await store.markInterrupted();
+  const runId = opts.runId ?? store.newRunId();
+  const recorder = store.recorder();
+  const emit = (e: RunEvent): void => {
+    recorder(e);
+    opts.onEvent?.(e);
+  };
+  const signal = opts.signal ?? new AbortController().signal;
+  const logsDir = path.join(stateDir, 'logs', runId);
+  fs.mkdirSync(logsDir, { recursive: true });
+  const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
+  const states = new StepStateStore(flow);
+  let executor: Promise<SqlExecutor> | undefined;
+  const ctx: RunContext = {
+    analysis,
+    runId,
+    params: params.values,
+    hasher,
+    cas: new ContentStore(stateDir),
+    states,
+    evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
+    logsDir,
+    force: opts.force ?? false,
+    signal,
+    emit,
+    // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
+    sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
+    fingerprints: new Map(),
+  };
+
+  const order = graph.order.filter((s) => selection.steps.has(s));
+  const started = Date.now();
+  emit({
+    type: 'run-start',
+    runId,
+    flow: flow.name?.value ?? path.basename(flow.file),
+    flowFile: flow.file,
+    steps: order,
+    params: Object.fromEntries(params.values),
+    overrides: opts.overrides ?? {},
+    code: await codeVersion(flow.root),
+    pid: process.pid,
+    time: started,
+  });
+
+  const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+
+  if (executor) await (await executor.catch(() => undefined))?.close();
+  hasher.saveCache();
+  const outcomes = [...results.values()].map((r) => r.outcome);
+  const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
+  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, time: Date.now() });
+  return { runId, status, steps: results };
+}
+
+/** Starts each step once its parents in the run are done; a step whose parent did not succeed is skipped. */
+async function schedule(ctx: RunContext, order: string[], selected: Set<string>, jobs: number): Promise<Map<string, StepResult>> {
+  const { graph } = ctx.analysis;
+  const results = new Map<string, StepResult>();
+  const position = new Map(order.map((s, i) => [s, i]));
+  const waitingOn = new Map(order.map((s) => [s, graph.parents(s).filter((p) => selected.has(p)).length]));
+  const ready = order.filter((s) => waitingOn.get(s) === 0);
+  const running = new Map<string, Promise<void>>();
+
+  const finish = (step: string, end: StepEnd): void => {
+    results.set(step, { outcome: end.outcome, durationMs: end.durationMs, attempts: end.attempts, ...(end.message ? { message: end.message } : {}) });
+    if (end.fingerprint && !NOT_RUN.has(end.outcome)) ctx.fingerprints.set(step, end.fingerprint);
+    ctx.emit({
+      type: 'step-end',
+      runId: ctx.runId,
+      step,
+      outcome: end.outcome,
+      durationMs: end.durationMs,
+      attempts: end.attempts,
+      ...(end.message ? { message: end.message } : {}),
+      ...(end.location ? { location: end.location } : {}),
+      ...(end.metrics ? { metrics: end.metrics } : {}),
+      ...(end.outputs ? { outputs: end.outputs.map((o) => ({ path: o.path, hash: o.hash, size: o.size })) } : {}),
+      ...(end.fingerprint ? { fingerprint: end.fingerprint } : {}),
+      time: Date.now(),
+    });
+    let released = false;
+    for (const child of graph.children(step)) {
+      if (!waitingOn.has(child)) continue;
+      const left = waitingOn.get(child)! - 1;
+      waitingOn.set(child, left);
+      if (left === 0) {
+        ready.push(child);
+        released = true;
+      }
+    }
+    if (released) ready.sort((a, b) => position.get(a)! - position.get(b)!);
+  };
+
+  while (ready.length || running.size) {
+    while (ready.length && running.size < jobs) {
+      const step = ready.shift()!;
+      const failedParent = graph.parents(step).find((p) => selected.has(p) && NOT_RUN.has(results.get(p)!.outcome));
+      if (ctx.signal.aborted || failedParent) {
+        const message = ctx.signal.aborted ? 'run cancelled' : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
+        finish(step, { outcome: 'skipped', durationMs: 0, attempts: 0, message });
+        continue;
+      }
+      running.set(
+        step,
+        runStep(ctx, step).then((end) => {
+          running.delete(step);
+          finish(step, end);
+        }),
+      );
+    }
+    if (running.size) await Promise.race(running.values());
+  }
+  return results;
+}

@@ -1,0 +1,42 @@
+// One step's log: every line goes out as a `step-log` event at once and to .flowbench/logs/<runId>/<step>.log
+// in batches (a chatty step must not cost one write per line).
+import * as fs from 'node:fs';
+import type { RunEvent } from './events';
+
+const FLUSH_MS = 200;
+
+export class StepLog {
+  private buffer = '';
+  private timer: NodeJS.Timeout | undefined;
+  /** Last stderr lines, kept to find where a failing step broke. */
+  readonly stderrTail: string[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly runId: string,
+    private readonly step: string,
+    private readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  line(stream: 'stdout' | 'stderr', text: string): void {
+    this.emit({ type: 'step-log', runId: this.runId, step: this.step, stream, text, time: Date.now() });
+    this.buffer += text + '\n';
+    if (stream === 'stderr') {
+      this.stderrTail.push(text);
+      if (this.stderrTail.length > 200) this.stderrTail.shift();
+    }
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** A note from the engine itself, marked so it cannot be mistaken for the step's own output. */
+  note(text: string): void {
+    this.line('stderr', `flowbench: ${text}`);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    fs.appendFileSync(this.file, this.buffer);
+    this.buffer = '';
+  }
+}

@@ -1,0 +1,222 @@
+// Brings one step up to date: reuse its outs when its fingerprint says nothing changed ('cached'),
+// restore them from the content-addressed cache when this fingerprint succeeded before ('restored'),
+// otherwise run it (with retries) and, once it succeeded and its outs are in the cache, record its state.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FlowAnalysis } from '../flow/analyze';
+import { interpolate } from '../flow/interpolate';
+import type { Step } from '../flow/model';
+import type { SqlExecutor } from '../sql/execute';
+import type { ContentStore } from './cas';
+import { stepEnvironment } from './env';
+import type { RunEvent, SourceLocation } from './events';
+import { collectInputs, declaredOutputs, describeChanges, fingerprintOf, tableExportPath } from './fingerprint';
+import type { ContentHasher } from './hasher';
+import { findErrorLocation } from './location';
+import { MetricsTail, readMetricsFile } from './metrics';
+import { hashOutputs, outputDrift, type OutputRecord } from './outputs';
+import { runProcess } from './process';
+import type { StepStateStore } from './state';
+import type { StatusEvaluator } from './status';
+import { StepLog } from './step-log';
+
+export interface RunContext {
+  analysis: FlowAnalysis;
+  runId: string;
+  params: Map<string, unknown>;
+  hasher: ContentHasher;
+  cas: ContentStore;
+  states: StepStateStore;
+  /** Status of steps outside this run, for upstream checks. */
+  evaluator: StatusEvaluator;
+  logsDir: string;
+  force: boolean;
+  signal: AbortSignal;
+  emit: (e: RunEvent) => void;
+  sqlExecutor: () => Promise<SqlExecutor>;
+  /** Fingerprints of the steps this run brought up to date so far. */
+  fingerprints: Map<string, string>;
+}
+
+/** What the step-end event says about a step, with full output records (directory contents too). */
+export type StepEnd = Omit<Extract<RunEvent, { type: 'step-end' }>, 'type' | 'runId' | 'step' | 'time' | 'outputs'> & { outputs?: OutputRecord[] };
+
+type Attempt = { ok: true } | { ok: false; cancelled?: boolean; message: string; location?: SourceLocation };
+
+function fileName(step: string): string {
+  return step.replace(/[^\w.-]/g, '_');
+}
+
+export async function runStep(ctx: RunContext, name: string): Promise<StepEnd> {
+  const started = Date.now();
+  const log = new StepLog(path.join(ctx.logsDir, `${fileName(name)}.log`), ctx.runId, name, ctx.emit);
+  try {
+    return { ...(await bringUpToDate(ctx, ctx.analysis.flow.steps.get(name)!, log, started)), durationMs: Date.now() - started };
+  } catch (err) {
+    return { outcome: 'failed', attempts: 0, durationMs: Date.now() - started, message: (err as Error).message };
+  } finally {
+    log.flush();
+  }
+}
+
+async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started: number): Promise<Omit<StepEnd, 'durationMs'>> {
+  const { analysis, hasher, states, cas } = ctx;
+  const root = analysis.flow.root;
+  const upstream: Record<string, string> = {};
+  for (const parent of analysis.graph.parents(step.name)) {
+    const known = ctx.fingerprints.get(parent);
+    if (known) {
+      upstream[parent] = known;
+      continue;
+    }
+    const ev = await ctx.evaluator.evaluate(parent);
+    upstream[parent] = ev.fingerprint ?? ev.state;
+    if (ev.state === 'up-to-date') continue;
+    const { missing } = await hashOutputs(root, declaredOutputs(analysis.flow.steps.get(parent)!), hasher);
+    if (missing.length) return { outcome: 'failed', attempts: 0, message: `upstream ${parent} has not produced ${missing[0]}: run with --upstream` };
+    log.note(`warning: upstream ${parent} is ${ev.state} (${ev.reasons.join('; ')}); using its current outputs. Run with --upstream to refresh it.`);
+  }
+
+  const inputs = await collectInputs(analysis, step, ctx.params, hasher, upstream);
+  const fingerprint = fingerprintOf(inputs);
+  const record = states.read(step.name);
+  const isView = step.kind === 'sql' && step.materialize?.value === 'view';
+  let reasons: string[];
+  if (ctx.force) reasons = ['forced'];
+  else if (!record) reasons = ['never run'];
+  else if (record.fingerprint !== fingerprint) {
+    const changes = describeChanges(record.inputs, inputs, new Set());
+    reasons = changes.length ? changes : ['inputs changed'];
+  } else {
+    reasons = await outputDrift(root, record.outputs, hasher);
+    if (!reasons.length) return { outcome: 'cached', attempts: 0, fingerprint, outputs: record.outputs, ...readAllMetrics(root, step) };
+  }
+
+  const saveState = (outputs: OutputRecord[]) =>
+    states.write({ version: 1, step: step.name, fingerprint, inputs, outputs, runId: ctx.runId, finishedAt: Date.now(), durationMs: Date.now() - started });
+
+  // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
+  const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
+  if (manifest && (await cas.complete(manifest))) {
+    states.invalidate(step.name);
+    await cas.restore(root, manifest);
+    if (step.kind === 'sql') await (await ctx.sqlExecutor()).restore(step, path.resolve(root, tableExportPath(step.name)));
+    const metrics = readAllMetrics(root, step);
+    saveState(manifest.outputs);
+    return { outcome: 'restored', attempts: 0, fingerprint, outputs: manifest.outputs, ...metrics, message: `restored from cache (${reasons.join('; ')})` };
+  }
+
+  // The outs are about to be overwritten: whatever happens next, the old record no longer describes them.
+  states.invalidate(step.name);
+  const attempts = 1 + Math.max(0, Math.floor(step.retries?.value ?? 0));
+  let failure: Exclude<Attempt, { ok: true }> = { ok: false, message: 'not run' };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    ctx.emit({ type: 'step-start', runId: ctx.runId, step: step.name, attempt, fingerprint, reasons, time: Date.now() });
+    if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
+    const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log);
+    if (result.ok) {
+      const done = await collectResults(ctx, step, fingerprint);
+      if ('outputs' in done) {
+        saveState(done.outputs);
+        return { outcome: 'succeeded', attempts: attempt, fingerprint, outputs: done.outputs, ...done.metrics };
+      }
+      failure = { ok: false, message: done.message };
+    } else {
+      if (result.cancelled) return { outcome: 'cancelled', attempts: attempt, message: result.message };
+      failure = result;
+    }
+    if (attempt < attempts) log.note(`${failure.message}; retrying`);
+  }
+  return { outcome: 'failed', attempts, message: failure.message, ...(failure.location ? { location: failure.location } : {}) };
+}
+
+/** Checks the outs, reads final metrics and puts the outs in the cache; or says what is wrong. */
+async function collectResults(
+  ctx: RunContext,
+  step: Step,
+  fingerprint: string,
+): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
+  const root = ctx.analysis.flow.root;
+  const { records, missing } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
+  if (missing.length) {
+    const metricsFiles = new Set(step.metrics.map((m) => m.value));
+    return { message: missing.map((m) => (metricsFiles.has(m) ? `declared metrics file ${m} was not produced` : `declared out ${m} was not produced`)).join('; ') };
+  }
+  let metrics: { metrics?: Record<string, number> };
+  try {
+    metrics = readAllMetrics(root, step);
+  } catch (err) {
+    return { message: (err as Error).message };
+  }
+  await ctx.cas.store(root, step.name, fingerprint, records);
+  return { outputs: records, ...metrics };
+}
+
+/** Final metrics from the step's `metrics:` files; nothing for a step that declares none. */
+function readAllMetrics(root: string, step: Step): { metrics?: Record<string, number> } {
+  if (!step.metrics.length) return {};
+  return { metrics: Object.assign({}, ...step.metrics.map((m) => readMetricsFile(path.resolve(root, m.value), m.value))) };
+}
+
+function timeoutOf(step: Step): number | undefined {
+  const seconds = step.timeout?.value;
+  return seconds !== undefined && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+async function attemptCommand(ctx: RunContext, step: Step, log: StepLog): Promise<Attempt> {
+  const { analysis, params, runId } = ctx;
+  const root = analysis.flow.root;
+  const metricsLog = path.join(ctx.logsDir, `${fileName(step.name)}.metrics.jsonl`);
+  fs.rmSync(metricsLog, { force: true });
+  const tail = new MetricsTail(
+    metricsLog,
+    (p) => ctx.emit({ type: 'metric', runId, step: step.name, ...p }),
+    (message) => log.note(`warning: ${message}`),
+  );
+  const extra: Record<string, string> = {};
+  for (const [k, v] of step.env) extra[k] = interpolate(v.value, params).text;
+  const inputs = Object.fromEntries(step.inputs.map((i) => [i.value, path.resolve(root, tableExportPath(i.value))]));
+  const cwd = step.cwd ? path.resolve(root, step.cwd.value) : root;
+  const timeoutMs = timeoutOf(step);
+  tail.start();
+  const res = await runProcess({
+    command: interpolate(step.run?.value ?? '', params).text,
+    cwd,
+    env: stepEnvironment({ runId, step: step.name, root, params, inputs, metricsLog, extra }),
+    onLine: (stream, text) => log.line(stream, text),
+    signal: ctx.signal,
+    timeoutMs,
+  });
+  tail.stop();
+  if (res.cancelled) return { ok: false, cancelled: true, message: 'cancelled' };
+  if (res.spawnError) return { ok: false, message: `could not start the command in ${path.relative(root, cwd) || '.'}: ${res.spawnError}` };
+  if (res.timedOut) return { ok: false, message: `timed out after ${timeoutMs! / 1000}s` };
+  if (res.exitCode === 0) return { ok: true };
+  const location = findErrorLocation(log.stderrTail, root, cwd);
+  const message = res.signal ? `killed by ${res.signal}` : `exited with code ${res.exitCode}`;
+  return { ok: false, message, ...(location ? { location } : {}) };
+}
+
+async function attemptSql(ctx: RunContext, step: Step, log: StepLog): Promise<Attempt> {
+  const info = ctx.analysis.sql.get(step.name);
+  if (!info) return { ok: false, message: `cannot read ${step.sql?.value ?? 'the SQL file'}` };
+  const executor = await ctx.sqlExecutor();
+  const abort = new AbortController();
+  const onCancel = () => abort.abort();
+  ctx.signal.addEventListener('abort', onCancel, { once: true });
+  const timeoutMs = timeoutOf(step);
+  let timedOut = false;
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), abort.abort()), timeoutMs);
+  try {
+    await executor.run({ step, sql: info, log: (line) => log.line('stdout', line), signal: abort.signal });
+    return { ok: true };
+  } catch (err) {
+    if (ctx.signal.aborted) return { ok: false, cancelled: true, message: 'cancelled' };
+    if (timedOut) return { ok: false, message: `timed out after ${timeoutMs! / 1000}s` };
+    const location = (err as { location?: SourceLocation }).location;
+    return { ok: false, message: (err as Error).message, ...(location ? { location } : {}) };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onCancel);
+  }
+}
