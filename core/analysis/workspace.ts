@@ -1,0 +1,142 @@
+// The language server's picture of a workspace: every flow file, analysed, plus which files each flow
+// touches (its SQL files), so a change to any file re-analyses exactly the flows that read it.
+import * as path from 'node:path';
+import { analyzeFlow, type FlowAnalysis } from '../flow/analyze';
+import type { FileHost } from '../flow/host';
+import type { Flow, Problem, Step } from '../flow/model';
+import { emptyRange, LineIndex } from '../flow/positions';
+import type { SqlDialect } from '../sql/syntax';
+
+/** Past this size a flow file is not analysed as you type: it is almost certainly not a hand-written flow. */
+export const MAX_FLOW_CHARS = 512 * 1024;
+export const FLOW_TOO_LARGE = 'FB604';
+
+export interface FlowEntry {
+  file: string;
+  text: string;
+  /** Absent when the file is too large to analyse. */
+  analysis?: FlowAnalysis;
+  /** Problems of this flow, including the size notice for an unanalysed file. */
+  problems: Problem[];
+  /** The flow file and every SQL file its steps name. */
+  files: Set<string>;
+}
+
+export interface SqlUse {
+  flow: FlowEntry;
+  analysis: FlowAnalysis;
+  step: Step;
+  dialect: SqlDialect;
+}
+
+export function isFlowFile(file: string): boolean {
+  return /\.flow\.ya?ml$/.test(file);
+}
+
+export class WorkspaceIndex {
+  private readonly flows = new Map<string, FlowEntry>();
+  /** Any file -> flow files that read it. */
+  private readonly readers = new Map<string, Set<string>>();
+  private readonly lineIndexes = new Map<string, LineIndex>();
+
+  constructor(readonly host: FileHost) {}
+
+  /** (Re-)analyses a flow file from the host; returns undefined when it no longer exists. */
+  update(file: string): FlowEntry | undefined {
+    const text = this.host.readText(file);
+    if (text === undefined) {
+      this.remove(file);
+      return undefined;
+    }
+    const entry = text.length > MAX_FLOW_CHARS ? tooLarge(file, text) : analysed(file, text, this.host);
+    this.unlink(file);
+    this.flows.set(file, entry);
+    for (const touched of entry.files) {
+      let set = this.readers.get(touched);
+      if (!set) this.readers.set(touched, (set = new Set()));
+      set.add(file);
+    }
+    return entry;
+  }
+
+  remove(file: string): void {
+    this.unlink(file);
+    this.flows.delete(file);
+  }
+
+  private unlink(file: string): void {
+    for (const touched of this.flows.get(file)?.files ?? []) this.readers.get(touched)?.delete(file);
+  }
+
+  flow(file: string): FlowEntry | undefined {
+    return this.flows.get(file);
+  }
+
+  allFlows(): FlowEntry[] {
+    return [...this.flows.values()];
+  }
+
+  /** Flow files that read `file` (a flow is its own reader). */
+  readersOf(file: string): string[] {
+    return [...(this.readers.get(file) ?? [])];
+  }
+
+  /** Every step, across flows, whose `sql:` is this file, with the dialect it targets. */
+  sqlUses(file: string): SqlUse[] {
+    const uses: SqlUse[] = [];
+    for (const flowFile of this.readersOf(file)) {
+      const flow = this.flows.get(flowFile);
+      const analysis = flow?.analysis;
+      if (!flow || !analysis || flowFile === file) continue;
+      for (const step of analysis.flow.steps.values()) {
+        if (step.sql && path.resolve(analysis.flow.root, step.sql.value) === file) {
+          uses.push({ flow, analysis, step, dialect: dialectOf(analysis.flow, step) });
+        }
+      }
+    }
+    return uses;
+  }
+
+  /** Text of any file, preferring unsaved editor buffers. */
+  text(file: string): string | undefined {
+    return this.flows.get(file)?.text ?? this.host.readText(file);
+  }
+
+  /** Line index for a file's current text; cached until the text changes. */
+  lines(file: string, text: string): LineIndex {
+    const cached = this.lineIndexes.get(file);
+    if (cached && cached.text === text) return cached;
+    const index = new LineIndex(text);
+    this.lineIndexes.set(file, index);
+    return index;
+  }
+
+  forget(file: string): void {
+    this.lineIndexes.delete(file);
+  }
+}
+
+/** A SQL step's dialect: its warehouse profile's type; `local` or an unknown profile means embedded DuckDB. */
+export function dialectOf(flow: Flow, step: Step): SqlDialect {
+  const profile = step.warehouse?.value ?? flow.warehouse?.value;
+  return profile && flow.warehouses.get(profile)?.type.value === 'snowflake' ? 'snowflake' : 'duckdb';
+}
+
+function analysed(file: string, text: string, host: FileHost): FlowEntry {
+  const analysis = analyzeFlow(file, text, host);
+  const files = new Set([file]);
+  for (const info of analysis.sql.values()) files.add(info.file);
+  for (const step of analysis.flow.steps.values()) if (step.sql) files.add(path.resolve(analysis.flow.root, step.sql.value));
+  return { file, text, analysis, problems: analysis.problems, files };
+}
+
+function tooLarge(file: string, text: string): FlowEntry {
+  const problem: Problem = {
+    code: FLOW_TOO_LARGE,
+    severity: 'warning',
+    message: `Flow file not analysed: it has ${text.length} characters (limit ${MAX_FLOW_CHARS}). Flow files are meant to be written by hand; move data into files the flow references.`,
+    file,
+    range: emptyRange,
+  };
+  return { file, text, problems: [problem], files: new Set([file]) };
+}
