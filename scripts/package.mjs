@@ -1,0 +1,148 @@
+// Builds a per-platform VSIX: production bundles plus only the native packages the bundles leave
+// external (DuckDB, ONNX Runtime), carrying only the target platform's binaries.
+//
+//   node scripts/package.mjs [--target linux-x64] [--target darwin-arm64 ...] [--all] [--skip-build]
+//
+// Everything the VSIX holds is assembled in a staging folder (dist/vsix/<target>/) and packaged from
+// there (vsce's own `npm list` then finds exactly the staged packages), so nothing else from the repository can slip in;
+// .vscodeignore then trims what the copied dependencies carry but never load (maps, typings, docs).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+/** vsce target → where each native package keeps that platform's binaries. */
+const TARGETS = {
+  'linux-x64': { onnx: 'linux/x64', duckdb: 'linux-x64' },
+  'linux-arm64': { onnx: 'linux/arm64', duckdb: 'linux-arm64' },
+  'darwin-arm64': { onnx: 'darwin/arm64', duckdb: 'darwin-arm64' },
+  'win32-x64': { onnx: 'win32/x64', duckdb: 'win32-x64' },
+  'win32-arm64': { onnx: 'win32/arm64', duckdb: 'win32-arm64' },
+};
+/** The packages the bundles import at run time (see scripts/build.mjs `external`). */
+const NATIVE_ROOTS = ['@duckdb/node-api', 'onnxruntime-node'];
+/** Dependencies used only by a package's own download-at-install script, never at run time. */
+const INSTALL_ONLY = new Set(['adm-zip', 'global-agent']);
+
+function parseArgs(argv) {
+  const targets = [];
+  for (let i = 0; i < argv.length; i++) if (argv[i] === '--target') targets.push(argv[++i]);
+  if (argv.includes('--all')) targets.push(...Object.keys(TARGETS));
+  const unknown = targets.filter((t) => !TARGETS[t]);
+  if (unknown.length) {
+    console.error(`unsupported target ${unknown.join(', ')}; supported: ${Object.keys(TARGETS).join(', ')}`);
+    process.exit(2);
+  }
+  return { targets: targets.length ? [...new Set(targets)] : ['linux-x64'], skipBuild: argv.includes('--skip-build') };
+}
+
+function packageDir(name, from = root) {
+  // Node's lookup order: nested node_modules first, then the hoisted copy at the root.
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return candidate;
+    if (dir === root || dir === dirname(dir)) return undefined;
+  }
+}
+
+/** The platform's DuckDB binding: from node_modules when npm installed it here, else fetched with `npm pack`. */
+function duckdbBinding(target) {
+  const name = `@duckdb/node-bindings-${TARGETS[target].duckdb}`;
+  const installed = packageDir(name);
+  if (installed) return installed;
+  const version = JSON.parse(readFileSync(join(packageDir('@duckdb/node-bindings'), 'package.json'), 'utf8')).version;
+  const packs = join(root, 'dist', 'vsix', '.packs');
+  const dir = join(packs, `${TARGETS[target].duckdb}-${version}`);
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    const tarball = execFileSync('npm', ['pack', `${name}@${version}`, '--silent', '--pack-destination', packs], { cwd: packs, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['-xzf', join(packs, tarball), '-C', dir, '--strip-components=1']);
+  }
+  return dir;
+}
+
+/** Every package the native roots need at run time, as [name, source folder]. */
+function runtimeClosure(target) {
+  const found = new Map();
+  const visit = (name, from) => {
+    if (found.has(name) || INSTALL_ONLY.has(name)) return;
+    const dir = packageDir(name, from);
+    if (!dir) throw new Error(`${name} is not installed; run npm install`);
+    found.set(name, dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
+  };
+  for (const name of NATIVE_ROOTS) visit(name, root);
+  found.set(`@duckdb/node-bindings-${TARGETS[target].duckdb}`, duckdbBinding(target));
+  return found;
+}
+
+function copyPackage(name, source, nodeModules, target) {
+  const onnxBinaries = join(source, 'bin', 'napi-v6');
+  cpSync(source, join(nodeModules, name), {
+    recursive: true,
+    dereference: true,
+    filter: (path) => {
+      if (path === join(source, 'node_modules')) return false; // nested deps are copied as packages of their own
+      if (name !== 'onnxruntime-node' || !path.startsWith(onnxBinaries + '/')) return true;
+      const rel = relative(onnxBinaries, path); // e.g. linux, linux/x64, linux/x64/libonnxruntime.so.1
+      const wanted = TARGETS[target].onnx;
+      return wanted === rel || wanted.startsWith(rel + '/') || rel.startsWith(wanted + '/');
+    },
+  });
+  // The staged copy ships without its download-at-install script, so its manifest must not ask for that script's deps.
+  const manifestFile = join(nodeModules, name, 'package.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  const installOnly = Object.keys(manifest.dependencies ?? {}).filter((dep) => INSTALL_ONLY.has(dep));
+  if (installOnly.length) {
+    for (const dep of installOnly) delete manifest.dependencies[dep];
+    delete manifest.scripts;
+    writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+  }
+}
+
+function stage(target) {
+  const dir = join(root, 'dist', 'vsix', target);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'dist'), { recursive: true });
+  for (const file of ['extension.js', 'server.js', 'cli.js', 'flow.schema.json']) {
+    if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
+    cpSync(join(root, 'dist', file), join(dir, 'dist', file));
+  }
+  cpSync(join(root, 'media'), join(dir, 'media'), { recursive: true });
+  cpSync(join(root, 'media', 'README.extension.md'), join(dir, 'README.md'));
+  if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
+
+  const closure = runtimeClosure(target);
+  for (const [name, source] of closure) copyPackage(name, source, join(dir, 'node_modules'), target);
+
+  const manifest = { ...pkg };
+  delete manifest.devDependencies;
+  delete manifest.scripts;
+  manifest.dependencies = Object.fromEntries(NATIVE_ROOTS.map((name) => [name, pkg.dependencies[name]]));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return dir;
+}
+
+function sizeOf(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+}
+
+const { targets, skipBuild } = parseArgs(process.argv.slice(2));
+if (!skipBuild) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--production'], { cwd: root, stdio: 'inherit' });
+const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+for (const target of targets) {
+  const dir = stage(target);
+  const out = join(root, `${pkg.name}-${pkg.version}-${target}.vsix`);
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--dependencies', '--target', target, '--out', out, '--ignoreFile', join(root, '.vscodeignore'), '--skip-license', '--allow-missing-repository'],
+    { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const mb = (sizeOf(out) / 1024 / 1024).toFixed(1);
+  console.log(`VSIX ${relative(process.cwd(), out)}: ${mb} MB (${target}; staged ${(sizeOf(dir) / 1024 / 1024).toFixed(1)} MB unpacked)`);
+}
