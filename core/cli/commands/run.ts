@@ -1,0 +1,81 @@
+// flowbench run: brings the selected steps up to date, with live progress, and records the run.
+// Ctrl-C (or SIGTERM) cancels through the runner, which kills each step's process tree and records
+// the run as cancelled; a second Ctrl-C exits at once.
+import { dirname } from 'node:path';
+import type { RunEvent } from '../../engine/events';
+import { runFlow } from '../../engine/runner';
+import { selectSteps, type Scope } from '../../engine/select';
+import { parseCommandArgs, positiveInteger } from '../args';
+import { EXIT, UsageError } from '../errors';
+import { resolveFlowFile } from '../flow-file';
+import { loadFlowOrExplain } from '../load';
+import { line, type Output } from '../output';
+import { parseOverrides } from '../overrides';
+import { plainView } from '../progress/plain-view';
+import { RunProgress } from '../progress/run-progress';
+import { printSummary } from '../progress/summary';
+import { ttyView } from '../progress/tty-view';
+import { openStoreFor } from '../run-store';
+
+export async function runCommand(args: string[], o: Output): Promise<number> {
+  const { values, positionals } = parseCommandArgs('run', args, {
+    step: { type: 'string', multiple: true },
+    upstream: { type: 'boolean' },
+    downstream: { type: 'boolean' },
+    set: { type: 'string', multiple: true },
+    jobs: { type: 'string', short: 'j' },
+    force: { type: 'boolean' },
+    events: { type: 'boolean' },
+  }, 1);
+  if (values.upstream && values.downstream) throw new UsageError('--upstream and --downstream exclude each other', 'pick one, or run twice', 'run');
+  const targets = values.step ?? [];
+  if ((values.upstream || values.downstream) && targets.length === 0) {
+    throw new UsageError(`--${values.upstream ? 'upstream' : 'downstream'} needs --step S`, 'e.g. flowbench run --step train --upstream', 'run');
+  }
+  const scope: Scope = values.upstream ? 'upstream' : values.downstream ? 'downstream' : 'only';
+  const jobs = positiveInteger(values.jobs, '--jobs', 'run');
+
+  const file = resolveFlowFile(positionals[0]);
+  const analysis = loadFlowOrExplain(file, o);
+  const overrides = parseOverrides(values.set ?? [], analysis.flow);
+  const selection = selectSteps(analysis.graph, targets, scope);
+  if ('error' in selection) throw new UsageError(selection.error, 'flowbench status lists the steps of this flow', 'run');
+  const { stateDir } = await openStoreFor(dirname(file), o);
+
+  const progress = new RunProgress();
+  const live = !values.events && o.out.isTTY ? ttyView(o, progress) : undefined;
+  const plain = live ? undefined : plainView(o, progress, { logs: !values.events });
+  const onEvent = (event: RunEvent) => {
+    if (values.events) writeEventLine(event);
+    if (live) live.onEvent(event);
+    else plain!(event);
+  };
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT.cancelled);
+    controller.abort();
+    line(o.err, '\nCancelling: stopping running steps (press Ctrl-C again to quit at once)…');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent });
+    live?.stop();
+    if (result.message) {
+      line(o.err, result.message);
+      return EXIT.failed;
+    }
+    printSummary(o, progress, { showLogTail: Boolean(live), stateDir });
+    return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
+  } finally {
+    live?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** A reader that goes away (e.g. `| head`) must not crash the run: the run is still recorded. */
+function writeEventLine(event: RunEvent): void {
+  if (process.stdout.writable) process.stdout.write(JSON.stringify(event) + '\n');
+}

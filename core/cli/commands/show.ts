@@ -1,0 +1,84 @@
+// flowbench show RUN: one run in full — params, code version, steps, metrics, histories, artifacts.
+import { dirname } from 'node:path';
+import type { RunRecord } from '../../runs/types';
+import { AmbiguousRunIdError } from '../../runs/store';
+import { parseCommandArgs } from '../args';
+import { EXIT, UsageError } from '../errors';
+import { resolveFlowFile } from '../flow-file';
+import { formatDuration, formatTime, formatValue, OUTCOME_SYMBOL, table } from '../format';
+import { line, paint, type Output } from '../output';
+import { openStoreFor } from '../run-store';
+import { STATUS_COLOR } from './runs';
+
+export async function showCommand(args: string[], o: Output): Promise<number> {
+  const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' } }, 2);
+  const [runId, flowArg] = positionals;
+  if (!runId) throw new UsageError('which run? RUN is missing', 'list runs with flowbench runs, then flowbench show ID (a unique prefix is enough)', 'show');
+  const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
+  let record: RunRecord | undefined;
+  try {
+    record = await store.get(runId);
+  } catch (err) {
+    if (err instanceof AmbiguousRunIdError) throw new UsageError(err.message, 'type more of the id', 'show');
+    throw err;
+  }
+  if (!record) throw new UsageError(`no run '${runId}' is recorded for this flow`, 'list runs with flowbench runs', 'show');
+  if (values.json) line(o.out, JSON.stringify(record, null, 2));
+  else printRecord(o, record);
+  return EXIT.ok;
+}
+
+function printRecord(o: Output, r: RunRecord): void {
+  const section = (title: string) => line(o.out, '\n' + paint(o, 'bold', title));
+  line(o.out, `${paint(o, 'bold', `Run ${r.id}`)}  ${paint(o, STATUS_COLOR[r.status], r.status)}`);
+  const code = r.code.commit ? `${r.code.commit.slice(0, 12)}${r.code.dirty ? ' with uncommitted changes' : ''}` : 'not a git checkout';
+  for (const text of table([
+    ['Flow', `${r.flow}  (${r.flowFile})`],
+    ['Started', `${formatTime(r.start)}${r.durationMs !== undefined ? `, took ${formatDuration(r.durationMs)}` : ''}`],
+    ['Code', code],
+  ])) line(o.out, text);
+
+  const params = Object.entries(r.params);
+  if (params.length) {
+    section('Params');
+    for (const text of table(params.map(([k, v]) => [k, formatValue(v), k in r.overrides ? paint(o, 'yellow', '(--set)') : '']))) line(o.out, '  ' + text);
+  }
+  section('Steps');
+  const rows = Object.entries(r.steps).map(([name, s]) => {
+    const symbol = s.state in OUTCOME_SYMBOL ? OUTCOME_SYMBOL[s.state as keyof typeof OUTCOME_SYMBOL] : s.state === 'running' ? '…' : '·';
+    const detail = s.message ?? (s.state === 'succeeded' ? (s.reasons ?? []).join('; ') : '');
+    const attempts = s.attempts > 1 ? `${s.attempts} attempts` : '';
+    return [symbol, name, s.state, formatDuration(s.durationMs), attempts, paint(o, 'gray', detail)];
+  });
+  for (const text of table(rows)) line(o.out, '  ' + text);
+
+  const metrics = Object.entries(r.metrics);
+  if (metrics.length) {
+    section('Metrics');
+    for (const text of table(metrics.map(([k, v]) => [k, formatValue(v)]))) line(o.out, '  ' + text);
+  }
+  const histories = Object.entries(r.histories);
+  if (histories.length) {
+    section('Metric histories');
+    for (const text of table(histories.map(([k, points]) => {
+      const values = points.map((p) => p.value);
+      return [k, `${points.length} points`, `first ${formatValue(values[0])}`, `last ${formatValue(values[values.length - 1])}`, `min ${formatValue(values.reduce((a, b) => Math.min(a, b)))}`];
+    }))) line(o.out, '  ' + text);
+  }
+  if (r.artifacts.length) {
+    section('Artifacts');
+    for (const text of table(r.artifacts.map((a) => [a.path, formatBytes(a.size), paint(o, 'gray', `sha256 ${a.sha256.slice(0, 12)}…`), paint(o, 'gray', a.step)]))) line(o.out, '  ' + text);
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,65 @@
+// The `flowbench` command: dispatches to one module per command and turns every failure into a
+// clear message and an exit code scripts can use (see docs/cli.md).
+import { EXIT, UsageError } from './errors';
+import { ReportedFailure } from './load';
+import { consoleOutput, line } from './output';
+import { commandUsage, generalUsage } from './usage';
+import { validateCommand } from './commands/validate';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
+import { runsCommand } from './commands/runs';
+import { showCommand } from './commands/show';
+import type { Output } from './output';
+import { version } from '../../package.json';
+
+const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> = {
+  validate: validateCommand,
+  run: runCommand,
+  status: statusCommand,
+  runs: runsCommand,
+  show: showCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const o = consoleOutput(command === 'run' && args.includes('--events'));
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    line(o.out, command === 'help' && args[0] ? commandUsage(args[0]) : generalUsage());
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    line(o.out, version);
+    return EXIT.ok;
+  }
+  const handler = COMMANDS[command];
+  try {
+    if (!handler) throw new UsageError(`unknown command '${command}'`, `commands are: ${Object.keys(COMMANDS).join(', ')}`);
+    if (args.includes('--help') || args.includes('-h')) {
+      line(o.out, commandUsage(command));
+      return EXIT.ok;
+    }
+    return await handler(args, o);
+  } catch (err) {
+    if (err instanceof ReportedFailure) return err.exitCode;
+    if (err instanceof UsageError) {
+      line(o.err, `flowbench: ${err.message}`);
+      if (err.remedy) line(o.err, `  ${err.remedy}`);
+      line(o.err, '\n' + (err.command ? commandUsage(err.command) : generalUsage()));
+      return EXIT.usage;
+    }
+    line(o.err, `flowbench: internal error: ${(err as Error)?.message ?? String(err)}`);
+    if (process.env.FLOWBENCH_DEBUG) line(o.err, String((err as Error)?.stack ?? err));
+    else line(o.err, 'run with FLOWBENCH_DEBUG=1 for details');
+    return EXIT.failed;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`flowbench: internal error: ${String(err)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

@@ -1,0 +1,27 @@
+// Where human-readable output goes. With --events stdout carries only JSON lines, so everything
+// meant for people moves to stderr.
+import type { Writable } from 'node:stream';
+
+export interface Output {
+  /** Human-readable results. */
+  out: Writable & { isTTY?: boolean; columns?: number };
+  /** Warnings and errors. */
+  err: Writable;
+  color: boolean;
+}
+
+export function consoleOutput(humanToStderr = false): Output {
+  const out = humanToStderr ? process.stderr : process.stdout;
+  return { out, err: process.stderr, color: Boolean(out.isTTY) && !process.env.NO_COLOR };
+}
+
+export function line(stream: Writable, text = ''): void {
+  stream.write(text + '\n');
+}
+
+const codes = { red: 31, green: 32, yellow: 33, blue: 34, gray: 90, bold: 1 } as const;
+export type Color = keyof typeof codes;
+
+export function paint(o: Output, color: Color, text: string): string {
+  return o.color ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
+}

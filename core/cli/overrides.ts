@@ -1,0 +1,37 @@
+// `--set name=value` → param overrides. Values are YAML scalars, as they would be written in the
+// flow file: 0.2 is a number, true a boolean, 'abc' a string.
+import { parse as parseYaml } from 'yaml';
+import type { Flow } from '../flow/model';
+import { closest } from '../flow/suggest';
+import { UsageError } from './errors';
+
+export function parseOverrides(assignments: string[], flow: Flow): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const assignment of assignments) {
+    const eq = assignment.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects name=value, got '${assignment}'`, 'write e.g. --set learning_rate=0.2', 'run');
+    const name = assignment.slice(0, eq).trim().replace(/^params\./, '');
+    if (!flow.params.has(name)) {
+      const known = [...flow.params.keys()];
+      const guess = closest(name, known);
+      throw new UsageError(
+        `unknown param '${name}'${guess ? `: did you mean '${guess}'?` : ''}`,
+        known.length ? `params of this flow: ${known.join(', ')}` : 'this flow declares no params: add them under `params:` in the flow file',
+        'run',
+      );
+    }
+    overrides[name] = parseScalar(assignment.slice(eq + 1));
+  }
+  return overrides;
+}
+
+function parseScalar(text: string): unknown {
+  try {
+    const value: unknown = parseYaml(text);
+    if (value === null) return ['null', '~'].includes(text.trim()) ? null : text;
+    // Params are flattened to scalars, so `--set x=[1,2]` keeps the literal text the user typed.
+    return typeof value === 'object' ? text : value;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,34 @@
+// Usage text for each command, shown by --help and after a usage error.
+
+export const USAGE: Record<string, string> = {
+  validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
+  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events]',
+  status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
+  runs: 'flowbench runs [FLOW] [--limit N] [--status S] [--json]   list recorded runs, newest first',
+  show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
+};
+
+export const RUN_OPTIONS = `
+  --step S           run only step S (repeatable); with --upstream/--downstream, S and what it depends on / feeds
+  --upstream         with --step: also every step the selected steps depend on
+  --downstream       with --step: also every step that depends on the selected steps
+  --set name=value   override a param for this run (repeatable; value is a YAML scalar: 0.2, true, text)
+  -j, --jobs N       run at most N steps at once (default: number of CPU cores)
+  --force            run the selected steps even if they are up to date
+  --events           print every run event as one JSON line on stdout (human output goes to stderr)`;
+
+export function generalUsage(): string {
+  return [
+    'Usage:',
+    ...Object.values(USAGE).map((u) => '  ' + u),
+    '',
+    'FLOW defaults to the single *.flow.yaml file in the current folder.',
+    'Exit codes: 0 ok, 1 step failed or validation errors, 2 usage error, 130 cancelled. See docs/cli.md.',
+  ].join('\n');
+}
+
+export function commandUsage(command: string): string {
+  const usage = USAGE[command];
+  if (!usage) return generalUsage();
+  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : ''}`;
+}
