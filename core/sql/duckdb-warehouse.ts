@@ -237,8 +237,9 @@ export class DuckDbWarehouse implements Warehouse {
 
 /** Parses the step's SQL alone first, so syntax and binder errors point into the user's text, not our wrapper. */
 async function checkSingleQuery(conn: DuckDBConnection, sql: string, duckdb: DuckDbModule): Promise<void> {
+  const start = leadingTrivia(sql);
+  if (start === sql.length) throw new RenderedSqlError('the file has no SQL statement: write one SELECT query.');
   const statements = await locatingErrors(sql, () => conn.extractStatements(sql));
-  if (statements.count === 0) throw new RenderedSqlError('the file has no SQL statement: write one SELECT query.');
   if (statements.count > 1) {
     throw new RenderedSqlError(
       `the file has ${statements.count} statements, but a SQL step is exactly one query (a SELECT; flowbench creates the table or view from it). Move the others into steps of their own.`,
@@ -248,7 +249,6 @@ async function checkSingleQuery(conn: DuckDBConnection, sql: string, duckdb: Duc
   try {
     const type = prepared.statementType;
     if (type !== duckdb.StatementType.SELECT) {
-      const start = sql.length - sql.replace(/^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '').length;
       throw new RenderedSqlError(
         `a SQL step is one SELECT query (flowbench creates the table or view from it), not a ${duckdb.StatementType[type] ?? 'different'} statement.`,
         start,
@@ -257,6 +257,11 @@ async function checkSingleQuery(conn: DuckDBConnection, sql: string, duckdb: Duc
   } finally {
     prepared.destroySync();
   }
+}
+
+/** Length of the whitespace, comments and semicolons a query starts with. */
+function leadingTrivia(sql: string): number {
+  return /^(\s|;|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/.exec(sql)![0].length;
 }
 
 /** Runs `prefix + sql`, reporting errors at offsets within `sql`. */
