@@ -1,7 +1,7 @@
 // The step DAG: explicit edges (needs, inputs) and implicit ones (ref() in SQL, deps that are
 // another step's outs), each with the place in a file that created it so problems can point there.
-import { resolve, sep } from 'node:path';
-import type { Flow, Range, Step } from './model';
+import { dirname, resolve, sep } from 'node:path';
+import type { Flow, Range } from './model';
 import { LineIndex } from './positions';
 import type { TemplateScan } from '../sql/template';
 
@@ -36,16 +36,79 @@ export interface FlowGraph {
   cycles: string[][];
   upstreamOf(steps: Iterable<string>): Set<string>;
   downstreamOf(steps: Iterable<string>): Set<string>;
+  outputs: OutputIndex;
 }
 
-/** Absolute paths of what a step writes: its outs and its metrics files. */
-export function producedPaths(flow: Flow, step: Step): { path: string; range: Range }[] {
-  return [...step.outs, ...step.metrics].map((o) => ({ path: resolve(flow.root, o.value), range: o.range }));
+/** A path some step writes: one of its outs or metrics files. */
+export interface Produced {
+  step: string;
+  /** Absolute path. */
+  path: string;
+  /** As written in the flow file. */
+  raw: string;
+  range: Range;
 }
 
 /** True when `inner` is `outer` or lies inside the folder `outer`. */
 export function isWithin(inner: string, outer: string): boolean {
   return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+}
+
+/**
+ * Every path the flow's steps write, indexed so that "who produces this path" and "which outs lie
+ * in this folder" cost a walk up the path or a binary search, not a scan of all steps.
+ */
+export class OutputIndex {
+  readonly all: Produced[] = [];
+  private readonly byPath = new Map<string, Produced[]>();
+  private readonly sorted: string[];
+
+  constructor(flow: Flow) {
+    for (const step of flow.steps.values()) {
+      for (const o of [...step.outs, ...step.metrics]) {
+        const produced = { step: step.name, path: resolve(flow.root, o.value), raw: o.value, range: o.range };
+        this.all.push(produced);
+        const list = this.byPath.get(produced.path);
+        if (list) list.push(produced);
+        else this.byPath.set(produced.path, [produced]);
+      }
+    }
+    this.sorted = [...this.byPath.keys()].sort();
+  }
+
+  /** Outs declared at exactly this path. */
+  at(path: string): Produced[] {
+    return this.byPath.get(path) ?? [];
+  }
+
+  /** Outs that are this path or a folder holding it, nearest first. */
+  containing(path: string): Produced[] {
+    const found: Produced[] = [];
+    for (let p = path; ; p = dirname(p)) {
+      found.push(...this.at(p));
+      if (dirname(p) === p) return found;
+    }
+  }
+
+  /** Outs strictly inside the folder `path`. */
+  inside(path: string): Produced[] {
+    const prefix = path.endsWith(sep) ? path : path + sep;
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: Produced[] = [];
+    for (let i = lo; i < this.sorted.length && this.sorted[i]!.startsWith(prefix); i++) found.push(...this.at(this.sorted[i]!));
+    return found;
+  }
+
+  /** Outs that overlap `path` in either direction. */
+  overlapping(path: string): Produced[] {
+    return [...this.containing(path), ...this.inside(path)];
+  }
 }
 
 export function buildGraph(flow: Flow, sql: Map<string, SqlFileInfo>): FlowGraph {
@@ -54,7 +117,7 @@ export function buildGraph(flow: Flow, sql: Map<string, SqlFileInfo>): FlowGraph
   const add = (from: string, to: string, kind: EdgeKind, file: string, range: Range) => {
     if (flow.steps.has(from)) edges.push({ from, to, kind, file, range });
   };
-  const producers = steps.flatMap((name) => producedPaths(flow, flow.steps.get(name)!).map((p) => ({ step: name, path: p.path })));
+  const outputs = new OutputIndex(flow);
   for (const step of flow.steps.values()) {
     for (const need of step.needs) add(need.value, step.name, 'needs', flow.file, need.range);
     for (const input of step.inputs) add(input.value, step.name, 'inputs', flow.file, input.range);
@@ -66,18 +129,15 @@ export function buildGraph(flow: Flow, sql: Map<string, SqlFileInfo>): FlowGraph
       }
     }
     for (const dep of step.deps) {
-      const path = resolve(flow.root, dep.value);
-      for (const producer of producers) {
-        if (producer.step !== step.name && (isWithin(path, producer.path) || isWithin(producer.path, path))) {
-          add(producer.step, step.name, 'deps', flow.file, dep.range);
-        }
+      for (const producer of outputs.overlapping(resolve(flow.root, dep.value))) {
+        if (producer.step !== step.name) add(producer.step, step.name, 'deps', flow.file, dep.range);
       }
     }
   }
-  return makeGraph(steps, edges);
+  return makeGraph(steps, edges, outputs);
 }
 
-function makeGraph(steps: string[], edges: Edge[]): FlowGraph {
+function makeGraph(steps: string[], edges: Edge[], outputs: OutputIndex): FlowGraph {
   const parents = new Map<string, string[]>(steps.map((s) => [s, []]));
   const children = new Map<string, string[]>(steps.map((s) => [s, []]));
   for (const e of edges) {
@@ -104,6 +164,7 @@ function makeGraph(steps: string[], edges: Edge[]): FlowGraph {
     cycles: findCycles(steps, children),
     upstreamOf: (s) => walk(s, parents),
     downstreamOf: (s) => walk(s, children),
+    outputs,
   };
 }
 

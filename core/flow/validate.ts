@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
 import { interpolate } from './interpolate';
-import { type FlowGraph, isWithin, producedPaths, type SqlFileInfo } from './graph';
+import type { FlowGraph, OutputIndex, SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
 
@@ -27,10 +27,12 @@ export function validateFlow(input: ValidationInput): Problem[] {
 class Validator {
   readonly problems: Problem[] = [];
   private readonly flow: Flow;
+  private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
 
   constructor(private readonly input: ValidationInput) {
     this.flow = input.flow;
+    this.outputs = input.graph.outputs;
   }
 
   run(): void {
@@ -167,10 +169,9 @@ class Validator {
         { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
     }
-    const own = producedPaths(this.flow, step);
     for (const dep of step.deps) {
       const path = this.path(dep.value);
-      const clash = own.find((o) => isWithin(path, o.path) || isWithin(o.path, path));
+      const clash = this.outputs.overlapping(path).find((o) => o.step === step.name);
       if (clash) {
         this.report('FB042', 'error', `'${dep.value}' is both a dep and an out of step '${step.name}': a step cannot read what it writes. Remove it from one list.`, dep.range, undefined, undefined, [
           { file: this.flow.file, range: clash.range, message: 'declared as an out here' },
@@ -199,31 +200,25 @@ class Validator {
   }
 
   private isProduced(path: string): boolean {
-    for (const step of this.flow.steps.values()) {
-      if (producedPaths(this.flow, step).some((o) => isWithin(path, o.path))) return true;
-    }
-    return false;
+    return this.outputs.containing(path).length > 0;
   }
 
+  /** Each overlap is reported once, on the later (exact duplicate) or the inner (nested) declaration. */
   private outs(): void {
-    const seen: { step: string; path: string; raw: string; range: Range }[] = [];
-    for (const step of this.flow.steps.values()) {
-      for (const out of [...step.outs, ...step.metrics]) {
-        const path = this.path(out.value);
-        for (const other of seen) {
-          if (other.path === path) {
-            const who = other.step === step.name ? 'this step already' : `step '${other.step}'`;
-            this.report('FB040', 'error', `'${out.value}' is written by ${who}: each file has one producer. Give one of them another path.`, out.range, undefined, undefined, [
-              { file: this.flow.file, range: other.range, message: `also declared by '${other.step}'` },
-            ]);
-          } else if (isWithin(path, other.path) || isWithin(other.path, path)) {
-            const [inner, outer] = isWithin(path, other.path) ? [out.value, other.raw] : [other.raw, out.value];
-            this.report('FB041', 'error', `Outs overlap: '${inner}' lies inside '${outer}' (steps '${other.step}' and '${step.name}'). Outs of different steps must not contain each other.`, out.range, undefined, undefined, [
-              { file: this.flow.file, range: other.range, message: `'${other.raw}' declared by '${other.step}'` },
-            ]);
-          }
-        }
-        seen.push({ step: step.name, path, raw: out.value, range: out.range });
+    for (const out of this.outputs.all) {
+      const same = this.outputs.at(out.path);
+      const first = same[0]!;
+      if (first !== out) {
+        const who = first.step === out.step ? 'this step already' : `step '${first.step}'`;
+        this.report('FB040', 'error', `'${out.raw}' is written by ${who}: each file has one producer. Give one of them another path.`, out.range, undefined, undefined, [
+          { file: this.flow.file, range: first.range, message: `also declared by '${first.step}'` },
+        ]);
+      }
+      const outer = this.outputs.containing(out.path).find((o) => o.path !== out.path);
+      if (outer) {
+        this.report('FB041', 'error', `Outs overlap: '${out.raw}' (step '${out.step}') lies inside '${outer.raw}' (step '${outer.step}'). Outs must not contain each other.`, out.range, undefined, undefined, [
+          { file: this.flow.file, range: outer.range, message: `'${outer.raw}' declared by '${outer.step}'` },
+        ]);
       }
     }
   }
@@ -312,8 +307,7 @@ class Validator {
     const model = this.flow.model;
     if (model?.step) return model.step.value;
     if (!model?.path) return undefined;
-    const path = this.path(model.path.value);
-    return [...this.flow.steps.values()].find((s) => producedPaths(this.flow, s).some((o) => isWithin(path, o.path)))?.name;
+    return this.outputs.containing(this.path(model.path.value))[0]?.step;
   }
 
   private model(): void {
