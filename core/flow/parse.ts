@@ -2,7 +2,7 @@
 // (YAML syntax, unknown keys, wrong types, missing required keys). Never throws: whatever can be
 // understood is kept, so the editor and the tree keep working while the file is half typed.
 import { dirname, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { keyText, readYaml, toValue, type YMap, type YNode, type YPair, type YScalar, type YSeq } from './yaml-tree';
 import schema from './flow.schema.json';
 import type {
   Compute,
@@ -57,14 +57,14 @@ class FlowParser {
       sources: new Map(),
       steps: new Map(),
     };
-    const doc = parseDocument(this.text, { uniqueKeys: true, prettyErrors: false, strict: false });
+    const doc = readYaml(this.text);
     for (const error of doc.errors) {
       const code = error.code === 'DUPLICATE_KEY' ? 'FB002' : 'FB001';
       const message = firstLine(error.message);
       const remedy = code === 'FB002' ? ' Each key may appear once: remove or rename the duplicate.' : '';
-      this.report(code, 'error', `${message}.${remedy}`.replace('..', '.'), this.span(error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)));
+      this.report(code, 'error', `${message}.${remedy}`.replace('..', '.'), this.span(error.start, Math.max(error.end, error.start + 1)));
     }
-    const root = doc.contents;
+    const root = doc.root;
     if (!isMap(root)) {
       if (doc.errors.length === 0) {
         const range = root ? this.rangeOf(root) : emptyRange;
@@ -78,7 +78,7 @@ class FlowParser {
       const key = keyText(pair);
       if (key === undefined) continue;
       seen.add(key);
-      const value = pair.value as YamlNode | null;
+      const value = pair.value as YNode | null;
       switch (key) {
         case 'flow': flow.name = this.string(value, pair, 'flow'); break;
         case 'description': flow.description = this.string(value, pair, 'description'); break;
@@ -94,7 +94,7 @@ class FlowParser {
       if (!seen.has(required)) {
         const hint = required === 'flow' ? 'a name, e.g. `flow: my-pipeline`' : 'a mapping of step names to steps';
         const addName: Fix = { title: 'Add `flow:` with a name', edits: [{ range: emptyRange, newText: `flow: ${defaultFlowName(this.file)}\n` }] };
-        this.report('FB012', 'error', `Missing required key \`${required}:\` (${hint}).`, this.rangeOf(root.items[0]?.key as YamlNode | undefined), required === 'flow' ? [addName] : undefined);
+        this.report('FB012', 'error', `Missing required key \`${required}:\` (${hint}).`, this.rangeOf(root.items[0]?.key as YNode | undefined), required === 'flow' ? [addName] : undefined);
       }
     }
     if (flow.name && !STEP_NAME.test(flow.name.value)) {
@@ -105,24 +105,24 @@ class FlowParser {
 
   // ---- sections -------------------------------------------------------------------------------
 
-  private params(value: YamlNode | null, pair: Pair, flow: Flow): void {
+  private params(value: YNode | null, pair: YPair, flow: Flow): void {
     if (value === null || value === undefined) return;
     if (!isMap(value)) return this.wrongType(value, pair, 'a mapping of param names to values');
-    const walk = (map: YAMLMap, prefix: string) => {
+    const walk = (map: YMap, prefix: string) => {
       for (const item of map.items) {
         const key = keyText(item);
         if (key === undefined) continue;
         const name = prefix + key;
-        const node = item.value as YamlNode | null;
-        const keyRange = this.rangeOf(item.key as YamlNode);
-        flow.params.set(name, { name, value: node ? node.toJSON() : null, keyRange, valueRange: node ? this.rangeOf(node) : keyRange });
+        const node = item.value as YNode | null;
+        const keyRange = this.rangeOf(item.key as YNode);
+        flow.params.set(name, { name, value: toValue(node), keyRange, valueRange: node ? this.rangeOf(node) : keyRange });
         if (isMap(node)) walk(node, `${name}.`);
       }
     };
     walk(value, '');
   }
 
-  private warehouses(value: YamlNode | null, pair: Pair, flow: Flow): void {
+  private warehouses(value: YNode | null, pair: YPair, flow: Flow): void {
     for (const [name, nameRange, node] of this.namedEntries(value, pair, 'a mapping of profile names to profiles')) {
       if (!isMap(node)) {
         this.wrongType(node, undefined, 'a profile mapping with `type: duckdb` or `type: snowflake`', nameRange);
@@ -144,7 +144,7 @@ class FlowParser {
     }
   }
 
-  private sources(value: YamlNode | null, pair: Pair, flow: Flow): void {
+  private sources(value: YNode | null, pair: YPair, flow: Flow): void {
     for (const [name, nameRange, node] of this.namedEntries(value, pair, 'a mapping of source names to tables')) {
       const source: Source = { name, nameRange, tables: new Map() };
       flow.sources.set(name, source);
@@ -163,7 +163,7 @@ class FlowParser {
     }
   }
 
-  private steps(value: YamlNode | null, pair: Pair, flow: Flow): void {
+  private steps(value: YNode | null, pair: YPair, flow: Flow): void {
     for (const [name, nameRange, node] of this.namedEntries(value, pair, 'a mapping of step names to steps')) {
       if (!STEP_NAME.test(name)) {
         this.report('FB014', 'error', `Invalid step name '${name}': start with a letter and use only letters, digits, '_' or '-'.`, nameRange);
@@ -190,7 +190,7 @@ class FlowParser {
     }
   }
 
-  private step(node: YAMLMap, step: Step): void {
+  private step(node: YMap, step: Step): void {
     this.checkKeys(node, KEYS.step, `step '${step.name}'`);
     const fields = this.fields(node);
     const str = (key: string) => this.string(fields.get(key)?.value ?? null, fields.get(key)?.pair, key);
@@ -235,12 +235,12 @@ class FlowParser {
     if (step.kind === 'run') {
       for (const key of ['materialize', 'warehouse'] as const) {
         const field = fields.get(key);
-        if (field) this.report('FB015', 'warning', `\`${key}:\` only applies to SQL steps; step '${step.name}' is a command step.`, this.rangeOf(field.pair.key as YamlNode));
+        if (field) this.report('FB015', 'warning', `\`${key}:\` only applies to SQL steps; step '${step.name}' is a command step.`, this.rangeOf(field.pair.key as YNode));
       }
     }
   }
 
-  private env(value: YamlNode | null, pair: Pair): Map<string, Located<string>> {
+  private env(value: YNode | null, pair: YPair): Map<string, Located<string>> {
     const env = new Map<string, Located<string>>();
     if (value === null) return env;
     if (!isMap(value)) {
@@ -249,7 +249,7 @@ class FlowParser {
     }
     for (const item of value.items) {
       const key = keyText(item);
-      const node = item.value as YamlNode | null;
+      const node = item.value as YNode | null;
       if (key === undefined || !node) continue;
       if (isScalar(node) && node.value !== null && typeof node.value !== 'object') {
         env.set(key, { value: String(node.value), range: this.rangeOf(node) });
@@ -260,7 +260,7 @@ class FlowParser {
     return env;
   }
 
-  private compute(value: YamlNode | null, pair: Pair, fallback: Range): Compute {
+  private compute(value: YNode | null, pair: YPair, fallback: Range): Compute {
     const range = value ? this.rangeOf(value) : fallback;
     if (isScalar(value)) {
       const target = String(value.value);
@@ -299,7 +299,7 @@ class FlowParser {
     return sm;
   }
 
-  private model(value: YamlNode | null, pair: Pair, flow: Flow): void {
+  private model(value: YNode | null, pair: YPair, flow: Flow): void {
     if (value === null) return;
     if (!isMap(value)) return this.wrongType(value, pair, 'a mapping with `path:` and `card:`');
     this.checkKeys(value, KEYS.model, 'model');
@@ -309,8 +309,8 @@ class FlowParser {
     if (cardField && isMap(cardField.value)) {
       for (const item of cardField.value.items) {
         const key = keyText(item);
-        const node = item.value as YamlNode | null;
-        if (key !== undefined) card.set(key, { value: node ? node.toJSON() : null, range: this.rangeOf(node ?? (item.key as YamlNode)) });
+        const node = item.value as YNode | null;
+        if (key !== undefined) card.set(key, { value: toValue(node), range: this.rangeOf(node ?? (item.key as YNode)) });
       }
     } else if (cardField?.value) {
       this.wrongType(cardField.value, cardField.pair, 'a mapping of model card fields');
@@ -322,9 +322,9 @@ class FlowParser {
 
   // ---- typed readers --------------------------------------------------------------------------
 
-  private string(node: YamlNode | null, pair: Pair | undefined, key: string): Located<string> | undefined {
+  private string(node: YNode | null, pair: YPair | undefined, key: string): Located<string> | undefined {
     if (node === null || node === undefined) {
-      if (pair) this.report('FB011', 'error', `\`${key}:\` has no value.`, this.rangeOf(pair.key as YamlNode));
+      if (pair) this.report('FB011', 'error', `\`${key}:\` has no value.`, this.rangeOf(pair.key as YNode));
       return undefined;
     }
     if (isScalar(node) && node.value !== null && typeof node.value !== 'object') {
@@ -334,7 +334,7 @@ class FlowParser {
     return undefined;
   }
 
-  private stringList(node: YamlNode | null, pair: Pair | undefined, key: string): Located<string>[] {
+  private stringList(node: YNode | null, pair: YPair | undefined, key: string): Located<string>[] {
     if (node === null || node === undefined) return [];
     if (isScalar(node)) {
       const one = this.string(node, pair, key);
@@ -345,7 +345,7 @@ class FlowParser {
       return [];
     }
     const out: Located<string>[] = [];
-    for (const item of node.items as (YamlNode | null)[]) {
+    for (const item of node.items as (YNode | null)[]) {
       if (item === null) continue;
       const v = this.string(item, undefined, key);
       if (v) out.push(v);
@@ -353,7 +353,7 @@ class FlowParser {
     return out;
   }
 
-  private integer(node: YamlNode | null, pair: Pair, key: string, min: number): Located<number> | undefined {
+  private integer(node: YNode | null, pair: YPair, key: string, min: number): Located<number> | undefined {
     if (isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value)) {
       if (node.value >= min) return { value: node.value, range: this.rangeOf(node) };
       this.report('FB015', 'error', `\`${key}:\` must be at least ${min}.`, this.rangeOf(node));
@@ -363,7 +363,7 @@ class FlowParser {
     return undefined;
   }
 
-  private duration(node: YamlNode | null, pair: Pair): Located<number> | undefined {
+  private duration(node: YNode | null, pair: YPair): Located<number> | undefined {
     if (isScalar(node)) {
       const raw = node.value;
       const seconds = typeof raw === 'number' ? raw : parseDuration(String(raw));
@@ -375,7 +375,7 @@ class FlowParser {
     return undefined;
   }
 
-  private enumOf<T extends string>(field: { value: YamlNode | null; pair: Pair } | undefined, allowed: readonly T[], key: string): Located<T> | undefined {
+  private enumOf<T extends string>(field: { value: YNode | null; pair: YPair } | undefined, allowed: readonly T[], key: string): Located<T> | undefined {
     if (!field) return undefined;
     const v = this.string(field.value, field.pair, key);
     if (!v) return undefined;
@@ -388,55 +388,54 @@ class FlowParser {
   // ---- helpers --------------------------------------------------------------------------------
 
   /** Entries of a name → node mapping, reporting a wrong type once. */
-  private namedEntries(value: YamlNode | null, pair: Pair | undefined, expected: string, fallback?: Range): [string, Range, YamlNode | null][] {
+  private namedEntries(value: YNode | null, pair: YPair | undefined, expected: string, fallback?: Range): [string, Range, YNode | null][] {
     if (value === null || value === undefined) return [];
     if (!isMap(value)) {
       this.wrongType(value, pair, expected, fallback);
       return [];
     }
-    const out: [string, Range, YamlNode | null][] = [];
+    const out: [string, Range, YNode | null][] = [];
     for (const item of value.items) {
       const key = keyText(item);
       // A duplicate name is already reported as FB002; the first definition wins.
-      if (key !== undefined && !out.some(([seen]) => seen === key)) out.push([key, this.rangeOf(item.key as YamlNode), item.value as YamlNode | null]);
+      if (key !== undefined && !out.some(([seen]) => seen === key)) out.push([key, this.rangeOf(item.key as YNode), item.value as YNode | null]);
     }
     return out;
   }
 
-  private fields(map: YAMLMap): Map<string, { value: YamlNode | null; pair: Pair }> {
-    const out = new Map<string, { value: YamlNode | null; pair: Pair }>();
+  private fields(map: YMap): Map<string, { value: YNode | null; pair: YPair }> {
+    const out = new Map<string, { value: YNode | null; pair: YPair }>();
     for (const item of map.items) {
       const key = keyText(item);
-      if (key !== undefined && !out.has(key)) out.set(key, { value: item.value as YamlNode | null, pair: item });
+      if (key !== undefined && !out.has(key)) out.set(key, { value: item.value as YNode | null, pair: item });
     }
     return out;
   }
 
-  private checkKeys(map: YAMLMap, allowed: SchemaProps, where: string): void {
+  private checkKeys(map: YMap, allowed: SchemaProps, where: string): void {
     const names = Object.keys(allowed);
     for (const item of map.items) {
       const key = keyText(item);
       if (key === undefined) {
-        if (item.key) this.report('FB011', 'error', `Keys in ${where} must be plain names.`, this.rangeOf(item.key as YamlNode));
+        if (item.key) this.report('FB011', 'error', `Keys in ${where} must be plain names.`, this.rangeOf(item.key as YNode));
         continue;
       }
       if (key in allowed) continue;
-      const range = this.rangeOf(item.key as YamlNode);
+      const range = this.rangeOf(item.key as YNode);
       const guess = closest(key, names);
       const message = `Unknown key '${key}' in ${where}.${guess ? ` Did you mean '${guess}'?` : ` Allowed: ${names.join(', ')}.`}`;
       this.report('FB010', 'error', message, range, guess ? [replaceFix(guess, range)] : undefined);
     }
   }
 
-  private wrongType(node: YamlNode | null, pair: Pair | undefined, expected: string, fallback?: Range): void {
+  private wrongType(node: YNode | null, pair: YPair | undefined, expected: string, fallback?: Range): void {
     const key = pair ? keyText(pair) : undefined;
-    const range = node ? this.rangeOf(node) : fallback ?? (pair ? this.rangeOf(pair.key as YamlNode) : emptyRange);
+    const range = node ? this.rangeOf(node) : fallback ?? (pair ? this.rangeOf(pair.key as YNode) : emptyRange);
     this.report('FB011', 'error', `${key ? `\`${key}:\` must be` : 'Expected'} ${expected}, not ${describe(node)}.`, range);
   }
 
-  private rangeOf(node: YamlNode | undefined | null): Range {
-    if (!node?.range) return emptyRange;
-    return this.span(node.range[0], node.range[1]);
+  private rangeOf(node: YNode | undefined | null): Range {
+    return node ? this.span(node.start, node.end) : emptyRange;
   }
 
   private span(start: number, end: number): Range {
@@ -448,13 +447,11 @@ class FlowParser {
   }
 }
 
-function keyText(pair: Pair): string | undefined {
-  const key = pair.key;
-  if (isScalar(key) && key.value !== null && typeof key.value !== 'object') return String(key.value);
-  return undefined;
-}
+const isMap = (n: YNode | null | undefined): n is YMap => n?.kind === 'map';
+const isSeq = (n: YNode | null | undefined): n is YSeq => n?.kind === 'seq';
+const isScalar = (n: YNode | null | undefined): n is YScalar => n?.kind === 'scalar';
 
-function describe(node: YamlNode | null): string {
+function describe(node: YNode | null): string {
   if (node === null || node === undefined) return 'nothing';
   if (isMap(node)) return 'a mapping';
   if (isSeq(node)) return 'a list';
@@ -462,7 +459,7 @@ function describe(node: YamlNode | null): string {
     if (node.value === null) return 'null';
     return `${typeof node.value === 'string' ? 'the string' : `the ${typeof node.value}`} ${JSON.stringify(node.value)}`;
   }
-  return 'an alias';
+  return 'a value';
 }
 
 function firstLine(message: string): string {
