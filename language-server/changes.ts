@@ -18,6 +18,13 @@ export class ChangeBatcher {
     this.timer = setTimeout(() => this.run(), wait);
   }
 
+  /** Analyse pending changes now: a request must see the text it was sent against. */
+  flushNow(): void {
+    if (this.pending.size === 0) return;
+    clearTimeout(this.timer);
+    this.run();
+  }
+
   private run(): void {
     this.timer = undefined;
     this.last = performance.now();

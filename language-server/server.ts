@@ -222,6 +222,7 @@ class RenameRefused extends Error {}
 function guardParams<P, R>(name: string, handler: (params: P) => R, fallback: R): (params: P) => R {
   return (params: P) => {
     try {
+      batcher.flushNow();
       return handler(params);
     } catch (e) {
       if (e instanceof RenameRefused) throw e;
@@ -232,7 +233,12 @@ function guardParams<P, R>(name: string, handler: (params: P) => R, fallback: R)
 }
 
 function guard<R>(name: string, fn: () => R, fallback: R): R {
-  return guardParams(name, fn, fallback)(undefined);
+  try {
+    return fn();
+  } catch (e) {
+    log(name, e);
+    return fallback;
+  }
 }
 
 function log(what: string, e: unknown): void {

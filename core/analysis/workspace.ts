@@ -97,9 +97,9 @@ export class WorkspaceIndex {
     return uses;
   }
 
-  /** Text of any file, preferring unsaved editor buffers. */
+  /** Current text of any file, preferring unsaved editor buffers. */
   text(file: string): string | undefined {
-    return this.flows.get(file)?.text ?? this.host.readText(file);
+    return this.host.readText(file);
   }
 
   /** Line index for a file's current text; cached until the text changes. */
