@@ -1,6 +1,6 @@
 // The environment a step process receives: the documented FLOWBENCH_* variables plus its `env:` entries.
 import { formatParam } from '../flow/interpolate';
-import { upperSnake } from './params';
+import { leafParams, upperSnake } from './params';
 
 export interface StepEnvInput {
   runId: string;
@@ -15,16 +15,17 @@ export interface StepEnvInput {
 }
 
 export function stepEnvironment(input: StepEnvInput, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const params = leafParams(input.params);
   const env: NodeJS.ProcessEnv = {
     ...base,
     FLOWBENCH_RUN_ID: input.runId,
     FLOWBENCH_STEP: input.step,
     FLOWBENCH_FLOW_ROOT: input.root,
-    FLOWBENCH_PARAMS: JSON.stringify(Object.fromEntries(input.params)),
+    FLOWBENCH_PARAMS: JSON.stringify(Object.fromEntries(params)),
     FLOWBENCH_INPUTS: JSON.stringify(input.inputs),
     FLOWBENCH_METRICS_LOG: input.metricsLog,
   };
-  for (const [name, value] of input.params) env[`FLOWBENCH_PARAM_${upperSnake(name)}`] = formatParam(value);
+  for (const [name, value] of params) env[`FLOWBENCH_PARAM_${upperSnake(name)}`] = formatParam(value);
   for (const [step, file] of Object.entries(input.inputs)) env[`FLOWBENCH_INPUT_${upperSnake(step)}`] = file;
   return { ...env, ...input.extra };
 }

@@ -18,6 +18,14 @@ export function resolveParams(flow: Flow, overrides: Record<string, unknown> = {
   return { values, unknown };
 }
 
+/**
+ * The params as steps and run records see them: dotted leaves only. The model also keeps each nested
+ * mapping under its own name (for `${params.train}`), which would repeat its leaves.
+ */
+export function leafParams(values: Map<string, unknown>): Map<string, unknown> {
+  return new Map([...values].filter(([, v]) => !(v !== null && typeof v === 'object' && !Array.isArray(v))));
+}
+
 /** `train.learningRate` -> `TRAIN_LEARNING_RATE`, for environment variable names. */
 export function upperSnake(name: string): string {
   return name

@@ -10,7 +10,7 @@ import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
-import { resolveParams } from './params';
+import { leafParams, resolveParams } from './params';
 import { selectSteps, type Scope } from './select';
 import { stateDirOf, StepStateStore } from './state';
 import { StatCache } from './statcache';
@@ -99,7 +99,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     flow: flow.name?.value ?? path.basename(flow.file),
     flowFile: flow.file,
     steps: order,
-    params: Object.fromEntries(params.values),
+    params: Object.fromEntries(leafParams(params.values)),
     overrides: opts.overrides ?? {},
     code: await codeVersion(flow.root),
     pid: process.pid,

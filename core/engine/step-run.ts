@@ -118,7 +118,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
       const done = await collectResults(ctx, step, fingerprint);
       if ('outputs' in done) {
         saveState(done.outputs);
-        return { outcome: 'succeeded', attempts: attempt, fingerprint, outputs: done.outputs, ...done.metrics };
+        return { outcome: 'succeeded', attempts: attempt, fingerprint, ...done };
       }
       failure = { ok: false, message: done.message };
     } else {
