@@ -10,7 +10,7 @@ export function countsLine(p: RunProgress): string {
   const restored = p.count('restored');
   const total = p.steps.size;
   if (ran === 0 && p.status === 'succeeded') {
-    if (restored === 0) return `Nothing to do: all ${total} step${total === 1 ? '' : 's'} up to date (cached).`;
+    if (restored === 0) return total === 1 ? 'Nothing to do: the step is up to date (cached).' : `Nothing to do: all ${total} steps up to date (cached).`;
     return `Nothing ran: all ${total} steps up to date (${cached} cached, ${restored} restored from the cache).`;
   }
   const parts = [`${p.count('succeeded')} ran`, `${cached} cached`, `${restored} restored`];

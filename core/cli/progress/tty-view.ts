@@ -10,8 +10,9 @@ const FRAME_MS = 80;
 export function ttyView(o: Output, progress: RunProgress): { onEvent: (e: RunEvent) => void; stop: () => void } {
   let drawn = 0;
   let frame = 0;
+  let stopped = false;
   const draw = () => {
-    const columns = o.out.columns ?? 100;
+    const columns = o.out.columns || 100; // 0 when the terminal does not say
     const rows = visibleSteps(progress, Math.max(5, (process.stdout.rows ?? 30) - 4));
     const width = Math.max(...[...progress.steps.keys()].map((n) => n.length), 4);
     const now = Date.now();
@@ -35,6 +36,8 @@ export function ttyView(o: Output, progress: RunProgress): { onEvent: (e: RunEve
       if (event.type === 'run-start') draw();
     },
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       draw();
     },
