@@ -38,5 +38,13 @@ if (only !== '--e2e') {
   if (unit.length === 0) { console.error('no unit test files found'); process.exit(1); }
   status ||= run(unit, 2);
 }
-if (only !== '--unit' && status === 0) status ||= run(e2e, 1);
+if (only !== '--unit' && status === 0 && e2e.length > 0) {
+  // The end-to-end suites drive a real VS Code (code-server) in Debian's Chromium; install them if missing.
+  const setup = spawnSync('bash', ['scripts/setup-e2e.sh'], { stdio: 'inherit' });
+  if (setup.status !== 0) {
+    console.error('scripts/setup-e2e.sh failed: the end-to-end suite cannot run (see its output above).');
+    process.exit(1);
+  }
+  status ||= run(e2e, 1);
+}
 process.exit(status);
