@@ -1,0 +1,20 @@
+SELECT
+    CASE WHEN delay > 60 THEN 'very late' WHEN delay > 0 THEN 'late' ELSE 'on time' END AS status,
+    CAST(delay AS DOUBLE) / 60 AS hours,
+    delay::INTEGER AS as_int,
+    TRY_CAST('x' AS INTEGER) AS maybe,
+    coalesce(delay, 0) AS d,
+    date_trunc('month', dep_date) AS month,
+    dep_date + INTERVAL 3 DAY AS later,
+    strftime(dep_date, '%Y-%m-%d') AS formatted,
+    regexp_matches(origin, '^[A-Z]{3}$') AS valid_code,
+    origin || '-' || dest AS route,
+    origin ILIKE 's%' AS s_airport,
+    origin SIMILAR TO '[A-Z]+' AS upper_only,
+    delay IS DISTINCT FROM 0 AS moved,
+    greatest(delay, 0) AS nonneg,
+    list_aggregate([1, 2], 'sum') AS agg,
+    count(*) FILTER (WHERE delay > 0) OVER () AS late_count,
+    string_agg(origin, ',' ORDER BY origin) OVER () AS all_origins,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY delay) OVER () AS median_delay
+FROM flights;

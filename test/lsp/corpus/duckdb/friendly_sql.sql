@@ -1,0 +1,14 @@
+FROM flights;
+FROM flights SELECT origin, count(*) GROUP BY ALL ORDER BY ALL DESC;
+SELECT * EXCLUDE (delay) FROM flights;
+SELECT * REPLACE (delay / 60 AS delay) FROM flights;
+SELECT COLUMNS('dep_.*') FROM flights;
+SELECT min(COLUMNS(* EXCLUDE (origin))) FROM flights;
+SELECT origin, delay FROM flights ORDER BY delay DESC NULLS LAST LIMIT 10 OFFSET 5;
+SELECT 1_000_000 AS big, 'it''s' AS quoted, E'escaped\n' AS esc, $$dollar quoted$$ AS dq;
+SELECT origin AS o, count(*) AS n FROM flights GROUP BY o HAVING n > 10;
+SELECT * FROM flights USING SAMPLE 10%;
+SELECT * FROM flights TABLESAMPLE reservoir(100 ROWS) REPEATABLE (42);
+DESCRIBE flights;
+SUMMARIZE flights;
+SHOW TABLES;
