@@ -78,9 +78,7 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
       }
       const warehouse = warehouseFor(step);
       const sources: SourceTable[] = [];
-      const rendered = renderStep(flow, step, sql, params, warehouse, sources);
-      log(`rendered SQL of ${step.name}:`);
-      for (const line of rendered.text.split('\n')) log(`  ${line}`);
+      const rendered = renderStep(flow, step, sql, params, warehouse, sources, log);
       try {
         return await warehouse.run({
           step: step.name,
@@ -110,7 +108,15 @@ function profileOf(flow: Flow, step: Step): { name: string; at?: Located<string>
 }
 
 /** Renders the template, collecting the source tables it reads; a call that cannot be resolved is an error at its position. */
-function renderStep(flow: Flow, step: Step, sql: SqlFileInfo, params: Map<string, unknown>, warehouse: Warehouse, sources: SourceTable[]): RenderedSql {
+function renderStep(
+  flow: Flow,
+  step: Step,
+  sql: SqlFileInfo,
+  params: Map<string, unknown>,
+  warehouse: Warehouse,
+  sources: SourceTable[],
+  log: (line: string) => void,
+): RenderedSql {
   const fail = (offset: number, message: string) => errorAt(flow.root, sql.file, sql.text, sql.lines.position(offset), message);
   const problem = sql.template.problems[0];
   if (problem) throw fail(problem.start, problem.message);
@@ -146,7 +152,11 @@ function renderStep(flow: Flow, step: Step, sql: SqlFileInfo, params: Map<string
     }
     throw fail(call.start, `unknown template function '${call.fn}': use ref('step'), source('src', 'table') or params.name.`);
   };
-  return renderSql(sql.text, sql.template, resolveCall);
+  return renderSql(sql.text, sql.template, (call) => {
+    const out = resolveCall(call);
+    log(`${sql.text.slice(call.start, call.end)} → ${out}`);
+    return out;
+  });
 }
 
 function locate(flow: Flow, sql: SqlFileInfo, rendered: RenderedSql, e: RenderedSqlError): SqlStepError {
