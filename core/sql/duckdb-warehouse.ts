@@ -4,7 +4,7 @@
 // temporary name and renamed, so a failure or a kill leaves the previous table and file intact.
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Flow } from '../flow/model';
 import { explainDuckDbError, lockHolder } from './duckdb-errors';
@@ -14,6 +14,9 @@ import { qualified, quoteIdent, quoteLiteral } from './sql-text';
 import type { SqlStepResult, Warehouse, WarehouseRun } from './warehouse';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
+
+/** `.<step>.parquet.<pid>-<random>.tmp` */
+const TEMP_EXPORT = /^\..*\.parquet\.(\d+)-[0-9a-f]+\.tmp$/;
 
 interface OpenDatabase {
   duckdb: DuckDbModule;
@@ -100,6 +103,7 @@ export class DuckDbWarehouse implements Warehouse {
         return await work(conn, db);
       } catch (e) {
         if (signal.aborted) throw new SqlStepCancelled(step);
+        if (this.closed) throw new SqlStepError(`${step}: stopped because the SQL executor was closed while it ran.`);
         throw e;
       } finally {
         signal.removeEventListener('abort', interrupt);
@@ -144,6 +148,7 @@ export class DuckDbWarehouse implements Warehouse {
       }
       throw new SqlStepError(`cannot open the DuckDB warehouse ${this.display(database)}: ${explainDuckDbError(message, '').summary}`);
     }
+    removeAbandonedExports(tablesDir);
     const setup = await instance.connect();
     if (schema !== 'main') await setup.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     return { duckdb, instance, setup };
@@ -232,6 +237,17 @@ export class DuckDbWarehouse implements Warehouse {
 
   private display(path: string): string {
     return displayPath(this.opts.flow.root, path);
+  }
+}
+
+/**
+ * Temporary exports left by a process killed mid-write. Holding the database lock means no other
+ * process is writing here; exports of this process may belong to another executor, so they stay.
+ */
+function removeAbandonedExports(tablesDir: string): void {
+  for (const name of readdirSync(tablesDir)) {
+    const pid = TEMP_EXPORT.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid) rmSync(join(tablesDir, name), { force: true });
   }
 }
 
