@@ -1,5 +1,12 @@
 // Small formatters shared by the progress views and the runs/show tables.
-import type { StepOutcome } from '../engine/events';
+import { relative } from 'node:path';
+import type { SourceLocation, StepOutcome } from '../engine/events';
+
+/** ` (steps/train.mjs:12)`, relative to the current folder; empty without a location. */
+export function formatLocation(location: SourceLocation | undefined): string {
+  if (!location) return '';
+  return ` (${relative(process.cwd(), location.file) || location.file}:${location.line})`;
+}
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';

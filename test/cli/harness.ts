@@ -68,8 +68,8 @@ export interface CliResult {
   stderr: string;
 }
 
-export function flowbench(cwd: string, args: string[]): CliResult {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+export function flowbench(cwd: string, args: string[], timeoutMs = 60_000): CliResult {
+  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: timeoutMs });
   return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
 }
 

@@ -1,7 +1,7 @@
 // Progress as plain lines, for logs, CI and pipes: every log line prefixed with its step, one line
 // per step outcome.
 import type { RunEvent } from '../../engine/events';
-import { formatDuration, OUTCOME_SYMBOL } from '../format';
+import { formatDuration, formatLocation, OUTCOME_SYMBOL } from '../format';
 import { line, paint, type Output } from '../output';
 import type { RunProgress } from './run-progress';
 import { outcomeColor } from './step-line';
@@ -19,7 +19,7 @@ export function plainView(o: Output, progress: RunProgress, opts: { logs: boolea
       const symbol = paint(o, outcomeColor(event.outcome), OUTCOME_SYMBOL[event.outcome]);
       const detail =
         event.outcome === 'succeeded' ? formatDuration(event.durationMs)
-        : event.outcome === 'failed' ? `failed: ${event.message ?? 'see the log above'}`
+        : event.outcome === 'failed' ? `failed: ${event.message ?? 'see the log above'}${formatLocation(event.location)}`
         : event.outcome;
       line(o.out, `${symbol} ${event.step} ${detail}`);
     }

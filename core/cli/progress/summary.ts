@@ -1,6 +1,6 @@
 // The end of a run in words: what failed and why, what ran, and where the results are.
 import { join, relative } from 'node:path';
-import { formatDuration, formatValue } from '../format';
+import { formatDuration, formatLocation, formatValue } from '../format';
 import { line, paint, type Output } from '../output';
 import type { RunProgress } from './run-progress';
 
@@ -23,8 +23,7 @@ export function printSummary(o: Output, p: RunProgress, opts: { showLogTail: boo
   for (const s of p.steps.values()) {
     if (s.state !== 'failed') continue;
     line(o.out);
-    const where = s.location ? ` (${relative(cwd, s.location.file) || s.location.file}:${s.location.line})` : '';
-    line(o.out, paint(o, 'red', `✗ ${s.name} failed: ${s.message ?? 'see its log'}${where}`));
+    line(o.out, paint(o, 'red', `✗ ${s.name} failed: ${s.message ?? 'see its log'}${formatLocation(s.location)}`));
     if (opts.showLogTail) for (const text of s.tail) line(o.out, paint(o, 'gray', `  │ ${text}`));
     line(o.out, paint(o, 'gray', `  log: ${relative(cwd, join(opts.stateDir, 'logs', p.runId, `${s.name}.log`))}`));
   }
