@@ -32,8 +32,10 @@ export interface StepPresentation {
 }
 
 export function presentStep(status: StepStatusView | undefined, live: LiveStep | undefined, activeRun: boolean): StepPresentation {
-  const lastRunBad = live && (live.state === 'failed' || live.state === 'cancelled' || live.state === 'skipped');
-  const state = live && (activeRun || lastRunBad) ? live.state : undefined;
+  // A failed, cancelled or skipped last run keeps saying so; a successful one stands until the disk
+  // status (recomputed on every file change) says otherwise.
+  const lastRunGood = live?.state === 'succeeded' || live?.state === 'cached' || live?.state === 'restored';
+  const state = live && (activeRun || !lastRunGood || status?.kind === 'up-to-date') ? live.state : undefined;
   switch (state) {
     case 'running':
       return { label: 'running', icon: new vscode.ThemeIcon('loading~spin'), running: true };
@@ -138,6 +140,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
       item.description = where;
     }
     item.tooltip = entry?.error ?? [entry?.analysis?.flow.description?.value, where].filter(Boolean).join('\n');
+    item.accessibilityInformation = { label: `flow ${item.label}, ${item.description}` };
     return item;
   }
 
@@ -151,10 +154,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
     item.id = `step:${node.file}#${node.step}`;
     item.iconPath = shown.icon;
     item.contextValue = shown.running ? 'step-running' : 'step';
-    const duration = live?.durationMs ?? status?.durationMs;
-    item.description = [shown.running ? 'running…' : duration !== undefined ? formatDuration(duration) : undefined, step && computeLabel(step)]
-      .filter(Boolean)
-      .join(' · ');
+    item.description = [stepTiming(status, live, shown.running), step && computeLabel(step)].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${node.step}, ${shown.label}` };
     item.tooltip = stepTooltip(node.step, step, shown.label, status, live);
     item.command = { title: 'Open Step Definition', command: 'flowbench.openStepDefinition', arguments: [node.file, node.step] };
@@ -164,6 +164,14 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** "running…", "cached" when the last run skipped it, else how long it last took. */
+function stepTiming(status: StepStatusView | undefined, live: LiveStep | undefined, running: boolean): string | undefined {
+  if (running) return 'running…';
+  if (live?.state === 'cached' || live?.state === 'restored') return live.state;
+  const duration = live?.durationMs ?? status?.durationMs;
+  return duration !== undefined ? formatDuration(duration) : undefined;
 }
 
 function stepTooltip(name: string, step: Step | undefined, state: string, status: StepStatusView | undefined, live: LiveStep | undefined): vscode.MarkdownString {

@@ -92,7 +92,8 @@ export class RunManager implements vscode.Disposable {
       cwd,
       {
         onEvent: (event) => run && this.apply(run, event),
-        onOutput: (line, stream) => (stream === 'stderr' ? this.log.warn(`cli: ${line}`) : this.log.info(`cli: ${line}`)),
+        // With --events the CLI's human-readable progress goes to stderr; it belongs in the process log.
+        onOutput: (line) => this.log.info(`cli: ${line}`),
       },
     );
     run = new ActiveRun(request, cli);

@@ -59,14 +59,15 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   }
 
   getTreeItem({ summary, stateDir }: RunNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(`${summary.flow} · ${new Date(summary.start).toLocaleTimeString()}`);
+    const item = new vscode.TreeItem(`${summary.flow} ${new Date(summary.start).toLocaleTimeString()}`);
     item.id = `run:${stateDir}:${summary.id}`;
     item.iconPath = runIcon(summary.status);
     const overrides = Object.entries(summary.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     const duration = summary.durationMs !== undefined ? formatDuration(summary.durationMs) : undefined;
-    item.description = [summary.status, duration, ...overrides].filter(Boolean).join(' · ');
-    item.accessibilityInformation = { label: `run ${summary.id}, ${summary.status}` };
     const c = summary.counts;
+    const counts = `${c.ran} ran, ${c.cached + c.restored} cached`;
+    item.description = [counts, duration, ...overrides].filter(Boolean).join(' · ');
+    item.accessibilityInformation = { label: `run ${summary.id}, ${summary.status}, ${counts}` };
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Run ${summary.id}** — ${summary.status}\n\n`);
     md.appendText(`ran ${c.ran} · cached ${c.cached} · restored ${c.restored} · failed ${c.failed} · skipped ${c.skipped} · cancelled ${c.cancelled}\n\n`);

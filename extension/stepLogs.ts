@@ -16,6 +16,11 @@ interface StepLog {
   write?: vscode.EventEmitter<string>;
 }
 
+/** Step-log events carry a line each, with or without its line break. */
+export function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
 /** Terminals want CRLF; steps print LF. */
 function toTerminal(text: string): string {
   return text.replace(/\r?\n/g, '\r\n');
@@ -45,7 +50,7 @@ export class StepLogs implements vscode.Disposable {
       log.size = 0;
       this.append(log, `\x1b[2m── ${event.step} · run ${event.runId}${event.attempt > 1 ? ` · attempt ${event.attempt}` : ''}\x1b[0m\n`);
     } else if (event.type === 'step-log') {
-      this.append(this.entry(flowFile, event.step), event.text);
+      this.append(this.entry(flowFile, event.step), withNewline(event.text));
     } else if (event.type === 'step-end') {
       const log = this.entry(flowFile, event.step);
       const colour = event.outcome === 'failed' ? '31' : event.outcome === 'cancelled' ? '33' : '32';

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { isAbsolute, resolve } from 'node:path';
 import type { FlowWorkspace } from './flowWorkspace';
 import type { RunManager } from './runManager';
+import { withNewline } from './stepLogs';
 
 export const TASK_TYPE = 'flowbench';
 
@@ -79,7 +80,7 @@ class TaskTerminal implements vscode.Pseudoterminal {
     this.subscriptions.push(
       this.runs.onEvent(({ run: r, event }) => {
         if (r !== run) return;
-        if (event.type === 'step-log') out(event.text);
+        if (event.type === 'step-log') out(withNewline(event.text));
         else if (event.type === 'step-end') out(`\x1b[2m── ${event.step}: ${event.outcome}${event.message ? ` (${event.message})` : ''}\x1b[0m\n`);
       }),
       this.runs.onDidEnd(({ run: r, end }) => {

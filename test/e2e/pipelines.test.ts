@@ -1,0 +1,104 @@
+// The Pipelines view in a real VS Code (code-server) with the packaged extension: seeing steps,
+// running them from the tree and the palette, caching, lint in the Problems panel, and Stop.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { makeQuickWorkspace, processesWith, type QuickWorkspace } from './fixtures';
+import { clickInlineAction, openFile, pickQuickItem, problemsText, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+
+describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
+  let session: Session | undefined;
+  let ws: QuickWorkspace;
+
+  before(async () => {
+    ws = makeQuickWorkspace();
+    session = await startSession();
+    await session.openFolder(ws.dir);
+    await showFlowbench(session.page);
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await session?.close();
+    for (const pid of processesWith(ws.marker)) process.kill(pid, 'SIGKILL');
+    rmSync(ws.dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  test('shows every flow and its steps in the tree', async () => {
+    const { page } = session!;
+    await treeRow(page, 'prepare, never run').waitFor({ timeout: 30_000 });
+    await treeRow(page, 'report, never run').waitFor();
+    await treeRow(page, 'nap, never run').waitFor();
+    await screenshot(page, 'e2e-01-steps-in-tree');
+  });
+
+  test('runs a step from the tree and it turns green', async () => {
+    const { page } = session!;
+    await clickInlineAction(treeRow(page, 'prepare, never run'), 'Run Step');
+    await treeRow(page, 'prepare, up to date').waitFor({ timeout: 30_000 });
+    await treeRow(page, 'report, never run').waitFor();
+    await treeRow(page, /^run .*, succeeded, 1 ran, 0 cached$/).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'e2e-02-step-ran');
+  });
+
+  test('running the flow twice: the second run is all cached', async () => {
+    const { page } = session!;
+    await clickInlineAction(treeRow(page, /^flow quick,/), 'Run Flow');
+    await treeRow(page, /^run .*, succeeded, 1 ran, 1 cached$/).waitFor({ timeout: 30_000 });
+    await treeRow(page, 'report, up to date').waitFor();
+    await clickInlineAction(treeRow(page, /^flow quick,/), 'Run Flow');
+    await treeRow(page, /^run .*, succeeded, 0 ran, 2 cached$/).waitFor({ timeout: 30_000 });
+    await treeRow(page, 'prepare, up to date (cached)').waitFor();
+    await treeRow(page, 'report, up to date (cached)').waitFor();
+    await screenshot(page, 'e2e-03-all-cached');
+  });
+
+  test('runs a command from the palette', async () => {
+    const { page } = session!;
+    await runCommand(page, 'Flowbench: Force Run Flow');
+    await pickQuickItem(page, 'quick');
+    await treeRow(page, /^run .*, succeeded, 2 ran, 0 cached$/).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'e2e-04-palette-force-run');
+  });
+
+  test('an error typed into a flow file shows in the Problems panel', async () => {
+    const { page } = session!;
+    await openFile(page, 'quick.flow.yaml');
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('    needs: [nosuchstep]\n');
+    await assert.doesNotReject(async () => {
+      const deadline = Date.now() + 30_000;
+      while (!(await problemsText(page)).includes('nosuchstep')) {
+        if (Date.now() > deadline) throw new Error('no problem about nosuchstep in the Problems panel');
+        await page.waitForTimeout(500);
+      }
+    });
+    await screenshot(page, 'e2e-05-problem-in-panel');
+    await runCommand(page, 'File: Revert File');
+    await showFlowbench(page);
+  });
+
+  test('Stop cancels a running step within 2 s and kills its process tree', async () => {
+    const { page } = session!;
+    await clickInlineAction(treeRow(page, 'nap, never run'), 'Run Step');
+    await treeRow(page, 'nap, running').waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 10_000;
+    while (processesWith(ws.marker).length < 2 && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(processesWith(ws.marker).length >= 2, 'the step did not start its processes');
+    await screenshot(page, 'e2e-06a-running');
+
+    await clickInlineAction(treeRow(page, 'nap, running'), 'Stop Run');
+    const stoppedAt = Date.now();
+    await treeRow(page, 'nap, cancelled').waitFor({ timeout: 5_000 });
+    const shownAfter = Date.now() - stoppedAt;
+    assert.ok(shownAfter < 2000, `the tree showed cancelled after ${shownAfter} ms`);
+    assert.deepEqual(processesWith(ws.marker), []);
+    await screenshot(page, 'e2e-06b-cancelled');
+    // The engine's own status must not call it up to date either, after the views refresh from disk.
+    await runCommand(page, 'Flowbench: Refresh');
+    await page.waitForTimeout(1000);
+    assert.equal(await treeRow(page, 'nap, up to date').count(), 0);
+    await treeRow(page, /^run .*, cancelled/).waitFor({ timeout: 10_000 });
+  });
+});

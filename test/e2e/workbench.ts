@@ -1,0 +1,216 @@
+// Harness for the end-to-end suite: a real VS Code (code-server 4.100.3, installed by
+// scripts/setup-e2e.sh) with the packaged Flowbench VSIX installed, driven in Debian Chromium
+// through playwright-core. Every process it starts is killed by `close()`, which `after` hooks call.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const CODE_SERVER_VERSION = '4.100.3';
+const CODE_SERVER_ENTRY = join(ROOT, 'test/e2e/.cache', `code-server-${CODE_SERVER_VERSION}`, 'node_modules/code-server/out/node/entry.js');
+export const RESULTS_DIR = join(ROOT, 'test-results');
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Installs code-server and Chromium if needed (the script is idempotent and quick once done). */
+export function ensureCodeServer(): string {
+  if (!existsSync(CODE_SERVER_ENTRY) || !existsSync(CHROMIUM)) execFileSync('bash', [join(ROOT, 'scripts/setup-e2e.sh')], { stdio: 'inherit' });
+  return CODE_SERVER_ENTRY;
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), st.mtimeMs);
+}
+
+/** The linux-x64 VSIX, rebuilt with `npm run package` when any source it bundles is newer. */
+export function ensureVsix(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = join(ROOT, `${pkg.name}-${pkg.version}-linux-x64.vsix`);
+  const sources = ['core', 'extension', 'language-server', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
+  const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
+  if (stale) execFileSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return vsix;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Kills a detached child's whole process group and waits for the child to exit. */
+async function killGroup(child: ChildProcess | undefined): Promise<void> {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }, 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface Session {
+  url: string;
+  page: Page;
+  /** code-server's user data folder (logs, settings). */
+  userDataDir: string;
+  /** Opens `folder` in the workbench and waits until it is ready. */
+  openFolder(folder: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts code-server with the VSIX installed and a Chromium page on it. */
+export async function startSession(options: { settings?: Record<string, unknown> } = {}): Promise<Session> {
+  const entry = ensureCodeServer();
+  const vsix = ensureVsix();
+  const base = mkdtempSync(join(tmpdir(), 'flowbench-e2e-'));
+  const userDataDir = join(base, 'user-data');
+  const extensionsDir = join(base, 'extensions');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(
+    join(userDataDir, 'User', 'settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.enableExperiments': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'files.autoSave': 'off',
+      ...options.settings,
+    }),
+  );
+  const configFile = join(base, 'config.yaml');
+  writeFileSync(configFile, 'auth: none\ncert: false\n');
+  const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  execFileSync(process.execPath, [entry, ...common, '--install-extension', vsix], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+  const port = await freePort();
+  const log: string[] = [];
+  const server = spawn(
+    process.execPath,
+    [entry, ...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VSCODE_PROXY_URI: '' } },
+  );
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await killGroup(server);
+    rmSync(base, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((ready, fail) => {
+      const onData = (chunk: Buffer) => {
+        log.push(chunk.toString());
+        if (log.join('').includes('HTTP server listening')) ready();
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+      server.once('exit', (code) => fail(new Error(`code-server exited with ${code}:\n${log.join('')}`)));
+      setTimeout(() => fail(new Error(`code-server did not start in 30 s:\n${log.join('')}`)), 30_000);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    return {
+      url,
+      page,
+      userDataDir,
+      async openFolder(folder: string) {
+        await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+        await page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${name}.png`);
+  await page.mouse.move(700, 895); // off any row, so no hover tooltip covers the view
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Runs a command by its title through the command palette (F1). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Picks an entry in an open quick pick. */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+/** A row of a tree view by its accessible name, e.g. `train, up to date`. */
+export function treeRow(page: Page, name: string | RegExp): Locator {
+  return page.getByRole('treeitem', { name, exact: typeof name === 'string' });
+}
+
+/** Opens the Flowbench view container from the activity bar. */
+export async function showFlowbench(page: Page): Promise<void> {
+  const header = page.locator('.part.sidebar .pane-header', { hasText: 'Pipelines' }).first();
+  // The activity bar toggles: clicking the container that is already shown would hide it.
+  if (!(await header.isVisible())) await page.locator('.part.activitybar [aria-label^="Flowbench"]').first().click();
+  await header.waitFor();
+}
+
+/** Opens a file by name through Quick Open (Ctrl+P). */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor();
+}
+
+/** Clicks one of a tree row's inline actions (they show on hover), by the command's title. */
+export async function clickInlineAction(row: Locator, title: string): Promise<void> {
+  await row.hover();
+  await row.locator(`.actions .action-label[aria-label="${title}"]`).click();
+}
+
+/** Focuses the Problems panel and returns its text. */
+export async function problemsText(page: Page): Promise<string> {
+  await runCommand(page, 'View: Focus Problems');
+  const panel = page.locator('.markers-panel');
+  await panel.waitFor();
+  return panel.innerText();
+}

@@ -1,0 +1,100 @@
+// Drives the real CLI (dist/cli.js, built by `npm test`) the way the extension does: events parsed
+// from stdout, a second run fully cached, and Stop killing a step's whole process tree within 2 s.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { RunEvent } from '../../core/engine/events';
+import { CliRun, cliArguments, type RunRequest } from '../../extension/cliRun';
+import { processesWith } from '../e2e/fixtures';
+
+const cliPath = resolve('dist/cli.js');
+
+function workspace(flow: string): { dir: string; flowFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-clirun-'));
+  const flowFile = join(dir, 'test.flow.yaml');
+  writeFileSync(flowFile, flow);
+  return { dir, flowFile };
+}
+
+async function run(request: RunRequest, dir: string, onEvent: (e: RunEvent, cli: CliRun) => void = () => {}) {
+  assert.ok(existsSync(cliPath), 'dist/cli.js is missing: run `npm run build` first');
+  const events: RunEvent[] = [];
+  const cli: CliRun = new CliRun(request, { cliPath }, dir, {
+    onEvent: (e) => {
+      events.push(e);
+      onEvent(e, cli);
+    },
+    onOutput: () => {},
+  });
+  const end = await cli.done;
+  return { events, end, cli };
+}
+
+const QUICK = `flow: quick
+params:
+  greeting: hello
+steps:
+  prepare:
+    run: node -e "require('fs').mkdirSync('out',{recursive:true}); require('fs').writeFileSync('out/a.txt', process.argv[1])" \${params.greeting}
+    outs: [out/a.txt]
+  report:
+    run: node -e "const fs=require('fs'); fs.writeFileSync('out/b.txt', fs.readFileSync('out/a.txt','utf8').toUpperCase()); console.log('written')"
+    deps: [out/a.txt]
+    outs: [out/b.txt]
+`;
+
+test('builds the CLI command line from a request', () => {
+  const args = cliArguments(
+    { flowFile: '/w/a.flow.yaml', step: 'train', scope: 'upstream', force: true, overrides: { lr: '0.2' } },
+    { cliPath: '/x/cli.js', jobs: 3 },
+  );
+  assert.deepEqual(args, ['/x/cli.js', 'run', '/w/a.flow.yaml', '--step', 'train', '--upstream', '--set', 'lr=0.2', '--force', '-j', '3', '--events']);
+});
+
+test('reads the event stream of a real run; a second run is all cached', async () => {
+  const { dir, flowFile } = workspace(QUICK);
+  try {
+    const first = await run({ flowFile }, dir);
+    assert.equal(first.end.exitCode, 0, first.end.stderrTail);
+    const ends = first.events.filter((e) => e.type === 'step-end');
+    assert.deepEqual(ends.map((e) => [e.step, e.outcome]), [['prepare', 'succeeded'], ['report', 'succeeded']]);
+    assert.ok(first.events.some((e) => e.type === 'step-log' && e.text.includes('written')));
+    assert.equal(readFileSync(join(dir, 'out/b.txt'), 'utf8'), 'HELLO');
+
+    const second = await run({ flowFile, step: 'report', scope: 'upstream' }, dir);
+    const outcomes = second.events.filter((e) => e.type === 'step-end').map((e) => e.outcome);
+    assert.deepEqual(outcomes, ['cached', 'cached']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('stop cancels a running step and kills its whole process tree within 2 s', async () => {
+  const marker = `fbmark${process.pid}x${Date.now()}`;
+  const sleeper = `node -e "setTimeout(()=>{},300000)" ${marker}`;
+  const { dir, flowFile } = workspace(`flow: slow\nsteps:\n  nap:\n    run: ${sleeper} & ${sleeper}; wait\n`);
+  try {
+    let stoppedAt = 0;
+    const { events, end } = await run({ flowFile }, dir, (event, cli) => {
+      if (event.type === 'step-start') {
+        // Let the step's processes start before stopping.
+        setTimeout(() => {
+          stoppedAt = Date.now();
+          cli.stop();
+        }, 500);
+      }
+    });
+    const elapsed = Date.now() - stoppedAt;
+    assert.ok(stoppedAt > 0, 'the step never started');
+    assert.ok(elapsed < 2000, `stop took ${elapsed} ms`);
+    assert.ok(end.stopped);
+    const nap = events.find((e) => e.type === 'step-end' && e.step === 'nap');
+    assert.ok(!nap || nap.type !== 'step-end' || nap.outcome === 'cancelled', `nap ended ${JSON.stringify(nap)}`);
+    assert.deepEqual(processesWith(marker), []);
+  } finally {
+    for (const pid of processesWith(marker)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
