@@ -2,21 +2,13 @@
 // from stdout, a second run fully cached, and Stop killing a step's whole process tree within 2 s.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../core/engine/events';
 import { CliRun, cliArguments, type RunRequest } from '../../extension/cliRun';
-import { processesWith } from '../e2e/fixtures';
+import { makeQuickWorkspace, processesWith } from '../e2e/fixtures';
 
 const cliPath = resolve('dist/cli.js');
-
-function workspace(flow: string): { dir: string; flowFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'flowbench-clirun-'));
-  const flowFile = join(dir, 'test.flow.yaml');
-  writeFileSync(flowFile, flow);
-  return { dir, flowFile };
-}
 
 async function run(request: RunRequest, dir: string, onEvent: (e: RunEvent, cli: CliRun) => void = () => {}) {
   assert.ok(existsSync(cliPath), 'dist/cli.js is missing: run `npm run build` first');
@@ -32,19 +24,6 @@ async function run(request: RunRequest, dir: string, onEvent: (e: RunEvent, cli:
   return { events, end, cli };
 }
 
-const QUICK = `flow: quick
-params:
-  greeting: hello
-steps:
-  prepare:
-    run: node -e "require('fs').mkdirSync('out',{recursive:true}); require('fs').writeFileSync('out/a.txt', process.argv[1])" \${params.greeting}
-    outs: [out/a.txt]
-  report:
-    run: node -e "const fs=require('fs'); fs.writeFileSync('out/b.txt', fs.readFileSync('out/a.txt','utf8').toUpperCase()); console.log('written')"
-    deps: [out/a.txt]
-    outs: [out/b.txt]
-`;
-
 test('builds the CLI command line from a request', () => {
   const args = cliArguments(
     { flowFile: '/w/a.flow.yaml', step: 'train', scope: 'upstream', force: true, overrides: { lr: '0.2' } },
@@ -54,7 +33,7 @@ test('builds the CLI command line from a request', () => {
 });
 
 test('reads the event stream of a real run; a second run is all cached', async () => {
-  const { dir, flowFile } = workspace(QUICK);
+  const { dir, quickFlow: flowFile } = makeQuickWorkspace();
   try {
     const first = await run({ flowFile }, dir);
     assert.equal(first.end.exitCode, 0, first.end.stderrTail);
@@ -72,9 +51,7 @@ test('reads the event stream of a real run; a second run is all cached', async (
 });
 
 test('stop cancels a running step and kills its whole process tree within 2 s', async () => {
-  const marker = `fbmark${process.pid}x${Date.now()}`;
-  const sleeper = `node -e "setTimeout(()=>{},300000)" ${marker}`;
-  const { dir, flowFile } = workspace(`flow: slow\nsteps:\n  nap:\n    run: ${sleeper} & ${sleeper}; wait\n`);
+  const { dir, slowFlow: flowFile, marker } = makeQuickWorkspace();
   try {
     let stoppedAt = 0;
     const { events, end } = await run({ flowFile }, dir, (event, cli) => {
