@@ -10,6 +10,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { renderTemplate } from '../../core/sql/template';
 
 const EXAMPLE = resolve('examples/flight-delays');
+const PYTHON = '/usr/bin/python3';
+const pythonReady = spawnSync(PYTHON, ['-c', 'import numpy, sklearn, onnx'], { encoding: 'utf8' }).status === 0;
 const sqlLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 let dir = '';
@@ -46,7 +48,8 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function step(script: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, [join(EXAMPLE, 'steps', script), ...args], {
+  const interpreter = script.endsWith('.py') ? PYTHON : process.execPath;
+  const res = spawnSync(interpreter, [join(EXAMPLE, 'steps', script), ...args], {
     cwd,
     env: { ...process.env, FLOWBENCH_METRICS_LOG: '', ...env },
     encoding: 'utf8',
@@ -120,4 +123,26 @@ test('bad input fails with one clear line and no stack trace', () => {
     assert.doesNotMatch(res.stderr, /\n\s+at /, `no stack trace: ${res.stderr}`);
   }
   assert.ok(!existsSync(join(cwd, 'models')), 'failed runs leave no model behind');
+});
+
+test('the Python trainer writes a model that evaluate.mjs scores above the baseline', {
+  skip: pythonReady ? false : `${PYTHON} lacks numpy/scikit-learn/onnx (apt-get install python3-numpy python3-sklearn python3-onnx)`,
+}, () => {
+  const cwd = mkdtempSync(join(dir, 'python-'));
+  const log = join(cwd, 'metrics.jsonl');
+  const trained = step('train.py', ['--epochs', '2', '--hidden', '8'], cwd, { FLOWBENCH_INPUT_FEATURES: features, FLOWBENCH_METRICS_LOG: log });
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stdout, /epoch 2\/2 {2}train_loss 0\.\d+ {2}valid_loss 0\.\d+/);
+  const points = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(points.filter((p) => p.name === 'train_loss').map((p) => p.step), [1, 2]);
+  assert.ok(readJson(join(cwd, 'metrics/train.json')).valid_auc > 0.6);
+  const evaluated = step('evaluate.mjs', [], cwd, { FLOWBENCH_INPUT_FEATURES: features });
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const report = readJson(join(cwd, 'metrics/eval.json'));
+  assert.ok(report.model.log_loss < report.baseline.log_loss && report.model.auc > 0.6, JSON.stringify(report.model));
+
+  const missing = step('train.py', [], cwd, {});
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /train\.py: error: FLOWBENCH_INPUT_FEATURES is not set/);
+  assert.doesNotMatch(missing.stderr, /Traceback/);
 });

@@ -2,6 +2,7 @@
 // Usage (flowbench runs this): node steps/train.mjs --learning-rate 0.01 --epochs 8 [--hidden 16] [--batch-size 256] [--l2 0] [--seed 7]
 // Reads:  FLOWBENCH_INPUT_FEATURES (Parquet; rows with split 'train' fit the model, 'valid' picks the best epoch)
 // Writes: models/model.onnx, metrics/train.json, and one train_loss / valid_loss point per epoch to FLOWBENCH_METRICS_LOG
+import { readFileSync } from 'node:fs';
 import { auc } from './lib/metrics.mjs';
 import { encodeClassifier, INPUT_NAME, OUTPUT_NAME } from './lib/onnx-model.mjs';
 import { encode, featureNames, fitEncoder, normalization } from './lib/features.mjs';
@@ -9,24 +10,11 @@ import { predict, trainClassifier } from './lib/classifier.mjs';
 import { readParquet } from './lib/parquet.mjs';
 import { inputPath, metricLogger, numericArgs, runStep, StepError, writeFileAtomic, writeJsonAtomic } from './lib/step-env.mjs';
 
-export const MODEL_PATH = 'models/model.onnx';
+const MODEL_PATH = 'models/model.onnx';
 const METRICS_PATH = 'metrics/train.json';
-const LABEL = 'delayed';
 
-// What the model sees: only what is known before departure.
-const FEATURES = [
-  { column: 'hour_of_day', kind: 'onehot' },
-  { column: 'day_of_week', kind: 'onehot' },
-  { column: 'month', kind: 'onehot' },
-  { column: 'distance_band', kind: 'onehot' },
-  { column: 'origin', kind: 'onehot', top: 40 },
-  { column: 'destination', kind: 'onehot', top: 40 },
-  { column: 'log_distance', kind: 'numeric' },
-  { column: 'log_origin_hour_departures', kind: 'numeric' },
-  { column: 'origin_delay_rate', kind: 'numeric' },
-  { column: 'dest_delay_rate', kind: 'numeric' },
-  { column: 'eastward_degrees', kind: 'numeric' },
-];
+// What the model sees (only what is known before departure); shared with train.py.
+const { label: LABEL, features: FEATURES } = JSON.parse(readFileSync(new URL('./feature-spec.json', import.meta.url), 'utf8'));
 
 function subset(table, split) {
   const keep = [];
