@@ -60,6 +60,9 @@ export class ContentStore {
       }
     }
     await Promise.all(jobs);
+    // Replacing a file costs a flush on ext4; an identical manifest (the same step run again) stays as it is.
+    const known = this.manifest(fingerprint);
+    if (known && JSON.stringify(known.outputs) === JSON.stringify(outputs)) return;
     writeJsonAtomicSync(path.join(this.runsDir, `${fingerprint}.json`), {
       version: 1,
       fingerprint,

@@ -14,7 +14,12 @@ export interface StepEnvInput {
   extra: Record<string, string>;
 }
 
-export function stepEnvironment(input: StepEnvInput, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+/** `process.env` is a slow host object; steps start from one plain copy taken when a run begins. */
+export function baseEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}
+
+export function stepEnvironment(input: StepEnvInput, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const params = leafParams(input.params);
   const env: NodeJS.ProcessEnv = {
     ...base,

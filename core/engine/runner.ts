@@ -8,6 +8,7 @@ import { openRunStore } from '../runs/store';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
+import { baseEnvironment } from './env';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
@@ -83,6 +84,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     states,
     evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
     logsDir,
+    baseEnv: baseEnvironment(),
     force: opts.force ?? false,
     signal,
     emit,

@@ -1,5 +1,5 @@
 // One step's log: every line goes out as a `step-log` event at once and to .flowbench/logs/<runId>/<step>.log
-// in batches (a chatty step must not cost one write per line).
+// in batches (a chatty step must not cost one write per line). A step that printed nothing has no file.
 import * as fs from 'node:fs';
 import type { RunEvent } from './events';
 
@@ -36,6 +36,7 @@ export class StepLog {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.buffer) return;
     fs.appendFileSync(this.file, this.buffer);
     this.buffer = '';
   }

@@ -30,6 +30,7 @@ export interface RunContext {
   /** Status of steps outside this run, for upstream checks. */
   evaluator: StatusEvaluator;
   logsDir: string;
+  baseEnv: NodeJS.ProcessEnv;
   force: boolean;
   signal: AbortSignal;
   emit: (e: RunEvent) => void;
@@ -182,7 +183,7 @@ async function attemptCommand(ctx: RunContext, step: Step, log: StepLog): Promis
   const res = await runProcess({
     command: interpolate(step.run?.value ?? '', params).text,
     cwd,
-    env: stepEnvironment({ runId, step: step.name, root, params, inputs, metricsLog, extra }),
+    env: stepEnvironment({ runId, step: step.name, root, params, inputs, metricsLog, extra }, ctx.baseEnv),
     onLine: (stream, text) => log.line(stream, text),
     signal: ctx.signal,
     timeoutMs,
