@@ -61,7 +61,8 @@ export function numericArgs(spec, argv = process.argv.slice(2)) {
 
 /**
  * Appends metric points to the file named by FLOWBENCH_METRICS_LOG (one JSON object per line), the
- * language-agnostic metric-history protocol. Outside flowbench the points are only printed.
+ * language-agnostic metric-history protocol. Outside flowbench (variable unset) points are dropped; the
+ * step's own progress lines still show them.
  */
 export function metricLogger() {
   const file = process.env.FLOWBENCH_METRICS_LOG;
