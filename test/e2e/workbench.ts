@@ -33,7 +33,7 @@ export function ensureVsix(): string {
   const vsix = join(ROOT, `${pkg.name}-${pkg.version}-linux-x64.vsix`);
   const sources = ['core', 'extension', 'language-server', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
   const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
-  if (stale) execFileSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (stale) execFileSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'pipe' });
   return vsix;
 }
 
@@ -98,6 +98,7 @@ export async function startSession(options: { settings?: Record<string, unknown>
       'update.mode': 'none',
       'telemetry.telemetryLevel': 'off',
       'files.autoSave': 'off',
+      'git.openRepositoryInParentFolders': 'never',
       ...options.settings,
     }),
   );
@@ -213,4 +214,17 @@ export async function problemsText(page: Page): Promise<string> {
   const panel = page.locator('.markers-panel');
   await panel.waitFor();
   return panel.innerText();
+}
+
+/** Text of an extension-host log file of this session, e.g. `flowbench.flowbench/Flowbench.log` or `remoteexthost.log`. */
+export function hostLog(session: Session, relativePath: string): string {
+  const logs = join(session.userDataDir, 'logs');
+  const texts: string[] = [];
+  for (const stamp of existsSync(logs) ? readdirSync(logs) : []) {
+    for (const host of readdirSync(join(logs, stamp)).filter((name) => name.startsWith('exthost'))) {
+      const file = join(logs, stamp, host, relativePath);
+      if (existsSync(file)) texts.push(readFileSync(file, 'utf8'));
+    }
+  }
+  return texts.join('\n');
 }
