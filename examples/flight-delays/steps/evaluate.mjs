@@ -113,7 +113,7 @@ runStep('evaluate', async () => {
 
   console.log(`model     ${fmt(model)}`);
   console.log(`baseline  ${fmt(baseline)}`);
-  const worst = [...slices.by_origin].sort((a, b) => a.auc - b.auc)[0];
+  const worst = slices.by_origin.filter((s) => Number.isFinite(s.auc)).sort((a, b) => a.auc - b.auc)[0];
   if (worst) console.log(`weakest origin slice: ${worst.origin} (auc ${worst.auc.toFixed(4)}, ${worst.rows} rows)`);
   console.log(`wrote ${EVAL_PATH} and ${SLICES_PATH}`);
 

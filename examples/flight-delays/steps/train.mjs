@@ -1,5 +1,5 @@
 // Trains the flight-delay classifier on the `features` table and writes it as an ONNX model.
-// Usage (flowbench runs this): node steps/train.mjs --learning-rate 0.01 --epochs 8 [--hidden 16] [--batch-size 256] [--l2 0] [--seed 7]
+// Usage (flowbench runs this): node steps/train.mjs --learning-rate 0.003 --epochs 8 [--hidden 16] [--batch-size 256] [--l2 0] [--seed 7]
 // Reads:  FLOWBENCH_INPUT_FEATURES (Parquet; rows with split 'train' fit the model, 'valid' picks the best epoch)
 // Writes: models/model.onnx, metrics/train.json, and one train_loss / valid_loss point per epoch to FLOWBENCH_METRICS_LOG
 import { readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ function checkLabels(labels, split) {
 
 runStep('train', async () => {
   const args = numericArgs({
-    'learning-rate': { default: 0.01, min: 1e-6, max: 10 },
+    'learning-rate': { default: 0.003, min: 1e-6, max: 10 },
     epochs: { default: 8, min: 1, max: 1000, integer: true },
     hidden: { default: 16, min: 0, max: 1024, integer: true },
     'batch-size': { default: 256, min: 1, integer: true },
