@@ -1,0 +1,80 @@
+// SQL steps on embedded DuckDB against doing the same work with DuckDB directly: a 3-million-row
+// Parquet source materialized and exported (where DuckDB's own time dominates), and a trivial
+// query (where what flowbench adds per step shows: template rendering, the single-query check,
+// the transaction, the atomic export). The two sides alternate rep by rep so machine load hits both alike.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeFlow } from '../../core/flow/analyze';
+import { createSqlExecutor } from '../../core/sql/execute';
+
+const FLIGHTS = join(process.cwd(), 'node_modules/vega-datasets/data/flights-3m.parquet');
+const BIG = "select origin, destination, delay, distance, hour(date) as hour\nfrom {{ source('raw', 'flights') }}\nwhere delay is not null\n";
+const SMALL = 'select 1 as x, 2 as y\n';
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return performance.now() - t0;
+}
+
+/** Figures for one workload; `target` bounds the ratio, or with `overheadTarget` the added milliseconds. */
+async function compare(label: string, sql: string, reps: number, target: { ratio: number } | { overheadMs: number }, unit: 'ms' | 's'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-sql-bench-'));
+  writeFileSync(join(dir, 'step.sql'), sql);
+  const flowText = `flow: bench\nsources:\n  raw:\n    flights: { path: ${JSON.stringify(FLIGHTS)} }\nsteps:\n  step:\n    sql: step.sql\n`;
+  const analysis = analyzeFlow(join(dir, 'bench.flow.yaml'), flowText);
+  const executor = createSqlExecutor({ flow: analysis.flow, stateDir: join(dir, '.flowbench') });
+  const request = { step: analysis.flow.steps.get('step')!, sql: analysis.sql.get('step')!, log: () => {}, signal: new AbortController().signal };
+
+  mkdirSync(join(dir, 'bare'));
+  const db = await DuckDBInstance.create(join(dir, 'bare', 'warehouse.duckdb'));
+  const conn: DuckDBConnection = await db.connect();
+  await conn.run('CREATE SCHEMA raw');
+  await conn.run(`CREATE VIEW raw.flights AS SELECT * FROM read_parquet('${FLIGHTS}')`);
+  const bareSql = sql.replace(/\{\{ source\('raw', 'flights'\) \}\}/, 'raw.flights');
+  const bare = async () => {
+    await conn.run(`CREATE OR REPLACE TABLE step AS ${bareSql}`);
+    await conn.run(`COPY step TO '${join(dir, 'bare', 'tmp.parquet')}' (FORMAT parquet)`);
+    renameSync(join(dir, 'bare', 'tmp.parquet'), join(dir, 'bare', 'step.parquet'));
+  };
+  try {
+    await executor.run(request); // warm-up: opens the warehouse, creates the source view
+    await bare();
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      ours.push(await timed(() => executor.run(request)));
+      theirs.push(await timed(bare));
+    }
+    const a = median(ours);
+    const b = median(theirs);
+    const show = (ms: number) => (unit === 's' ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+    const ratio = a / b;
+    const verdict =
+      'ratio' in target
+        ? `(target ≤ ${target.ratio}×) ${ratio <= target.ratio ? 'OK' : 'SLOW'}`
+        : `, adds ${(a - b).toFixed(1)} ms per step (target ≤ ${target.overheadMs} ms) ${a - b <= target.overheadMs ? 'OK' : 'SLOW'}`;
+    console.log(`${label}: flowbench p50 ${show(a)}, bare DuckDB p50 ${show(b)}, ratio ${ratio.toFixed(2)}× ${verdict}`);
+  } finally {
+    await executor.close();
+    conn.closeSync();
+    db.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  await compare('SQL step over a 3M-row Parquet source (CREATE TABLE + Parquet export)', BIG, 7, { ratio: 1.15 }, 's');
+  await compare('trivial SQL step (what flowbench adds per step)', SMALL, 40, { overheadMs: 10 }, 'ms');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
