@@ -33,7 +33,13 @@ export function ensureVsix(): string {
   const vsix = join(ROOT, `${pkg.name}-${pkg.version}-linux-x64.vsix`);
   const sources = ['core', 'extension', 'language-server', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
   const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
-  if (stale) execFileSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  if (stale) {
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'scripts/package.mjs')], { cwd: ROOT, stdio: 'pipe' });
+    } catch (err) {
+      throw new Error(`npm run package failed:\n${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+    }
+  }
   return vsix;
 }
 

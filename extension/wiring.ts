@@ -1,0 +1,31 @@
+// Everything the extension sets up on activation: the views, commands, tasks and run feedback over
+// core/. Loaded by main.ts inside activate(), so the activation time it logs includes evaluating this code.
+import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { FlowWorkspace } from './flowWorkspace';
+import { PipelinesTree } from './pipelinesTree';
+import type { ProcessLog } from './processLog';
+import { RunFeedback } from './runFeedback';
+import { RunManager } from './runManager';
+import { RunsTree } from './runsTree';
+import { StepLogs } from './stepLogs';
+import { FlowbenchTasks, TASK_TYPE } from './tasks';
+
+export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
+  const flows = new FlowWorkspace(log);
+  const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log);
+  const stepLogs = new StepLogs();
+  const pipelines = new PipelinesTree(flows, runs);
+  const runsTree = new RunsTree(flows, runs, log);
+  context.subscriptions.push(flows, runs, stepLogs, pipelines, runsTree, new RunFeedback(runs));
+  context.subscriptions.push(
+    vscode.window.createTreeView('flowbench.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
+    vscode.window.createTreeView('flowbench.runs', { treeDataProvider: runsTree }),
+    vscode.tasks.registerTaskProvider(TASK_TYPE, new FlowbenchTasks(flows, runs)),
+    runs.onEvent(({ run, event }) => stepLogs.handle(run.flowFile, event)),
+    runs.onDidEnd(() => void flows.refresher.flush()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: running steps is enabled')),
+  );
+  registerCommands(context, { flows, runs, runsTree, stepLogs, log });
+  flows.refresher.request();
+}
