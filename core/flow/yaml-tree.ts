@@ -2,6 +2,7 @@
 // Keeping it apart from any one YAML library lets a fast reader for the common block-style
 // subset stand in front of the full `yaml` parser, which handles everything else.
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { readYamlFast } from './yaml-fast';
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -47,6 +48,11 @@ export interface YamlTree {
 }
 
 export function readYaml(text: string): YamlTree {
+  return readYamlFast(text) ?? readYamlWithLibrary(text);
+}
+
+/** The tree as the `yaml` package reads it: every construct, and all syntax errors. */
+export function readYamlWithLibrary(text: string): YamlTree {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: false });
   return {
     root: convert(doc.contents as YamlNode | null, doc, 0),
