@@ -2,7 +2,7 @@
 // every step of the executor, each step on its own connection so independent steps run at once.
 // Every change a step makes happens in one transaction and its Parquet export is written under a
 // temporary name and renamed, so a failure or a kill leaves the previous table and file intact.
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBExtractedStatements, DuckDBInstance, DuckDBMaterializedResult, DuckDBValue } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -90,7 +90,7 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private async withConnection<T>(step: string, signal: AbortSignal, work: (conn: DuckDBConnection, db: OpenDatabase) => Promise<T>): Promise<T> {
+  private async withConnection<T>(step: string, signal: AbortSignal, work: (conn: StepConnection, db: OpenDatabase) => Promise<T>): Promise<T> {
     if (this.closed) throw new SqlStepError(`${step}: the SQL executor is already closed.`);
     const task = (async () => {
       if (signal.aborted) throw new SqlStepCancelled(step);
@@ -100,7 +100,7 @@ export class DuckDbWarehouse implements Warehouse {
       signal.addEventListener('abort', interrupt, { once: true });
       this.connections.add(conn);
       try {
-        return await work(conn, db);
+        return await work(new StepConnection(conn, signal), db);
       } catch (e) {
         if (signal.aborted) throw new SqlStepCancelled(step);
         if (this.closed) throw new SqlStepError(`${step}: stopped because the SQL executor was closed while it ran.`);
@@ -182,7 +182,7 @@ export class DuckDbWarehouse implements Warehouse {
     return result;
   }
 
-  private async createTable(conn: DuckDBConnection, run: WarehouseRun): Promise<SqlStepResult> {
+  private async createTable(conn: StepConnection, run: WarehouseRun): Promise<SqlStepResult> {
     const relation = this.relation(run.step);
     const parquet = this.parquetPath(run.step);
     const temp = join(this.opts.tablesDir, `.${run.step}.parquet.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
@@ -206,7 +206,7 @@ export class DuckDbWarehouse implements Warehouse {
     return { relation, kind: 'table', rows, parquet };
   }
 
-  private async createView(conn: DuckDBConnection, run: WarehouseRun): Promise<SqlStepResult> {
+  private async createView(conn: StepConnection, run: WarehouseRun): Promise<SqlStepResult> {
     const relation = this.relation(run.step);
     const started = Date.now();
     run.log(`creating view ${relation}`);
@@ -221,7 +221,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /** CREATE OR REPLACE cannot turn a view into a table or back, so the other kind goes first. */
-  private async dropOtherKind(conn: DuckDBConnection, step: string, kind: 'table' | 'view'): Promise<void> {
+  private async dropOtherKind(conn: StepConnection, step: string, kind: 'table' | 'view'): Promise<void> {
     const found = await conn.run(
       'SELECT table_type FROM information_schema.tables WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)',
       [this.opts.schema, step],
@@ -252,7 +252,7 @@ function removeAbandonedExports(tablesDir: string): void {
 }
 
 /** Parses the step's SQL alone first, so syntax and binder errors point into the user's text, not our wrapper. */
-async function checkSingleQuery(conn: DuckDBConnection, sql: string, duckdb: DuckDbModule): Promise<void> {
+async function checkSingleQuery(conn: StepConnection, sql: string, duckdb: DuckDbModule): Promise<void> {
   const start = leadingTrivia(sql);
   if (start === sql.length) throw new RenderedSqlError('the file has no SQL statement: write one SELECT query.');
   const statements = await locatingErrors(sql, () => conn.extractStatements(sql));
@@ -281,7 +281,7 @@ function leadingTrivia(sql: string): number {
 }
 
 /** Runs `prefix + sql`, reporting errors at offsets within `sql`. */
-async function runRendered(conn: DuckDBConnection, prefix: string, sql: string): Promise<void> {
+async function runRendered(conn: StepConnection, prefix: string, sql: string): Promise<void> {
   await locatingErrors(prefix + sql, () => conn.run(prefix + sql), prefix.length);
 }
 
@@ -295,14 +295,46 @@ async function locatingErrors<T>(query: string, work: () => Promise<T>, prefixLe
   }
 }
 
-async function inTransaction(conn: DuckDBConnection, work: () => Promise<void>): Promise<void> {
+async function inTransaction(conn: StepConnection, work: () => Promise<void>): Promise<void> {
   await conn.run('BEGIN TRANSACTION');
   try {
     await work();
     await conn.run('COMMIT');
   } catch (e) {
-    await conn.run('ROLLBACK').catch(() => undefined);
+    await conn.rollback();
     throw e;
+  }
+}
+
+/**
+ * A step's connection. DuckDB forgets an interrupt that arrives between two statements, so every
+ * statement also checks the step's signal before it starts and after it ends: once the step is
+ * aborted nothing more runs and nothing gets committed.
+ */
+class StepConnection {
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async run(sql: string, values?: DuckDBValue[]): Promise<DuckDBMaterializedResult> {
+    this.checkSignal();
+    const result = await this.conn.run(sql, values);
+    this.checkSignal();
+    return result;
+  }
+
+  extractStatements(sql: string): Promise<DuckDBExtractedStatements> {
+    this.checkSignal();
+    return this.conn.extractStatements(sql);
+  }
+
+  async rollback(): Promise<void> {
+    await this.conn.run('ROLLBACK').catch(() => undefined);
+  }
+
+  private checkSignal(): void {
+    if (this.signal.aborted) throw new Error('aborted');
   }
 }
 

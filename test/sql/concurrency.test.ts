@@ -18,6 +18,8 @@ ${origins.map((o) => `  ${o.toLowerCase()}:\n    sql: sql/${o.toLowerCase()}.sql
     sql: sql/slow.sql
   broken:
     sql: sql/broken.sql
+  late:
+    sql: sql/late.sql
 `;
 
 const fx = sqlFixture(flow, {
@@ -25,6 +27,7 @@ const fx = sqlFixture(flow, {
   ...perOrigin,
   'sql/slow.sql': 'select sum(a.range * b.range) as s from range(300000) a, range(300000) b\n',
   'sql/broken.sql': "select nothing from {{ source('raw', 'flights') }}\n",
+  'sql/late.sql': "select count(*) as n from {{ source('raw', 'flights') }}\n",
 });
 after(() => fx.close());
 
@@ -55,6 +58,14 @@ test('aborting a running step interrupts DuckDB and leaves no table, export or t
   await fx.reload();
   await assert.rejects(fx.run('slow', AbortSignal.abort()), { name: 'AbortError' });
   assert.equal((await fx.run('sea')).rows, 1, 'the executor keeps working after a cancellation');
+});
+
+test('an abort that lands between statements still stops the step before anything is committed', async () => {
+  const controller = new AbortController();
+  const running = fx.run('late', controller.signal);
+  controller.abort(); // the step is past its first check and not yet inside a DuckDB statement
+  await assert.rejects(running, { name: 'AbortError' });
+  assert.ok(!existsSync(fx.project.path('.flowbench/tables/late.parquet')));
 });
 
 test('a warehouse locked by another process fails with a remedy, and works once it is free', async () => {
