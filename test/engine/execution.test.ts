@@ -119,6 +119,29 @@ steps:
   assert.ok(events.some((e) => e.type === 'run-end' && e.status === 'cancelled'));
 });
 
+test('a tree that ignores SIGTERM is killed with SIGKILL after the grace period', async (t) => {
+  const ws = workspace(`flow: stubborn
+steps:
+  stubborn: { run: "trap '' TERM; echo started; sleep 30" }
+`);
+  t.after(ws.cleanup);
+  const controller = new AbortController();
+  let abortedAt = 0;
+  const { result } = await ws.run({
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'step-log' && e.text === 'started') {
+        abortedAt = Date.now();
+        controller.abort();
+      }
+    },
+  });
+  assert.equal(result.steps.get('stubborn')!.outcome, 'cancelled');
+  assert.ok(abortedAt > 0);
+  // Without the escalation it would take the full 30 s sleep.
+  assert.ok(Date.now() - abortedAt < 10_000, `stopped ${Date.now() - abortedAt} ms after the abort`);
+});
+
 test('a step killed by SIGKILL fails and is never reported up to date afterwards', async (t) => {
   const ws = workspace(`flow: killed
 steps:
@@ -192,7 +215,7 @@ params:
   name: demo
 steps:
   show:
-    run: env | grep -E '^(FLOWBENCH_|MY_)' | sort > env.txt
+    run: env | grep -E '^(FLOWBENCH_|MY_)' | sort > env.txt && echo wrote env
     outs: [env.txt]
     env: { MY_VAR: "lr-\${params.train.learningRate}" }
 `);
@@ -209,7 +232,7 @@ steps:
   assert.equal(env.FLOWBENCH_INPUTS, '{}');
   assert.equal(env.FLOWBENCH_METRICS_LOG, path.join(ws.dir, '.flowbench/logs/20260101-000000-abcd/show.metrics.jsonl'));
   assert.equal(env.MY_VAR, 'lr-0.1');
-  assert.ok(ws.exists('.flowbench/logs/20260101-000000-abcd/show.log'));
+  assert.equal(ws.read('.flowbench/logs/20260101-000000-abcd/show.log'), 'wrote env\n');
 });
 
 test('step output is logged line by line, colours kept, to events and the log file', async (t) => {

@@ -32,7 +32,14 @@ export function workspace(flowYaml: string, files: Record<string, string> = {}):
     exists: (rel) => fs.existsSync(path.join(dir, rel)),
     async run(opts = {}) {
       const events: RunEvent[] = [];
-      const result = await runFlow({ ...opts, flowFile, onEvent: (e) => events.push(e) });
+      const result = await runFlow({
+        ...opts,
+        flowFile,
+        onEvent: (e) => {
+          events.push(e);
+          opts.onEvent?.(e);
+        },
+      });
       return { result, events };
     },
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
