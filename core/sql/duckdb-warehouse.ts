@@ -64,7 +64,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   async restore(step: string, parquet: string): Promise<void> {
     const relation = this.relation(step);
-    if (!existsSync(parquet)) throw new SqlStepError(`cannot restore table ${relation}: ${parquet} does not exist.`);
+    if (!existsSync(parquet)) throw new SqlStepError(`cannot restore table ${relation}: ${this.display(parquet)} does not exist.`);
     await this.withConnection(step, new AbortController().signal, async (conn) => {
       await inTransaction(conn, async () => {
         await this.dropOtherKind(conn, step, 'table');
@@ -100,6 +100,7 @@ export class DuckDbWarehouse implements Warehouse {
       signal.addEventListener('abort', interrupt, { once: true });
       this.connections.add(conn);
       try {
+        if (this.closed) throw new Error('closed while opening');
         return await work(new StepConnection(conn, signal), db);
       } catch (e) {
         if (signal.aborted) throw new SqlStepCancelled(step);
