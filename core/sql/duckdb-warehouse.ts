@@ -260,6 +260,7 @@ async function checkSingleQuery(conn: StepConnection, sql: string, duckdb: DuckD
   if (statements.count > 1) {
     throw new RenderedSqlError(
       `the file has ${statements.count} statements, but a SQL step is exactly one query (a SELECT; flowbench creates the table or view from it). Move the others into steps of their own.`,
+      secondStatement(sql),
     );
   }
   const prepared = await locatingErrors(sql, () => statements.prepare(0));
@@ -274,6 +275,20 @@ async function checkSingleQuery(conn: StepConnection, sql: string, duckdb: DuckD
   } finally {
     prepared.destroySync();
   }
+}
+
+/**
+ * Where the second statement starts: after the first `;` outside strings, quoted names and comments.
+ * Only called once DuckDB has said there is more than one statement.
+ */
+function secondStatement(sql: string): number | undefined {
+  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$\$[\s\S]*?\$\$|;/g;
+  for (let m = token.exec(sql); m; m = token.exec(sql)) {
+    if (m[0] !== ';') continue;
+    const next = m.index + 1 + leadingTrivia(sql.slice(m.index + 1));
+    if (next < sql.length) return next;
+  }
+  return undefined;
 }
 
 /** Length of the whitespace, comments and semicolons a query starts with. */

@@ -17,7 +17,7 @@ const files: Record<string, string> = {
   'sql/syntax.sql': "select origin,, delay\nfrom {{ ref('staging') }}",
   'sql/unbuilt.sql': "select *\nfrom {{ ref('never_run') }}",
   'sql/never_run.sql': 'select 1 as x',
-  'sql/two.sql': 'select 1;\nselect 2;\n',
+  'sql/two.sql': "select ';' as a, \"x;y\" -- ;\nfrom (select 1 as \"x;y\"); /* ; */\n  select 2;\n",
   'sql/ddl.sql': '-- not a query\ncreate table t (a integer)',
   'sql/empty.sql': '-- nothing here\n',
   'sql/long.sql': `select ${Array.from({ length: 40 }, (_, i) => `${i} as c${i}`).join(', ')}, {{ params.threshold }} as t, wrong_one from {{ ref('staging') }}`,
@@ -85,7 +85,7 @@ test('columns count UTF-16 code units after non-ASCII text', async () => {
 });
 
 test('more than one statement, a non-SELECT statement or no statement is refused with a remedy', async () => {
-  assert.match((await failure('two')).message, /^sql\/two\.sql: the file has 2 statements, but a SQL step is exactly one query .* Move the others into steps of their own\.$/);
+  assert.match((await failure('two')).message, /^sql\/two\.sql:3:3: the file has 2 statements, but a SQL step is exactly one query .* Move the others into steps of their own\.\n/);
   assert.match((await failure('ddl')).message, /^sql\/ddl\.sql:2:1: a SQL step is one SELECT query .*not a CREATE statement\./);
   assert.match((await failure('empty')).message, /^sql\/empty\.sql: the file has no SQL statement: write one SELECT query\.$/);
 });

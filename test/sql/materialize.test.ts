@@ -108,6 +108,12 @@ test('restore re-creates a table from its Parquet export in a fresh warehouse', 
   ]);
   await assert.rejects(
     fx.executor.restore(fx.analysis.flow.steps.get('staging')!, fx.project.path('.flowbench/tables/nope.parquet')),
-    /cannot restore table "main"\."staging": .*nope\.parquet does not exist/,
+    /cannot restore table "main"\."staging": \.flowbench\/tables\/nope\.parquet does not exist/,
   );
+  const corrupt = fx.project.write('.flowbench/tables/corrupt.parquet', 'not parquet at all');
+  await assert.rejects(
+    fx.executor.restore(fx.analysis.flow.steps.get('staging')!, corrupt),
+    /^SqlStepError: cannot restore table "main"\."staging" from \.flowbench\/tables\/corrupt\.parquet: .*parquet/i,
+  );
+  assert.equal((await fx.run('summary')).rows, 2, 'a failed restore leaves the table as it was');
 });

@@ -80,6 +80,19 @@ test('a Parquet source by absolute path is read in place', async () => {
   assert.deepEqual(actual, expected);
 });
 
+test('a glob path reads every matching file as one source', async () => {
+  const glob = sqlFixture(
+    "flow: glob\nsources:\n  raw:\n    parts: { path: 'data/part-*.csv' }\nsteps:\n  total:\n    sql: total.sql\n",
+    { 'data/part-1.csv': 'n\n1\n2\n', 'data/part-2.csv': 'n\n30\n', 'total.sql': "select sum(n) as total, count(*) as rows from {{ source('raw', 'parts') }}" },
+  );
+  try {
+    const result = await glob.run('total');
+    assert.deepEqual(await queryFiles(`select total, rows from read_parquet('${result.parquet}')`), [[33, 3n]]);
+  } finally {
+    await glob.close();
+  }
+});
+
 test('a missing source file is an error at the source path in the flow file', async () => {
   const broken = sqlFixture(
     'flow: broken\nsources:\n  raw:\n    flights: { path: data/missing.csv }\n    odd: { path: data/flights.bin }\nsteps:\n  a:\n    sql: a.sql\n  b:\n    sql: b.sql\n',
