@@ -242,13 +242,23 @@ export class DuckDbWarehouse implements Warehouse {
 }
 
 /**
- * Temporary exports left by a process killed mid-write. Holding the database lock means no other
- * process is writing here; exports of this process may belong to another executor, so they stay.
+ * Temporary exports left by a process killed mid-write. Warehouses with other database files share
+ * the folder, so only files of processes that no longer exist go.
  */
 function removeAbandonedExports(tablesDir: string): void {
   for (const name of readdirSync(tablesDir)) {
     const pid = TEMP_EXPORT.exec(name)?.[1];
-    if (pid && Number(pid) !== process.pid) rmSync(join(tablesDir, name), { force: true });
+    if (pid && !isRunning(Number(pid))) rmSync(join(tablesDir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { queryWarehouse, sqlFixture } from './fixture';
 
@@ -56,11 +57,16 @@ test('closing the executor stops a running step with a clear message', async () 
 
 test('temporary exports left by a killed process are removed when the warehouse opens', async () => {
   await fx.executor.close();
-  const stale = fx.project.write('.flowbench/tables/.base.parquet.999999-abcd1234.tmp', 'half a file');
+  const stale = fx.project.write(`.flowbench/tables/.base.parquet.${deadPid()}-abcd1234.tmp`, 'half a file');
   const mine = fx.project.write(`.flowbench/tables/.base.parquet.${process.pid}-abcd1234.tmp`, 'being written');
   await fx.reload();
   await fx.run('base');
   assert.ok(!existsSync(stale));
-  assert.ok(existsSync(mine), "another executor of this process may be writing it");
+  assert.ok(existsSync(mine), 'a running process may still be writing it');
   assert.deepEqual(readdirSync(fx.project.path('.flowbench/tables')).filter((f) => !f.startsWith('.')).sort(), ['base.parquet', 'local_step.parquet']);
 });
+
+/** The id of a process that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
