@@ -10,9 +10,23 @@ function tempNameFor(file: string): string {
   return `${file}.${process.pid}.${++counter}.tmp`;
 }
 
+/** Folders known to exist, so writing a record per step costs no extra mkdir. */
+const madeDirs = new Set<string>();
+
 export function writeJsonAtomicSync(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, JSON.stringify(value));
+  const dir = path.dirname(file);
+  if (!madeDirs.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  try {
+    writeFileAtomic(file, JSON.stringify(value));
+  } catch (err) {
+    // The folder may have been removed since (a user cleaning .flowbench): recreate it once.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(dir, { recursive: true });
+    writeFileAtomic(file, JSON.stringify(value));
+  }
 }
 
 /** Copies `from` to `to` through a temp file; reflinks where the file system allows, else copies bytes. */

@@ -127,6 +127,8 @@ async function benchChain(): Promise<void> {
 }
 
 (async () => {
+  // Both sides of each ratio share the machine; a busy one (other suites running) inflates spawn times most.
+  console.log(`load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`);
   // The chain goes first: forking costs grow with this process's memory, which hashing 1 GB inflates.
   await benchChain();
   await benchStatus();
