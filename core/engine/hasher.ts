@@ -44,6 +44,7 @@ export function sha256Text(text: string): string {
 export class ContentHasher {
   // Reads run on libuv's thread pool while sha256 runs on this thread; a handful in flight keeps both busy.
   private readonly files = new Semaphore(8);
+  private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(private readonly cache?: StatCache) {}
 
@@ -60,12 +61,28 @@ export class ContentHasher {
     this.cache?.save();
   }
 
-  private async fileHash(abs: string, st: fs.Stats): Promise<string> {
+  /** Notes the hash of a file just written with known content (a restored out), so it is not read back. */
+  remember(abs: string, hash: string): void {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (st?.isFile()) this.cache?.record(abs, st, hash);
+  }
+
+  private fileHash(abs: string, st: fs.Stats): Promise<string> {
     const known = this.cache?.lookup(abs, st);
-    if (known) return known;
-    const hash = await this.files.use(() => sha256File(abs, st.size));
-    this.cache?.record(abs, st, hash);
-    return hash;
+    if (known) return Promise.resolve(known);
+    // Steps sharing a dep ask for it at the same time; read it once.
+    let pending = this.inFlight.get(abs);
+    if (!pending) {
+      pending = this.files
+        .use(() => sha256File(abs, st.size))
+        .then((hash) => {
+          this.cache?.record(abs, st, hash);
+          return hash;
+        })
+        .finally(() => this.inFlight.delete(abs));
+      this.inFlight.set(abs, pending);
+    }
+    return pending;
   }
 
   private async digestDir(root: string): Promise<PathDigest> {

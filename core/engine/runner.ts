@@ -65,9 +65,16 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   await store.markInterrupted();
   const runId = opts.runId ?? store.newRunId();
   const recorder = store.recorder();
+  // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
+  // on and the error is thrown once everything has stopped.
+  let listenerError: unknown;
   const emit = (e: RunEvent): void => {
     recorder(e);
-    opts.onEvent?.(e);
+    try {
+      opts.onEvent?.(e);
+    } catch (err) {
+      listenerError ??= err;
+    }
   };
   const signal = opts.signal ?? new AbortController().signal;
   const logsDir = path.join(stateDir, 'logs', runId);
@@ -115,6 +122,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   const outcomes = [...results.values()].map((r) => r.outcome);
   const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
   emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, time: Date.now() });
+  if (listenerError) throw listenerError;
   return { runId, status, steps: results };
 }
 

@@ -101,6 +101,11 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
   if (manifest && (await cas.complete(manifest))) {
     states.invalidate(step.name);
     await cas.restore(root, manifest);
+    for (const out of manifest.outputs) {
+      const base = path.resolve(root, out.path);
+      if (out.kind === 'file') hasher.remember(base, out.hash);
+      else for (const f of out.files ?? []) hasher.remember(path.join(base, f.path), f.hash);
+    }
     if (step.kind === 'sql') await (await ctx.sqlExecutor()).restore(step, path.resolve(root, tableExportPath(step.name)));
     const metrics = readAllMetrics(root, step);
     saveState(manifest.outputs);

@@ -291,3 +291,23 @@ steps:
   const down = await ws.run({ targets: ['make'], scope: 'downstream', overrides: { n: 3 } });
   assert.deepEqual(outcomes(down.result), { make: 'succeeded', use: 'succeeded' });
 });
+
+test('a throwing event listener does not strand the run: it finishes, then the error is thrown', async (t) => {
+  const ws = workspace(`flow: listener
+steps:
+  a: { run: echo a > a.txt, outs: [a.txt] }
+  b: { run: echo b > b.txt, outs: [b.txt], needs: [a] }
+`);
+  t.after(ws.cleanup);
+  await assert.rejects(
+    ws.run({
+      onEvent: (e) => {
+        if (e.type === 'step-start') throw new Error('listener bug');
+      },
+    }),
+    /listener bug/,
+  );
+  assert.equal(ws.read('b.txt'), 'b\n');
+  const status = await flowStatus(ws.flowFile);
+  assert.deepEqual([...status.steps.values()].map((s) => s.state), ['up-to-date', 'up-to-date']);
+});
