@@ -37,7 +37,7 @@ export interface SqlExecutorOptions {
   params?: Map<string, unknown>;
 }
 
-export const LOCAL_WAREHOUSE = 'local';
+const LOCAL_WAREHOUSE = 'local';
 
 export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
   const { flow, stateDir } = opts;

@@ -58,9 +58,9 @@ async function compare(label: string, sql: string, reps: number, target: { ratio
     const ratio = a / b;
     const verdict =
       'ratio' in target
-        ? `(target ≤ ${target.ratio}×) ${ratio <= target.ratio ? 'OK' : 'SLOW'}`
+        ? ` (target ≤ ${target.ratio}×) ${ratio <= target.ratio ? 'OK' : 'SLOW'}`
         : `, adds ${(a - b).toFixed(1)} ms per step (target ≤ ${target.overheadMs} ms) ${a - b <= target.overheadMs ? 'OK' : 'SLOW'}`;
-    console.log(`${label}: flowbench p50 ${show(a)}, bare DuckDB p50 ${show(b)}, ratio ${ratio.toFixed(2)}× ${verdict}`);
+    console.log(`${label}: flowbench p50 ${show(a)}, bare DuckDB p50 ${show(b)}, ratio ${ratio.toFixed(2)}×${verdict}`);
   } finally {
     await executor.close();
     conn.closeSync();
