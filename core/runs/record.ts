@@ -140,7 +140,7 @@ export function summarize(record: RunRecord): RunSummary {
     metrics: record.metrics,
     counts: countSteps(record.steps),
     code: record.code,
-    writer: record.writer,
+    ...(record.status === 'running' ? { writer: record.writer } : {}),
   };
 }
 

@@ -13,7 +13,7 @@ import { writeFileAtomic } from './atomic';
 import { isRunId, randomRunId } from './id';
 import { currentWriter, writerState } from './liveness';
 import { applyEvent, groupHistories, interruptRecord, startRecord, summarize, type HistoryLine } from './record';
-import { appendSummaries, readIndex, rewriteIndex } from './summary-index';
+import { SummaryIndex } from './summary-index';
 import type { RunRecord, RunSummary } from './types';
 
 export interface ListOptions {
@@ -47,6 +47,11 @@ export class AmbiguousRunIdError extends Error {
 export interface RunStoreOptions {
   /** Where notes about skipped corrupt files go; stderr by default. */
   warn?: (message: string) => void;
+  /**
+   * fsync final records and index rewrites so they survive a power cut (default true). Bulk writers
+   * that can regenerate what they write (imports, benchmarks) turn it off.
+   */
+  fsync?: boolean;
 }
 
 /**
@@ -59,8 +64,9 @@ const METRIC_DEBOUNCE_MS = 500;
 
 export function openRunStore(stateDir: string, options: RunStoreOptions = {}): RunStore {
   const runsDir = join(stateDir, 'runs');
-  const indexFile = join(runsDir, 'index.jsonl');
+  const index = new SummaryIndex(join(runsDir, 'index.jsonl'));
   const warn = options.warn ?? ((message: string) => process.stderr.write(`flowbench: warning: ${message}\n`));
+  const fsync = options.fsync ?? true;
   const recordFile = (id: string) => join(runsDir, id, 'record.json');
   const historyFile = (id: string) => join(runsDir, id, 'metrics.jsonl');
 
@@ -84,7 +90,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
 
   function writeRecord(record: RunRecord, durable: boolean): void {
     mkdirSync(join(runsDir, record.id), { recursive: true });
-    writeFileAtomic(recordFile(record.id), JSON.stringify({ ...record, histories: undefined }), durable);
+    writeFileAtomic(recordFile(record.id), JSON.stringify({ ...record, histories: undefined }), durable && fsync);
   }
 
   function readHistories(id: string): RunRecord['histories'] {
@@ -114,33 +120,37 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     }
   }
 
-  /** Index contents reconciled with the run directories: entries missing from the index are rebuilt from records. */
+  /**
+   * Index contents reconciled with the run directories: entries missing from the index are rebuilt
+   * from records, entries whose directory is gone are dropped. Callers get a copy they may keep.
+   */
   function loadSummaries(): Map<string, RunSummary> {
-    const index = readIndex(indexFile);
-    if (index.corrupt > 0) warn(`skipped ${index.corrupt} unreadable line(s) in ${indexFile}; they are rebuilt from the run records`);
+    const contents = index.read();
+    if (contents.corrupt > 0) warn(`skipped ${contents.corrupt} unreadable line(s) in ${index.file}; they are rebuilt from the run records`);
+    const summaries = new Map(contents.summaries);
     const onDisk = runIdsOnDisk();
     const present = new Set(onDisk);
     const rebuilt: RunSummary[] = [];
     for (const id of onDisk) {
-      if (index.summaries.has(id)) continue;
+      if (summaries.has(id)) continue;
       const record = readRecord(id);
       if (record) rebuilt.push(summarize(record));
     }
     let removed = 0;
-    for (const id of index.summaries.keys()) {
+    for (const id of summaries.keys()) {
       if (!present.has(id)) {
-        index.summaries.delete(id);
+        summaries.delete(id);
         removed++;
       }
     }
-    for (const s of rebuilt) index.summaries.set(s.id, s);
-    const superseded = index.lines + rebuilt.length - index.summaries.size;
-    if (removed > 0 || index.corrupt > 0 || superseded > Math.max(100, index.summaries.size / 2)) {
-      rewriteIndex(indexFile, index.summaries.values());
-    } else if (rebuilt.length > 0) {
-      appendSummaries(indexFile, rebuilt);
+    for (const s of rebuilt) summaries.set(s.id, s);
+    const superseded = contents.lines + rebuilt.length - summaries.size;
+    if (removed > 0 || contents.corrupt > 0 || superseded > Math.max(100, summaries.size / 2)) {
+      index.rewrite(summaries, fsync);
+    } else {
+      index.append(rebuilt);
     }
-    return index.summaries;
+    return summaries;
   }
 
   function recorder(): RunEventListener {
@@ -193,8 +203,8 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
         record = startRecord(event, currentWriter());
         const rec = record;
         guarded('start the run record', () => {
-          writeRecord(rec, true);
-          appendSummaries(indexFile, [summarize(rec)]);
+          writeRecord(rec, false);
+          index.append([summarize(rec)]);
         });
         lastWrite = Date.now();
         return;
@@ -211,7 +221,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       else if (event.type === 'run-end') {
         flush(true);
         const rec = record;
-        guarded('index the run', () => appendSummaries(indexFile, [summarize(rec)]));
+        guarded('index the run', () => index.append([summarize(rec)]));
       }
     };
   }
@@ -260,7 +270,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       const interrupted: string[] = [];
       const corrected: RunSummary[] = [];
       for (const summary of loadSummaries().values()) {
-        if (summary.status !== 'running' || writerState(summary.writer, here) !== 'dead') continue;
+        if (summary.status !== 'running' || !summary.writer || writerState(summary.writer, here) !== 'dead') continue;
         const record = readRecord(summary.id);
         if (!record) continue;
         // The index may lag the record (a lost append); then the record is right and only the index needs fixing.
@@ -271,7 +281,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
         }
         corrected.push(summarize(record));
       }
-      appendSummaries(indexFile, corrected);
+      index.append(corrected);
       return interrupted;
     },
   };

@@ -92,5 +92,6 @@ export interface RunSummary {
   metrics: Record<string, number>;
   counts: StepCounts;
   code: { commit?: string; dirty: boolean };
-  writer: WriterIdentity;
+  /** Only while running: who to ask whether the run is still alive. */
+  writer?: WriterIdentity;
 }

@@ -203,3 +203,25 @@ test('a writer killed at random moments never leaves a torn record', async (t) =
   const check = spawnSync('sh', ['-c', `for f in ${join(state, 'runs')}/*/record.json; do node -e "JSON.parse(require('fs').readFileSync('$f','utf8'))" || exit 1; done`]);
   assert.equal(check.status, 0, String(check.stderr));
 });
+
+test('a long-lived store sees runs recorded by another writer, across index rewrites', async (t) => {
+  const state = tempState(t);
+  const reader = openRunStore(state, quiet());
+  const writer = openRunStore(state, quiet());
+  const record = (runId: string, second: number) => {
+    const rec = writer.recorder();
+    for (const e of fakeRun({ runId, start: Date.UTC(2026, 10, 24, 1, 0, second) })) rec(e);
+  };
+  record('20261124-010000-0000', 0);
+  assert.deepEqual((await reader.list()).map((r) => r.id), ['20261124-010000-0000']);
+  record('20261124-010001-0001', 1);
+  assert.deepEqual((await reader.list()).map((r) => r.id), ['20261124-010001-0001', '20261124-010000-0000']);
+  // Many superseded lines make the writer compact the index into a new file; the reader follows.
+  for (let i = 2; i < 160; i++) record(`20261124-0100${String(i % 60).padStart(2, '0')}-${i.toString(16).padStart(4, '0')}`, i);
+  assert.equal((await writer.list()).length, 160);
+  record('20261124-015959-ffff', 3599);
+  const seen = await reader.list();
+  assert.equal(seen.length, 161);
+  assert.equal(seen[0].id, '20261124-015959-ffff');
+  assert.ok(seen.every((r) => r.status === 'succeeded'));
+});

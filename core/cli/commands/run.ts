@@ -75,7 +75,8 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   }
 }
 
-/** A reader that goes away (e.g. `| head`) must not crash the run: the run is still recorded. */
+/** A reader that goes away (e.g. `| head`) must not crash the run: the run goes on and is still recorded. */
 function writeEventLine(event: RunEvent): void {
+  if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
   if (process.stdout.writable) process.stdout.write(JSON.stringify(event) + '\n');
 }
