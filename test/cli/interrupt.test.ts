@@ -87,3 +87,35 @@ test('the CLI killed with SIGKILL mid-run: the next command marks the run interr
   const status = JSON.parse(flowbench(dir, ['status', '--json']).stdout).steps as { step: string; state: string }[];
   assert.notEqual(status.find((s) => s.step === 'slow')?.state, 'up-to-date');
 });
+
+test('a second Ctrl-C quits at once, even while a step ignores SIGTERM', async (t) => {
+  const dir = project(t, {
+    'stubborn.flow.yaml': `flow: stubborn\nsteps:\n  stubborn:\n    run: trap '' TERM; echo $$ > step.pid; sleep 30\n    outs: [never.txt]\n`,
+  });
+  const { child, done } = startFlowbench(dir, ['run']);
+  await waitFor('the step to start', () => existsSync(join(dir, 'step.pid')));
+  const killStep = () => {
+    try {
+      process.kill(-pidIn(dir, 'step.pid'), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  t.after(killStep);
+  child.kill('SIGINT');
+  await new Promise((ok) => setTimeout(ok, 300));
+  const sent = Date.now();
+  child.kill('SIGINT');
+  const res = await done;
+  assert.equal(res.code, 130);
+  assert.match(res.stderr, /Cancelling/);
+  // The runner gives a step 1.5 s between SIGTERM and SIGKILL; the second Ctrl-C does not wait for that.
+  assert.ok(Date.now() - sent < 1000, `exited ${Date.now() - sent} ms after the second Ctrl-C`);
+  killStep();
+  // The next command finds the run unfinished and says so; nothing is corrupt.
+  const listed = flowbench(dir, ['runs', '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  const [run] = JSON.parse(listed.stdout) as RunSummary[];
+  assert.equal(run.status, 'interrupted');
+  assert.equal(readAllRecords(dir).get(run.id)?.status, 'interrupted');
+});
