@@ -12,6 +12,8 @@ export class RunFeedback implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('flowbench-run');
   /** Diagnostic per (flow, step), so a step's next start clears only its own. */
   private readonly failures = new Map<string, { uri: vscode.Uri; diagnostic: vscode.Diagnostic }>();
+  /** The line of a step's stderr that best says what went wrong, for the failure message. */
+  private readonly errorLines = new Map<string, string>();
   private readonly progressDone = new Map<ActiveRun, () => void>();
   private readonly progressReport = new Map<ActiveRun, vscode.Progress<{ message?: string }>>();
   private readonly disposables: vscode.Disposable[];
@@ -44,7 +46,10 @@ export class RunFeedback implements vscode.Disposable {
   }
 
   private event(run: ActiveRun, event: RunEvent): void {
-    if (event.type === 'step-start') {
+    if (event.type === 'step-log' && event.stream === 'stderr') {
+      this.noteErrorLine(failureKey(run.flowFile, event.step), event.text);
+    } else if (event.type === 'step-start') {
+      this.errorLines.delete(failureKey(run.flowFile, event.step));
       this.clearFailure(run.flowFile, event.step);
       this.progressReport.get(run)?.report({ message: progressMessage(run) });
       this.updateStatusBar();
@@ -55,8 +60,18 @@ export class RunFeedback implements vscode.Disposable {
     }
   }
 
+  /** Keeps the last line that names an error (`TypeError: ...`, `error: ...`), else the last non-empty line. */
+  private noteErrorLine(key: string, text: string): void {
+    for (const line of text.split(/\r?\n/).map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())) {
+      const known = this.errorLines.get(key);
+      if (line && (isErrorLine(line) || !known || !isErrorLine(known))) this.errorLines.set(key, line);
+    }
+  }
+
   private stepFailed(run: ActiveRun, event: Extract<RunEvent, { type: 'step-end' }>): void {
-    const message = `Flowbench: step ${event.step} failed${event.message ? `: ${event.message}` : ''}`;
+    const cause = this.errorLines.get(failureKey(run.flowFile, event.step));
+    const detail = [event.message, cause].filter(Boolean).join(': ');
+    const message = `Flowbench: step ${event.step} failed${detail ? `: ${detail}` : ''}`;
     if (event.location) {
       const file = isAbsolute(event.location.file) ? event.location.file : resolve(run.flowFile, '..', event.location.file);
       const line = Math.max(0, event.location.line - 1);
@@ -121,6 +136,10 @@ export class RunFeedback implements vscode.Disposable {
     for (const done of this.progressDone.values()) done();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function isErrorLine(line: string): boolean {
+  return /\b\w*(Error|Exception)\b|^error\b/i.test(line);
 }
 
 function failureKey(flowFile: string, step: string): string {

@@ -8,11 +8,16 @@ export interface QuickWorkspace {
   dir: string;
   quickFlow: string;
   slowFlow: string;
+  /** One step whose script throws on line 3 of steps/boom.mjs. */
+  failingFlow: string;
   /** Appears in the command line of every process the slow step starts, to find leftovers. */
   marker: string;
 }
 
-/** `quick`: two chained steps that take milliseconds. `slow`: one step that sleeps in two processes until stopped. */
+/**
+ * `quick`: two chained steps that take milliseconds. `slow`: one step that sleeps in two processes until
+ * stopped. `failing`: one step whose script throws.
+ */
 export function makeQuickWorkspace(): QuickWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-ws-'));
   const marker = `fbmark${process.pid}x${Date.now()}`;
@@ -36,7 +41,11 @@ steps:
   const sleeper = `node -e "setTimeout(()=>{},300000)" ${marker}`;
   const slowFlow = join(dir, 'slow.flow.yaml');
   writeFileSync(slowFlow, `flow: slow\nsteps:\n  nap:\n    run: ${sleeper} & ${sleeper}; wait\n`);
-  return { dir, quickFlow, slowFlow, marker };
+  mkdirSync(join(dir, 'steps'));
+  writeFileSync(join(dir, 'steps', 'boom.mjs'), `console.log('about to fail');\nconst config = undefined;\nconsole.log(config.threshold);\n`);
+  const failingFlow = join(dir, 'failing.flow.yaml');
+  writeFileSync(failingFlow, `flow: failing\nsteps:\n  boom:\n    run: node steps/boom.mjs\n    deps: [steps/boom.mjs]\n`);
+  return { dir, quickFlow, slowFlow, failingFlow, marker };
 }
 
 /** One flow that is not valid YAML and one whose steps form a cycle (plus a healthy step). */

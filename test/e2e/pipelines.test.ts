@@ -28,6 +28,7 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     await treeRow(page, 'prepare, never run').waitFor({ timeout: 30_000 });
     await treeRow(page, 'report, never run').waitFor();
     await treeRow(page, 'nap, never run').waitFor();
+    await treeRow(page, 'boom, never run').waitFor();
     await screenshot(page, 'e2e-01-steps-in-tree');
   });
 
@@ -76,6 +77,23 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     });
     await screenshot(page, 'e2e-05-problem-in-panel');
     await runCommand(page, 'File: Revert File');
+    await showFlowbench(page);
+  });
+
+  test('a failing step notifies with Show Log, marks the failing line, and its log opens', async () => {
+    const { page } = session!;
+    await clickInlineAction(treeRow(page, 'boom, never run'), 'Run Step');
+    await treeRow(page, 'boom, failed').waitFor({ timeout: 30_000 });
+    const toast = page.locator('.notification-toast', { hasText: 'step boom failed' });
+    await toast.waitFor({ timeout: 10_000 });
+    const text = await problemsText(page);
+    assert.match(text, /boom\.mjs/);
+    assert.match(text, /step boom failed/);
+    await screenshot(page, 'e2e-07a-step-failed');
+    await toast.getByRole('button', { name: 'Show Log' }).click();
+    const terminal = page.locator('.terminal-wrapper .xterm-rows');
+    await terminal.filter({ hasText: 'about to fail' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'e2e-07b-step-log');
     await showFlowbench(page);
   });
 

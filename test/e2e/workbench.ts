@@ -105,6 +105,8 @@ export async function startSession(options: { settings?: Record<string, unknown>
       'telemetry.telemetryLevel': 'off',
       'files.autoSave': 'off',
       'git.openRepositoryInParentFolders': 'never',
+      // The DOM renderer keeps terminal text in the page, where the tests can read it.
+      'terminal.integrated.gpuAcceleration': 'off',
       ...options.settings,
     }),
   );

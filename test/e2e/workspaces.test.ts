@@ -27,7 +27,7 @@ describe('Flowbench workspaces in code-server', { timeout: 240_000 }, () => {
     await treeRow(page, /^flow flight-delays,/).waitFor({ timeout: 30_000 });
     // The example also holds a Python variant of the flow, with the same step names.
     for (const step of ['staging', 'features', 'train', 'evaluate']) await treeRow(page, new RegExp(`^${step}, `)).first().waitFor({ timeout: 30_000 });
-    await screenshot(page, 'e2e-07-example-steps');
+    await screenshot(page, 'e2e-08-example-steps');
   });
 
   test('a workspace with broken flows shows problems and a usable tree, without an activation error', async () => {
@@ -41,7 +41,7 @@ describe('Flowbench workspaces in code-server', { timeout: 240_000 }, () => {
     await treeRow(page, 'fine, never run').waitFor();
     // The YAML error becomes a problem row under its flow, with whatever steps could be read.
     await treeRow(page, /^flow bad-yaml, \d+ problems?$/).waitFor();
-    await screenshot(page, 'e2e-08a-broken-tree');
+    await screenshot(page, 'e2e-09a-broken-tree');
 
     await openFile(page, 'cycle.flow.yaml');
     await openFile(page, 'bad-yaml.flow.yaml');
@@ -53,7 +53,7 @@ describe('Flowbench workspaces in code-server', { timeout: 240_000 }, () => {
     }
     assert.match(text, /cycle/i);
     assert.match(text, /bad-yaml\.flow\.yaml/);
-    await screenshot(page, 'e2e-08b-broken-problems');
+    await screenshot(page, 'e2e-09b-broken-problems');
 
     assert.match(hostLog(session!, 'flowbench.flowbench/Flowbench.log'), /activated in [\d.]+ ms/);
     assert.doesNotMatch(hostLog(session!, 'remoteexthost.log'), /Activating extension .?flowbench\.flowbench.? failed/i);
