@@ -43,33 +43,31 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   const { stateDir } = await openStoreFor(dirname(file), o);
 
   const progress = new RunProgress();
-  const live = !values.events && o.out.isTTY ? ttyView(o, progress) : undefined;
-  const plain = live ? undefined : plainView(o, progress, { logs: !values.events });
+  const view = !values.events && o.out.isTTY ? ttyView(o, progress) : plainView(o, progress, { logs: !values.events });
   const onEvent = (event: RunEvent) => {
     if (values.events) writeEventLine(event);
-    if (live) live.onEvent(event);
-    else plain!(event);
+    view.onEvent(event);
   };
 
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.cancelled);
     controller.abort();
-    line(o.err, '\nCancelling: stopping running steps (press Ctrl-C again to quit at once)…');
+    view.note('Cancelling: stopping running steps (press Ctrl-C again to quit at once)…');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent });
-    live?.stop();
+    view.stop();
     if (result.message) {
       line(o.err, result.message);
       return EXIT.failed;
     }
-    printSummary(o, progress, { showLogTail: Boolean(live), stateDir });
+    printSummary(o, progress, { showLogTail: view.live, stateDir });
     return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   } finally {
-    live?.stop();
+    view.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

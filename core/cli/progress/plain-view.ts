@@ -3,11 +3,11 @@
 import type { RunEvent } from '../../engine/events';
 import { formatDuration, formatLocation, OUTCOME_SYMBOL } from '../format';
 import { line, paint, type Output } from '../output';
-import type { RunProgress } from './run-progress';
+import type { RunProgress, RunView } from './run-progress';
 import { outcomeColor } from './step-line';
 
-export function plainView(o: Output, progress: RunProgress, opts: { logs: boolean }): (e: RunEvent) => void {
-  return (event) => {
+export function plainView(o: Output, progress: RunProgress, opts: { logs: boolean }): RunView {
+  const onEvent = (event: RunEvent) => {
     const logLines = progress.apply(event);
     if (event.type === 'step-log' && opts.logs) {
       for (const text of logLines) line(o.out, `${paint(o, 'gray', `[${event.step}]`)} ${text}`);
@@ -24,4 +24,5 @@ export function plainView(o: Output, progress: RunProgress, opts: { logs: boolea
       line(o.out, `${symbol} ${event.step} ${detail}`);
     }
   };
+  return { live: false, onEvent, note: (text) => line(o.err, text), stop: () => {} };
 }

@@ -4,6 +4,16 @@ import type { RunEvent, RunStatus, SourceLocation, StepOutcome } from '../../eng
 
 const LOG_TAIL_LINES = 30;
 
+/** How a run is shown while it goes: a live terminal table or plain lines. */
+export interface RunView {
+  /** True when logs are not printed as they come, so the summary shows a failing step's last lines. */
+  live: boolean;
+  onEvent(event: RunEvent): void;
+  /** A message from the CLI itself, e.g. that the run is being cancelled. */
+  note(text: string): void;
+  stop(): void;
+}
+
 export interface StepProgress {
   name: string;
   state: 'pending' | 'running' | StepOutcome;

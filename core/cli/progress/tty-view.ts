@@ -1,13 +1,12 @@
 // Live progress on a terminal: a compact per-step table redrawn in place, with spinners, durations
 // and each running step's latest log line. Logs of a failing step are shown by the summary.
-import type { RunEvent } from '../../engine/events';
 import { paint, type Output } from '../output';
-import type { RunProgress, StepProgress } from './run-progress';
+import type { RunProgress, RunView, StepProgress } from './run-progress';
 import { stepCells } from './step-line';
 
 const FRAME_MS = 80;
 
-export function ttyView(o: Output, progress: RunProgress): { onEvent: (e: RunEvent) => void; stop: () => void } {
+export function ttyView(o: Output, progress: RunProgress): RunView {
   let drawn = 0;
   let frame = 0;
   let stopped = false;
@@ -31,6 +30,13 @@ export function ttyView(o: Output, progress: RunProgress): { onEvent: (e: RunEve
   const timer = setInterval(draw, FRAME_MS);
   timer.unref();
   return {
+    live: true,
+    note(text) {
+      // Printed above the table, which is then drawn afresh below it.
+      o.out.write((drawn ? `\x1b[${drawn}A` : '') + '\x1b[0J' + text + '\n');
+      drawn = 0;
+      draw();
+    },
     onEvent(event) {
       progress.apply(event);
       if (event.type === 'run-start') draw();
