@@ -1,5 +1,5 @@
 // flowbench runs: recorded runs of a flow, newest first, with what set them apart.
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { RunSummary } from '../../runs/types';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT } from '../errors';
@@ -30,7 +30,8 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
   const file = resolveFlowFile(positionals[0]);
   const flow = loadFlowOrExplain(file, o, { allowErrors: true }).flow;
   const { store } = await openStoreFor(dirname(file), o);
-  const all = await store.list({ flow: flow.name?.value, status: values.status });
+  // Named as the runner records it: the `flow:` name, else the file name.
+  const all = await store.list({ flow: flow.name?.value ?? basename(flow.file), status: values.status });
   const runs = limit === undefined ? all : all.slice(0, limit);
 
   if (values.json) {

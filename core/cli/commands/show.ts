@@ -46,7 +46,7 @@ function printRecord(o: Output, r: RunRecord): void {
   section('Steps');
   const rows = Object.entries(r.steps).map(([name, s]) => {
     const symbol = s.state in OUTCOME_SYMBOL ? OUTCOME_SYMBOL[s.state as keyof typeof OUTCOME_SYMBOL] : s.state === 'running' ? '…' : '·';
-    const detail = s.message ?? (s.state === 'succeeded' ? (s.reasons ?? []).join('; ') : '');
+    const detail = s.message ?? (s.state === 'succeeded' && s.reasons?.length ? `ran because: ${s.reasons.join('; ')}` : '');
     const attempts = s.attempts > 1 ? `${s.attempts} attempts` : '';
     return [symbol, name, s.state, formatDuration(s.durationMs), attempts, paint(o, 'gray', detail)];
   });

@@ -1,5 +1,5 @@
 // The end of a run in words: what failed and why, what ran, and where the results are.
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { formatDuration, formatLocation, formatValue } from '../format';
 import { line, paint, type Output } from '../output';
 import type { RunProgress } from './run-progress';
@@ -30,11 +30,15 @@ export function printSummary(o: Output, p: RunProgress, opts: { showLogTail: boo
   line(o.out);
   line(o.out, countsLine(p));
   const verdict = p.status === 'succeeded' ? paint(o, 'green', 'succeeded') : paint(o, p.status === 'failed' ? 'red' : 'yellow', p.status ?? 'ended');
-  line(o.out, `Run ${p.runId} ${verdict} in ${formatDuration(p.durationMs)} · details: flowbench show ${p.runId}`);
+  // Name the flow in the hint unless it is the one `show` would find by itself.
+  const flowArg = dirname(p.flowFile) === cwd ? '' : ` ${relative(cwd, p.flowFile)}`;
+  line(o.out, `Run ${p.runId} ${verdict} in ${formatDuration(p.durationMs)} · details: flowbench show ${p.runId}${flowArg}`);
   const metrics = Object.entries(p.metrics);
   if (metrics.length) {
     const shown = metrics.slice(0, 8).map(([k, v]) => `${k} ${formatValue(v)}`).join(', ');
     line(o.out, `Metrics: ${shown}${metrics.length > 8 ? `, … (${metrics.length - 8} more)` : ''}`);
   }
-  if (p.outputs.length) line(o.out, `Outputs: ${p.outputs.slice(0, 6).join(', ')}${p.outputs.length > 6 ? ', …' : ''}`);
+  // Outputs are relative to the flow folder; say where they are from here.
+  const outputs = p.outputs.map((out) => relative(cwd, resolve(dirname(p.flowFile), out)));
+  if (outputs.length) line(o.out, `Outputs: ${outputs.slice(0, 6).join(', ')}${outputs.length > 6 ? ', …' : ''}`);
 }
