@@ -253,7 +253,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
 
     async get(runId) {
       let id = runId;
-      if (!existsSync(join(runsDir, id))) {
+      if (!isRunId(id) || !existsSync(join(runsDir, id))) {
         const matches = runIdsOnDisk().filter((candidate) => candidate.startsWith(runId));
         if (matches.length === 0) return undefined;
         if (matches.length > 1) throw new AmbiguousRunIdError(runId, matches.sort().reverse());

@@ -225,3 +225,13 @@ test('a long-lived store sees runs recorded by another writer, across index rewr
   assert.equal(seen[0].id, '20261124-015959-ffff');
   assert.ok(seen.every((r) => r.status === 'succeeded'));
 });
+
+test('get only ever reads run directories', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  const rec = store.recorder();
+  for (const e of fakeRun({ runId: '20261124-010000-abcd' })) rec(e);
+  assert.equal(await store.get('index.jsonl'), undefined);
+  assert.equal(await store.get('../runs/20261124-010000-abcd'), undefined);
+  assert.equal((await store.get('2026'))?.id, '20261124-010000-abcd');
+});
