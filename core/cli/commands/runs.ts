@@ -10,6 +10,7 @@ import { line, paint, type Color, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 
 const DEFAULT_LIMIT = 20;
+const MAX_PARAMS = 4;
 const MAX_METRICS = 3;
 
 export const STATUS_COLOR: Record<RunSummary['status'], Color> = {
@@ -43,15 +44,16 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
     return EXIT.ok;
   }
   const varying = varyingParams(runs);
+  const shown = varying.slice(0, MAX_PARAMS);
   const rows = [['RUN', 'STATUS', 'STARTED', 'TOOK', 'STEPS', 'PARAMS', 'METRICS']];
   for (const r of runs) {
     rows.push([
       r.id,
       paint(o, STATUS_COLOR[r.status], r.status),
       formatTime(r.start),
-      formatDuration(r.durationMs),
+      r.status === 'running' ? `${formatDuration(Date.now() - r.start)}…` : formatDuration(r.durationMs),
       stepCounts(r),
-      varying.map((k) => `${k}=${formatValue(r.params[k])}`).join(' '),
+      shown.map((k) => `${k}=${formatValue(r.params[k])}`).join(' ') + (varying.length > shown.length ? ` +${varying.length - shown.length}` : ''),
       Object.entries(r.metrics).slice(0, MAX_METRICS).map(([k, v]) => `${k}=${formatValue(v)}`).join(' '),
     ]);
   }
