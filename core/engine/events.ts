@@ -36,7 +36,15 @@ export type RunEvent =
       time: number;
     }
   | { type: 'step-start'; runId: string; step: string; attempt: number; fingerprint: string; reasons: string[]; time: number }
-  | { type: 'step-log'; runId: string; step: string; stream: 'stdout' | 'stderr'; text: string; time: number }
+  | {
+      type: 'step-log';
+      runId: string;
+      step: string;
+      stream: 'stdout' | 'stderr';
+      /** One line without its line break, ANSI colours kept. Notes from the engine itself start with `flowbench: `. */
+      text: string;
+      time: number;
+    }
   | {
       type: 'step-end';
       runId: string;
@@ -53,7 +61,16 @@ export type RunEvent =
       fingerprint?: string;
       time: number;
     }
-  | { type: 'metric'; runId: string; step: string; name: string; value: number; index: number; time: number }
+  | {
+      type: 'metric';
+      runId: string;
+      step: string;
+      name: string;
+      value: number;
+      /** The line's `step` field, or the count of earlier points with this name when it has none. */
+      index: number;
+      time: number;
+    }
   | { type: 'run-end'; runId: string; status: RunStatus; durationMs: number; time: number };
 
 export type RunEventListener = (event: RunEvent) => void;
