@@ -136,3 +136,21 @@ test('force runs every selected step again', async (t) => {
   const start = events.find((e) => e.type === 'step-start');
   assert.deepEqual(start?.type === 'step-start' && start.reasons, ['forced']);
 });
+
+test('steps with errors, or caught in a cycle, are invalid; the others still get a status', async (t) => {
+  const ws = workspace(`flow: broken
+steps:
+  fine: { run: echo ok }
+  typo: { run: echo x, needs: [nowhere] }
+  a: { run: echo a, needs: [b] }
+  b: { run: echo b, needs: [a] }
+`);
+  t.after(ws.cleanup);
+  const status = await flowStatus(ws.flowFile);
+  assert.equal(status.steps.get('fine')!.state, 'never-run');
+  const typo = status.steps.get('typo')!;
+  assert.equal(typo.state, 'invalid');
+  assert.match(typo.reasons.join('\n'), /^test\.flow\.yaml:4: .*nowhere/m);
+  assert.equal(status.steps.get('a')!.state, 'invalid');
+  assert.ok(status.steps.get('b')!.reasons.some((r) => /cycle/.test(r)));
+});
