@@ -74,10 +74,11 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
 /**
  * Final metrics of the run: a metric keeps its plain name unless two steps report the same
  * name, in which case each becomes `step.name` so neither silently overwrites the other.
+ * The last steps' metrics come first: evaluation usually matters most, and listings show the first few.
  */
-export function mergeStepMetrics(steps: Record<string, StepRecord>): Record<string, number> {
+export function mergeStepMetrics(steps: Record<string, { metrics?: Record<string, number> }>): Record<string, number> {
   const byName = new Map<string, [string, number][]>();
-  for (const [step, rec] of Object.entries(steps)) {
+  for (const [step, rec] of Object.entries(steps).reverse()) {
     for (const [name, value] of Object.entries(rec.metrics ?? {})) {
       const list = byName.get(name) ?? [];
       list.push([step, value]);

@@ -39,7 +39,8 @@ test('records a run from its events: steps, merged metrics, histories, artifacts
   assert.equal(record.steps.train.cached, false);
   assert.equal(record.steps.train.fingerprint, 'fp-train');
   // `acc` is reported by two steps, so both keep their step prefix; unique names stay plain.
-  assert.deepEqual(record.metrics, { loss: 0.3, 'train.acc': 0.8, 'evaluate.acc': 0.75, auc: 0.9 });
+  assert.deepEqual(record.metrics, { 'evaluate.acc': 0.75, auc: 0.9, loss: 0.3, 'train.acc': 0.8 });
+  assert.deepEqual(Object.keys(record.metrics), ['evaluate.acc', 'train.acc', 'auc', 'loss'], 'the last step leads');
   assert.deepEqual(record.histories.loss.map((p) => [p.index, p.value]), [[0, 0.9], [1, 0.5], [2, 0.3]]);
   assert.equal(record.artifacts.length, 3);
   assert.equal(record.artifacts[0].sha256.length, 64);

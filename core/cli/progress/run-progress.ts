@@ -34,7 +34,8 @@ export class RunProgress {
   status: RunStatus | undefined;
   durationMs = 0;
   readonly steps = new Map<string, StepProgress>();
-  readonly metrics: Record<string, number> = {};
+  /** Final metrics by step, in the order steps ended. */
+  readonly stepMetrics: Record<string, { metrics: Record<string, number> }> = {};
   readonly outputs: string[] = [];
 
   /** Returns the complete log lines an event carries, for views that print them. */
@@ -62,7 +63,7 @@ export class RunProgress {
         s.durationMs = event.durationMs;
         s.message = event.message;
         s.location = event.location;
-        Object.assign(this.metrics, event.metrics ?? {});
+        if (event.metrics) this.stepMetrics[event.step] = { metrics: event.metrics };
         for (const out of event.outputs ?? []) this.outputs.push(out.path);
         return [];
       }

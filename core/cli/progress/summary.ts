@@ -2,6 +2,7 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { formatDuration, formatLocation, formatValue } from '../format';
 import { line, paint, type Output } from '../output';
+import { mergeStepMetrics } from '../../runs/record';
 import type { RunProgress } from './run-progress';
 
 export function countsLine(p: RunProgress): string {
@@ -33,7 +34,7 @@ export function printSummary(o: Output, p: RunProgress, opts: { showLogTail: boo
   // Name the flow in the hint unless it is the one `show` would find by itself.
   const flowArg = dirname(p.flowFile) === cwd ? '' : ` ${relative(cwd, p.flowFile)}`;
   line(o.out, `Run ${p.runId} ${verdict} in ${formatDuration(p.durationMs)} · details: flowbench show ${p.runId}${flowArg}`);
-  const metrics = Object.entries(p.metrics);
+  const metrics = Object.entries(mergeStepMetrics(p.stepMetrics));
   if (metrics.length) {
     const shown = metrics.slice(0, 8).map(([k, v]) => `${k} ${formatValue(v)}`).join(', ');
     line(o.out, `Metrics: ${shown}${metrics.length > 8 ? `, … (${metrics.length - 8} more)` : ''}`);
