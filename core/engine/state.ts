@@ -67,7 +67,11 @@ export class StepStateStore {
 
   /** Forget the last success: the step is about to overwrite its outs. */
   invalidate(step: string): void {
-    fs.rmSync(this.fileOf(step), { force: true });
+    try {
+      fs.unlinkSync(this.fileOf(step));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   private fileOf(step: string): string {

@@ -119,7 +119,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
   for (let attempt = 1; attempt <= attempts; attempt++) {
     ctx.emit({ type: 'step-start', runId: ctx.runId, step: step.name, attempt, fingerprint, reasons, time: Date.now() });
     if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
-    const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log);
+    const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log, attempt);
     if (result.ok) {
       const done = await collectResults(ctx, step, fingerprint);
       if ('outputs' in done) {
@@ -169,11 +169,12 @@ function timeoutOf(step: Step): number | undefined {
   return seconds !== undefined && seconds > 0 ? seconds * 1000 : undefined;
 }
 
-async function attemptCommand(ctx: RunContext, step: Step, log: StepLog): Promise<Attempt> {
+async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt: number): Promise<Attempt> {
   const { analysis, params, runId } = ctx;
   const root = analysis.flow.root;
   const metricsLog = path.join(ctx.logsDir, `${fileName(step.name)}.metrics.jsonl`);
-  fs.rmSync(metricsLog, { force: true });
+  // Each attempt reports its own history; the log folder is new for every run, so only a retry finds one.
+  if (attempt > 1) fs.rmSync(metricsLog, { force: true });
   const tail = new MetricsTail(
     metricsLog,
     (p) => ctx.emit({ type: 'metric', runId, step: step.name, ...p }),
