@@ -43,8 +43,10 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
     line(o.out, `No runs recorded yet for ${flow.name?.value ?? file}. Start one with: flowbench run`);
     return EXIT.ok;
   }
-  const varying = varyingParams(runs);
+  const varying = varyingKeys(runs.map((r) => r.params));
   const shown = varying.slice(0, MAX_PARAMS);
+  // Metrics that tell the listed runs apart; with nothing to compare, the first ones.
+  const metricKeys = runs.length > 1 ? varyingKeys(runs.map((r) => r.metrics)) : Object.keys(runs[0].metrics);
   const rows = [['RUN', 'STATUS', 'STARTED', 'TOOK', 'STEPS', 'PARAMS', 'METRICS']];
   for (const r of runs) {
     rows.push([
@@ -54,7 +56,7 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
       r.status === 'running' ? `${formatDuration(Date.now() - r.start)}…` : formatDuration(r.durationMs),
       stepCounts(r),
       shown.map((k) => `${k}=${formatValue(r.params[k])}`).join(' ') + (varying.length > shown.length ? ` +${varying.length - shown.length}` : ''),
-      Object.entries(r.metrics).slice(0, MAX_METRICS).map(([k, v]) => `${k}=${formatValue(v)}`).join(' '),
+      metricKeys.filter((k) => k in r.metrics).slice(0, MAX_METRICS).map((k) => `${k}=${formatValue(r.metrics[k])}`).join(' '),
     ]);
   }
   for (const text of table(rows)) line(o.out, text);
@@ -62,10 +64,10 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
   return EXIT.ok;
 }
 
-/** Params whose value differs between the listed runs: the ones worth a column. */
-function varyingParams(runs: RunSummary[]): string[] {
-  const names = new Set(runs.flatMap((r) => Object.keys(r.params)));
-  return [...names].filter((k) => new Set(runs.map((r) => JSON.stringify(r.params[k]))).size > 1).sort();
+/** Keys whose value differs between the listed runs (in first-seen order): the ones worth showing. */
+function varyingKeys(values: Record<string, unknown>[]): string[] {
+  const names = new Set(values.flatMap((v) => Object.keys(v)));
+  return [...names].filter((k) => new Set(values.map((v) => JSON.stringify(v[k]))).size > 1);
 }
 
 function stepCounts(r: RunSummary): string {
