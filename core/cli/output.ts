@@ -12,7 +12,14 @@ export interface Output {
 
 export function consoleOutput(humanToStderr = false): Output {
   const out = humanToStderr ? process.stderr : process.stdout;
-  return { out, err: process.stderr, color: Boolean(out.isTTY) && !process.env.NO_COLOR };
+  return { out, err: process.stderr, color: wantsColor(Boolean(out.isTTY)) };
+}
+
+/** The usual conventions: FORCE_COLOR (e.g. from the extension, which shows output in a terminal) wins, then NO_COLOR. */
+function wantsColor(isTTY: boolean): boolean {
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  return isTTY && !process.env.NO_COLOR;
 }
 
 export function line(stream: Writable, text = ''): void {

@@ -61,6 +61,13 @@ export function project(t: { after: (fn: () => void) => void }, files: Record<st
   return dir;
 }
 
+/** Plain text whatever the environment asks for: tests match words, not escape codes. */
+function plainEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -69,12 +76,12 @@ export interface CliResult {
 }
 
 export function flowbench(cwd: string, args: string[], timeoutMs = 60_000): CliResult {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: timeoutMs });
+  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: plainEnv(), timeout: timeoutMs });
   return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
 }
 
 export function startFlowbench(cwd: string, args: string[]): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: plainEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
