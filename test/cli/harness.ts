@@ -80,14 +80,14 @@ export function flowbench(cwd: string, args: string[], timeoutMs = 60_000): CliR
   return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
 }
 
-export function startFlowbench(cwd: string, args: string[]): { child: ChildProcess; done: Promise<CliResult> } {
+export function startFlowbench(cwd: string, args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
   const child = spawn(process.execPath, [cli, ...args], { cwd, env: plainEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((ok) => child.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
-  return { child, done };
+  return { child, done, stderr: () => stderr };
 }
 
 /** Parses --events output; throws on any line that is not a JSON event. */
