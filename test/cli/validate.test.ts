@@ -1,7 +1,8 @@
 // `flowbench validate` and usage errors, through the real CLI.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBuilt, flowbench, project } from './harness';
+import { spawnSync } from 'node:child_process';
+import { cli, ensureBuilt, flowbench, project } from './harness';
 
 before(() => ensureBuilt());
 
@@ -74,4 +75,16 @@ test('usage errors exit 2 with a remedy and no stack trace', (t) => {
   assert.equal(noRun.code, 2);
   assert.match(noRun.stderr, /no run 'nope'/);
   for (const res of [several, missing, badParam, badStep, badFlag, badJobs, unknownCommand, noRun]) noStackTrace(res.stderr);
+});
+
+test('an unexpected error is one line plus a hint; FLOWBENCH_DEBUG=1 adds the stack', (t) => {
+  // The state folder is a file, so nothing can be recorded: not a usage error, not a step failure.
+  const dir = project(t, { 'c.flow.yaml': 'flow: c\nsteps:\n  a:\n    run: echo hi\n', '.flowbench': 'not a folder\n' });
+  const res = flowbench(dir, ['run']);
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /^flowbench: internal error: ENOTDIR.*\.flowbench/m);
+  assert.match(res.stderr, /run with FLOWBENCH_DEBUG=1 for details/);
+  noStackTrace(res.stderr);
+  const debug = spawnSync(process.execPath, [cli, 'run'], { cwd: dir, encoding: 'utf8', env: { ...process.env, FLOWBENCH_DEBUG: '1' } });
+  assert.match(debug.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
 });
