@@ -83,8 +83,7 @@ class FastReader {
     let pendMaxIndent = -1;
     let attachable = mergeIndent >= 0;
     while (p < len) {
-      let q = p;
-      while (q < len && text.charCodeAt(q) === SPACE) q++;
+      const q = this.skipSpaces(p);
       const indent = q - p;
       const c = q < len ? text.charCodeAt(q) : NL;
       if (c === NL) {
@@ -127,8 +126,7 @@ class FastReader {
   /** After a value on a line: spaces and an optional comment up to the newline; then the gap after it. */
   private endLine(p: number, mergeIndent: number): void {
     const text = this.text;
-    let q = p;
-    while (q < this.len && text.charCodeAt(q) === SPACE) q++;
+    let q = this.skipSpaces(p);
     if (q < this.len) {
       const c = text.charCodeAt(q);
       if (c === HASH) {
@@ -186,8 +184,7 @@ class FastReader {
     const items: YNode[] = [];
     let p = first;
     for (;;) {
-      let q = p + 1;
-      while (q < this.len && text.charCodeAt(q) === SPACE) q++;
+      const q = this.skipSpaces(p + 1);
       const c = q < this.len ? text.charCodeAt(q) : NL;
       if (c === NL || c === HASH || this.isSeqIndicator(q)) bail();
       const lineStart = p - indent;
@@ -206,8 +203,7 @@ class FastReader {
   /** The value after `key:` in a block mapping at `indent`; `p` is just past the colon. */
   private mapValue(indent: number, p: number, depth: number): YNode {
     const text = this.text;
-    let q = p;
-    while (q < this.len && text.charCodeAt(q) === SPACE) q++;
+    const q = this.skipSpaces(p);
     const c = q < this.len ? text.charCodeAt(q) : NL;
     if (c !== NL && c !== HASH) return this.inlineValue(indent, q, depth);
     // Nothing on the key's line: a nested collection on the following lines, or an empty value.
@@ -256,7 +252,7 @@ class FastReader {
     if (c === SQUOTE || c === DQUOTE) {
       q = this.quotedEnd(p);
       if (q < 0) return -1;
-      while (q < this.len && text.charCodeAt(q) === SPACE) q++;
+      q = this.skipSpaces(q);
       return q < this.len && text.charCodeAt(q) === COLON && this.spaceOrEnd(q + 1) ? q : -1;
     }
     for (; q < this.len; q++) {
@@ -354,17 +350,16 @@ class FastReader {
     let q = p + 1;
     const strip = text.charCodeAt(q) === DASH;
     if (strip) q++;
-    while (q < this.len && text.charCodeAt(q) === SPACE) q++;
+    q = this.skipSpaces(q);
     if (q >= this.len || text.charCodeAt(q) !== NL) bail();
-    // Content lines: [start, end) of each line after the indentation, '' for blank lines.
+    // Each line without the content indentation; '' for blank lines.
     const lines: string[] = [];
     let contentIndent = -1;
     let end = -1;
     let lineCount = 0;
     let line = q + 1;
     while (line < this.len) {
-      let s = line;
-      while (s < this.len && text.charCodeAt(s) === SPACE) s++;
+      const s = this.skipSpaces(line);
       const spaces = s - line;
       const blank = s >= this.len || text.charCodeAt(s) === NL;
       if (contentIndent < 0) {
