@@ -41,12 +41,9 @@ export const OUTCOME_SYMBOL: Record<StepOutcome, string> = {
 };
 
 /** Fits cells into aligned columns; the last column is not padded. */
-export function table(rows: string[][], widthLimit?: number): string[] {
+export function table(rows: string[][]): string[] {
   const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
-  return rows.map((row) => {
-    const text = row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i] - visible(cell)))).join('  ');
-    return widthLimit && visible(text) > widthLimit && !/\x1b/.test(text) ? text.slice(0, widthLimit - 1) + '…' : text;
-  });
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i] - visible(cell)))).join('  '));
 }

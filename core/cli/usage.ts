@@ -8,7 +8,7 @@ export const USAGE: Record<string, string> = {
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
 };
 
-export const RUN_OPTIONS = `
+const RUN_OPTIONS = `
   --step S           run only step S (repeatable); with --upstream/--downstream, S and what it depends on / feeds
   --upstream         with --step: also every step the selected steps depend on
   --downstream       with --step: also every step that depends on the selected steps

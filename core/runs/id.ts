@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-export function formatRunId(time: number, suffix: string): string {
+function formatRunId(time: number, suffix: string): string {
   const d = new Date(time);
   const date = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
   const clock = `${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;

@@ -118,7 +118,7 @@ export function groupHistories(lines: HistoryLine[]): Record<string, MetricPoint
   return out;
 }
 
-export function countSteps(steps: Record<string, StepRecord>): StepCounts {
+function countSteps(steps: Record<string, StepRecord>): StepCounts {
   const counts: StepCounts = { ran: 0, cached: 0, restored: 0, failed: 0, skipped: 0, cancelled: 0 };
   for (const s of Object.values(steps)) {
     if (s.state === 'succeeded') counts.ran++;

@@ -7,7 +7,7 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:f
 import { writeFileAtomic } from './atomic';
 import type { RunSummary } from './types';
 
-export interface IndexContents {
+interface IndexContents {
   summaries: Map<string, RunSummary>;
   /** Lines read, including superseded and unreadable ones: tells when compaction pays. */
   lines: number;
