@@ -144,6 +144,17 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       }
     }
     for (const s of rebuilt) summaries.set(s.id, s);
+    // An append lost to a concurrent compaction leaves a finished run listed as running: its record
+    // knows better. Few runs are running at once, so checking their records costs a file or two.
+    for (const s of summaries.values()) {
+      if (s.status !== 'running') continue;
+      const record = readRecord(s.id);
+      if (record && record.status !== 'running') {
+        const fixed = summarize(record);
+        summaries.set(s.id, fixed);
+        rebuilt.push(fixed);
+      }
+    }
     const superseded = contents.lines + rebuilt.length - summaries.size;
     if (removed > 0 || contents.corrupt > 0 || superseded > Math.max(100, summaries.size / 2)) {
       index.rewrite(summaries, fsync);
@@ -267,22 +278,17 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     async markInterrupted() {
       if (!existsSync(runsDir)) return [];
       const here = currentWriter();
-      const interrupted: string[] = [];
-      const corrected: RunSummary[] = [];
+      const interrupted: RunSummary[] = [];
       for (const summary of loadSummaries().values()) {
         if (summary.status !== 'running' || !summary.writer || writerState(summary.writer, here) !== 'dead') continue;
         const record = readRecord(summary.id);
-        if (!record) continue;
-        // The index may lag the record (a lost append); then the record is right and only the index needs fixing.
-        if (record.status === 'running') {
-          interruptRecord(record);
-          writeRecord(record, true);
-          interrupted.push(record.id);
-        }
-        corrected.push(summarize(record));
+        if (record?.status !== 'running') continue;
+        interruptRecord(record);
+        writeRecord(record, true);
+        interrupted.push(summarize(record));
       }
-      index.append(corrected);
-      return interrupted;
+      index.append(interrupted);
+      return interrupted.map((s) => s.id);
     },
   };
 }

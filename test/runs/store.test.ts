@@ -236,3 +236,17 @@ test('get only ever reads run directories', async (t) => {
   assert.equal(await store.get('../runs/20261124-010000-abcd'), undefined);
   assert.equal((await store.get('2026'))?.id, '20261124-010000-abcd');
 });
+
+test('a finished run whose last index line was lost is listed from its record', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  const runId = '20261124-010000-1057';
+  const rec = store.recorder();
+  for (const e of fakeRun({ runId })) rec(e);
+  // Keep only the run-start line, as if the final append had gone to a file a compaction replaced.
+  const index = join(state, 'runs', 'index.jsonl');
+  writeFileSync(index, readFileSync(index, 'utf8').split('\n').find((l) => l.includes('"running"'))! + '\n');
+  const fresh = openRunStore(state, quiet());
+  assert.equal((await fresh.list())[0].status, 'succeeded');
+  assert.deepEqual(await fresh.markInterrupted(), []);
+});
