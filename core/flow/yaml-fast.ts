@@ -13,12 +13,13 @@ import type { ScalarValue, YamlTree, YMap, YNode, YPair, YScalar, YSeq } from '.
 /** Thrown to abandon the fast path; a singleton, so no stack is captured. */
 const BAIL = new (class Bail {})();
 
-// Control characters, tabs, CR, NEL, BOM and the Unicode line separators: left to the yaml package.
-const UNSUPPORTED_CHAR = /[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]/;
+// Control characters, tabs, a CR outside CRLF, NEL, BOM and the Unicode line separators: left to the yaml package.
+const UNSUPPORTED_CHAR = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\u2028\u2029]|\r(?!\n)/;
 const MAX_DEPTH = 64;
 const MAX_KEY_LENGTH = 1024;
 
 const NL = 10;
+const CR = 13;
 const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
@@ -85,9 +86,9 @@ class FastReader {
     while (p < len) {
       const q = this.skipSpaces(p);
       const indent = q - p;
-      const c = q < len ? text.charCodeAt(q) : NL;
+      const c = this.code(q);
       if (c === NL) {
-        p = q + 1;
+        p = this.lineBreak(q) + 1;
         continue;
       }
       if (c !== HASH) {
@@ -128,12 +129,13 @@ class FastReader {
     const text = this.text;
     let q = this.skipSpaces(p);
     if (q < this.len) {
-      const c = text.charCodeAt(q);
+      const c = this.code(q);
       if (c === HASH) {
         if (q === p) bail();
         q = text.indexOf('\n', q);
         if (q < 0) q = this.len;
-      } else if (c !== NL) bail();
+      } else if (c === NL) q = this.lineBreak(q);
+      else bail();
     }
     this.trail = q < this.len ? q + 1 : this.len;
     this.scanGap(q + 1, mergeIndent);
@@ -153,8 +155,20 @@ class FastReader {
 
   private isSeqIndicator(p: number): boolean {
     if (this.text.charCodeAt(p) !== DASH) return false;
-    const c = p + 1 < this.len ? this.text.charCodeAt(p + 1) : NL;
+    const c = this.code(p + 1);
     return c === SPACE || c === NL;
+  }
+
+  /** The character code at `p`, with a line break (LF, or the CR of CRLF) or the end read as NL. */
+  private code(p: number): number {
+    if (p >= this.len) return NL;
+    const c = this.text.charCodeAt(p);
+    return c === CR ? NL : c;
+  }
+
+  /** The offset of the LF ending the line whose break starts at `q` (or the end of the text). */
+  private lineBreak(q: number): number {
+    return q < this.len && this.text.charCodeAt(q) === CR ? q + 1 : q;
   }
 
   // ---- block collections ----------------------------------------------------------------------
@@ -180,12 +194,11 @@ class FastReader {
 
   private blockSeq(indent: number, first: number, depth: number): YSeq {
     if (depth > MAX_DEPTH) bail();
-    const text = this.text;
     const items: YNode[] = [];
     let p = first;
     for (;;) {
       const q = this.skipSpaces(p + 1);
-      const c = q < this.len ? text.charCodeAt(q) : NL;
+      const c = this.code(q);
       if (c === NL || c === HASH || this.isSeqIndicator(q)) bail();
       const lineStart = p - indent;
       if (this.keyColon(q) >= 0) items.push(this.blockMap(q - lineStart, q, depth + 1));
@@ -204,10 +217,10 @@ class FastReader {
   private mapValue(indent: number, p: number, depth: number): YNode {
     const text = this.text;
     const q = this.skipSpaces(p);
-    const c = q < this.len ? text.charCodeAt(q) : NL;
+    const c = this.code(q);
     if (c !== NL && c !== HASH) return this.inlineValue(indent, q, depth);
     // Nothing on the key's line: a nested collection on the following lines, or an empty value.
-    let lineEnd = q;
+    let lineEnd = this.lineBreak(q);
     if (c === HASH) {
       lineEnd = text.indexOf('\n', q);
       if (lineEnd < 0) lineEnd = this.len;
@@ -257,7 +270,7 @@ class FastReader {
     }
     for (; q < this.len; q++) {
       const ch = text.charCodeAt(q);
-      if (ch === NL) return -1;
+      if (ch === NL || ch === CR) return -1;
       if (ch === COLON && this.spaceOrEnd(q + 1)) return q;
       if (ch === HASH && q > p && text.charCodeAt(q - 1) === SPACE) return -1;
     }
@@ -284,8 +297,7 @@ class FastReader {
   }
 
   private spaceOrEnd(p: number): boolean {
-    if (p >= this.len) return true;
-    const c = this.text.charCodeAt(p);
+    const c = this.code(p);
     return c === SPACE || c === NL;
   }
 
@@ -300,7 +312,7 @@ class FastReader {
     let e = p;
     for (let q = p; q < this.len; q++) {
       const ch = text.charCodeAt(q);
-      if (ch === NL) {
+      if (ch === NL || ch === CR) {
         if (inFlow) bail();
         break;
       }
@@ -324,7 +336,7 @@ class FastReader {
     const quote = text.charCodeAt(p);
     for (let q = p + 1; q < this.len; q++) {
       const ch = text.charCodeAt(q);
-      if (ch === NL) return -1;
+      if (ch === NL || ch === CR) return -1;
       if (quote === DQUOTE && ch === 92 /* \ */) q++;
       else if (ch === quote) {
         if (quote === SQUOTE && text.charCodeAt(q + 1) === SQUOTE) q++;
@@ -351,17 +363,17 @@ class FastReader {
     const strip = text.charCodeAt(q) === DASH;
     if (strip) q++;
     q = this.skipSpaces(q);
-    if (q >= this.len || text.charCodeAt(q) !== NL) bail();
+    if (q >= this.len || this.code(q) !== NL) bail();
     // Each line without the content indentation; '' for blank lines.
     const lines: string[] = [];
     let contentIndent = -1;
     let end = -1;
     let lineCount = 0;
-    let line = q + 1;
+    let line = this.lineBreak(q) + 1;
     while (line < this.len) {
       const s = this.skipSpaces(line);
       const spaces = s - line;
-      const blank = s >= this.len || text.charCodeAt(s) === NL;
+      const blank = this.code(s) === NL;
       if (contentIndent < 0) {
         if (blank || spaces <= indent) bail();
         contentIndent = spaces;
@@ -370,7 +382,7 @@ class FastReader {
         if (spaces > contentIndent) bail();
         lines.push('');
         if (s >= this.len) break;
-        line = s + 1;
+        line = this.lineBreak(s) + 1;
         continue;
       }
       if (spaces < contentIndent) {
@@ -380,7 +392,7 @@ class FastReader {
       if (folded && spaces > contentIndent) bail();
       let e = text.indexOf('\n', s);
       if (e < 0) e = this.len;
-      lines.push(text.slice(line + contentIndent, e));
+      lines.push(text.slice(line + contentIndent, text.charCodeAt(e - 1) === CR ? e - 1 : e));
       lineCount = lines.length;
       end = e < this.len ? e + 1 : this.len;
       line = e + 1;
