@@ -5,10 +5,11 @@ export class ChangeBatcher {
   private readonly pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private last = -Infinity;
+  private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly intervalMs: number,
-    private readonly flush: (files: Set<string>) => void,
+    private readonly flush: (files: Set<string>) => Promise<void>,
   ) {}
 
   touch(file: string): void {
@@ -18,11 +19,13 @@ export class ChangeBatcher {
     this.timer = setTimeout(() => this.run(), wait);
   }
 
-  /** Analyse pending changes now: a request must see the text it was sent against. */
-  flushNow(): void {
-    if (this.pending.size === 0) return;
-    clearTimeout(this.timer);
-    this.run();
+  /** Analyse pending changes now; resolves when every change so far is analysed. */
+  flushNow(): Promise<void> {
+    if (this.pending.size > 0) {
+      clearTimeout(this.timer);
+      this.run();
+    }
+    return this.running;
   }
 
   private run(): void {
@@ -30,6 +33,8 @@ export class ChangeBatcher {
     this.last = performance.now();
     const files = new Set(this.pending);
     this.pending.clear();
-    this.flush(files);
+    const previous = this.running;
+    const current = this.flush(files);
+    this.running = Promise.all([previous, current]).then(() => undefined);
   }
 }

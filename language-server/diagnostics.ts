@@ -3,6 +3,7 @@
 import type { Diagnostic } from 'vscode-languageserver/node';
 import type { Problem } from '../core/flow/model';
 import { checkSqlSyntax, type SqlDialect } from '../core/sql/syntax';
+import { templateOf } from '../core/analysis/locate';
 import type { WorkspaceIndex } from '../core/analysis/workspace';
 import { toDiagnostic } from './convert';
 
@@ -60,7 +61,8 @@ export class DiagnosticsPublisher {
     const text = this.ws.text(file);
     if (text === undefined) return [];
     const lines = this.ws.lines(file, text);
-    const results = await Promise.all(dialects.map((d) => checkSqlSyntax(text, d)));
+    const template = templateOf(this.ws, file, text);
+    const results = await Promise.all(dialects.map((d) => checkSqlSyntax(text, d, template)));
     return results.flat().map((p) =>
       toDiagnostic(
         { code: p.code, severity: p.severity, message: p.message, file, range: lines.range(p.start, p.end) },
@@ -75,11 +77,6 @@ export class DiagnosticsPublisher {
     if (!always && (this.sent.get(file) ?? '[]') === payload) return;
     this.sent.set(file, payload);
     this.send(file, diagnostics);
-  }
-
-  /** Files that currently show diagnostics (to clear them when their flow disappears). */
-  shown(): string[] {
-    return [...this.sent.keys()];
   }
 }
 

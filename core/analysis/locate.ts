@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
 import type { Located, Position, Range } from '../flow/model';
 import { containsPosition, type LineIndex } from '../flow/positions';
-import { scanTemplate } from '../sql/template';
-import type { WorkspaceIndex } from './workspace';
+import { scanTemplate, type TemplateScan } from '../sql/template';
+import { MAX_SQL_FEATURE_CHARS, type WorkspaceIndex } from './workspace';
 
 export type Target =
   | { kind: 'step'; name: string }
@@ -37,7 +37,8 @@ export function targetsAt(ws: WorkspaceIndex, file: string, pos: Position): Symb
   if (uses.length === 0) return [];
   const lines = ws.lines(file, text);
   const offset = lines.offset(pos);
-  const call = scanTemplate(text).calls.find((c) => offset >= c.start && offset <= c.end);
+  const template = templateOf(ws, file, text);
+  const call = template?.calls.find((c) => offset >= c.start && offset <= c.end);
   if (!call) return [];
   const argIndex = call.argRanges.findIndex((r) => offset >= r.start && offset <= r.end);
   const at = call.argRanges[argIndex >= 0 ? argIndex : 0];
@@ -53,6 +54,15 @@ export function targetsAt(ws: WorkspaceIndex, file: string, pos: Position): Symb
   return uses
     .filter((u) => !seen.has(u.analysis) && seen.add(u.analysis))
     .map((u) => ({ target: target!, analysis: u.analysis, range, declaration: false }));
+}
+
+/** The template scan of a SQL file's current text: the flow analysis's when it is current, else a fresh one. */
+export function templateOf(ws: WorkspaceIndex, file: string, text: string): TemplateScan | undefined {
+  for (const use of ws.sqlUses(file)) {
+    const info = use.analysis.sql.get(use.step.name);
+    if (info?.text === text) return info.template;
+  }
+  return text.length <= MAX_SQL_FEATURE_CHARS ? scanTemplate(text) : undefined;
 }
 
 function targetInFlow(analysis: FlowAnalysis, lines: LineIndex, pos: Position): SymbolHit | undefined {

@@ -1,7 +1,7 @@
 // The language server's picture of a workspace: every flow file, analysed, plus which files each flow
 // touches (its SQL files), so a change to any file re-analyses exactly the flows that read it.
 import * as path from 'node:path';
-import { analyzeFlow, type FlowAnalysis } from '../flow/analyze';
+import type { FlowAnalysis } from '../flow/analyze';
 import type { FileHost } from '../flow/host';
 import type { Flow, Problem, Step } from '../flow/model';
 import { emptyRange, LineIndex } from '../flow/positions';
@@ -10,6 +10,9 @@ import type { SqlDialect } from '../sql/syntax';
 /** Past this size a flow file is not analysed as you type: it is almost certainly not a hand-written flow. */
 export const MAX_FLOW_CHARS = 512 * 1024;
 export const FLOW_TOO_LARGE = 'FB604';
+/** Past this size a SQL file gets no template features (navigation, ref edges): it is generated, not written. */
+export const MAX_SQL_FEATURE_CHARS = 256 * 1024;
+export const FLOW_TOO_SLOW = 'FB605';
 
 export interface FlowEntry {
   file: string;
@@ -41,17 +44,17 @@ export class WorkspaceIndex {
 
   constructor(readonly host: FileHost) {}
 
-  /** (Re-)analyses a flow file from the host; returns undefined when it no longer exists. */
-  update(file: string): FlowEntry | undefined {
-    const text = this.host.readText(file);
-    if (text === undefined) {
-      this.remove(file);
-      return undefined;
+  /** Records a flow file's analysis; without one (too large, too slow) `notice` says why. */
+  set(file: string, text: string, analysis: FlowAnalysis | undefined, notice?: Problem): FlowEntry {
+    const files = new Set([file]);
+    if (analysis) {
+      for (const info of analysis.sql.values()) files.add(info.file);
+      for (const step of analysis.flow.steps.values()) if (step.sql) files.add(path.resolve(analysis.flow.root, step.sql.value));
     }
-    const entry = text.length > MAX_FLOW_CHARS ? tooLarge(file, text) : analysed(file, text, this.host);
+    const entry: FlowEntry = { file, text, analysis, problems: [...(analysis?.problems ?? []), ...(notice ? [notice] : [])], files };
     this.unlink(file);
     this.flows.set(file, entry);
-    for (const touched of entry.files) {
+    for (const touched of files) {
       let set = this.readers.get(touched);
       if (!set) this.readers.set(touched, (set = new Set()));
       set.add(file);
@@ -122,21 +125,27 @@ export function dialectOf(flow: Flow, step: Step): SqlDialect {
   return profile && flow.warehouses.get(profile)?.type.value === 'snowflake' ? 'snowflake' : 'duckdb';
 }
 
-function analysed(file: string, text: string, host: FileHost): FlowEntry {
-  const analysis = analyzeFlow(file, text, host);
-  const files = new Set([file]);
-  for (const info of analysis.sql.values()) files.add(info.file);
-  for (const step of analysis.flow.steps.values()) if (step.sql) files.add(path.resolve(analysis.flow.root, step.sql.value));
-  return { file, text, analysis, problems: analysis.problems, files };
+/** Whether a flow file is small enough to analyse as you type. */
+export function analysable(text: string): boolean {
+  return text.length <= MAX_FLOW_CHARS;
 }
 
-function tooLarge(file: string, text: string): FlowEntry {
-  const problem: Problem = {
+export function tooLargeNotice(file: string, text: string): Problem {
+  return {
     code: FLOW_TOO_LARGE,
     severity: 'warning',
     message: `Flow file not analysed: it has ${text.length} characters (limit ${MAX_FLOW_CHARS}). Flow files are meant to be written by hand; move data into files the flow references.`,
     file,
     range: emptyRange,
   };
-  return { file, text, problems: [problem], files: new Set([file]) };
+}
+
+export function tooSlowNotice(file: string, budgetMs: number): Problem {
+  return {
+    code: FLOW_TOO_SLOW,
+    severity: 'warning',
+    message: `Flow file not analysed: reading it took longer than ${budgetMs} ms, which usually means badly broken YAML. Fix the indentation and brackets near your last edit.`,
+    file,
+    range: emptyRange,
+  };
 }

@@ -4,7 +4,7 @@
 // Template spans are masked to same-length text first, so every reported offset maps 1:1 back to the file.
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
-import { maskTemplate } from './template';
+import { maskTemplate, type TemplateScan } from './template';
 
 export type SqlDialect = 'duckdb' | 'snowflake';
 
@@ -25,12 +25,13 @@ export interface SqlSyntaxProblem {
 }
 
 /** Past this size the parser is not run: the file is probably generated data, and parsing would stall the editor. */
-export const MAX_SQL_CHECK_CHARS = 1_000_000;
+export const MAX_SQL_CHECK_CHARS = 256 * 1024;
 
 const CACHE_LIMIT = 512;
 const cache = new Map<string, SqlSyntaxProblem[]>();
 
-export async function checkSqlSyntax(sql: string, dialect: SqlDialect): Promise<SqlSyntaxProblem[]> {
+/** `scan`: the text's template scan when the caller already has it. */
+export async function checkSqlSyntax(sql: string, dialect: SqlDialect, scan?: TemplateScan): Promise<SqlSyntaxProblem[]> {
   if (sql.length > MAX_SQL_CHECK_CHARS) {
     return [
       {
@@ -52,14 +53,13 @@ export async function checkSqlSyntax(sql: string, dialect: SqlDialect): Promise<
     cache.set(key, hit);
     return hit;
   }
-  const problems = await parseWithDuckDb(sql, dialect);
+  const problems = await parseWithDuckDb(maskTemplate(sql, scan), dialect);
   cache.set(key, problems);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return problems;
 }
 
-async function parseWithDuckDb(sql: string, dialect: SqlDialect): Promise<SqlSyntaxProblem[]> {
-  const masked = maskTemplate(sql);
+async function parseWithDuckDb(masked: string, dialect: SqlDialect): Promise<SqlSyntaxProblem[]> {
   const result = await serialize(masked);
   if (!result || result.error !== true || result.error_type !== 'parser') return [];
   const message = String(result.error_message ?? 'syntax error').replace(/^syntax error\b\s*/, '');
@@ -120,6 +120,8 @@ async function openParser(): Promise<DuckDBPreparedStatement | undefined> {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
     const connection: DuckDBConnection = await instance.connect();
+    // Parsing is single-threaded anyway; more threads would only compete with the editor.
+    await connection.run('SET threads = 1');
     return await connection.prepare(
       // Only the error fields cross over: a valid query's serialized syntax tree can be large.
       "SELECT j->>'error', j->>'error_type', j->>'error_message', j->>'position' FROM (SELECT json_serialize_sql($1::VARCHAR)::JSON AS j)",

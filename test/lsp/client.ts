@@ -47,7 +47,8 @@ export class LspClient {
 
   static async start(roots: string[]): Promise<LspClient> {
     if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`npm run build\` first.`);
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // LSP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under a test.
+    const child = spawn(process.execPath, [...(process.env.LSP_NODE_ARGS?.split(' ') ?? []), SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
     child.stderr!.on('data', (d) => (client.stderr += String(d)));
@@ -137,7 +138,10 @@ export class LspClient {
     if (!this.exited) {
       await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]).catch(() => undefined);
       await this.connection.sendNotification(ExitNotification.type).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => {
+        const timer = setTimeout(r, 5000);
+        this.process.once('exit', () => (clearTimeout(timer), r(undefined)));
+      });
     }
     this.connection.dispose();
     if (!this.exited) this.process.kill();
