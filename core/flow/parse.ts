@@ -21,6 +21,8 @@ import type {
 import { emptyRange, LineIndex } from './positions';
 import { closest } from './suggest';
 
+const MAX_YAML_ERRORS = 50;
+
 export const STEP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 type SchemaProps = Record<string, { description?: string }>;
@@ -58,11 +60,16 @@ class FlowParser {
       steps: new Map(),
     };
     const doc = readYaml(this.text);
-    for (const error of doc.errors) {
+    // A badly broken file can yield tens of thousands of YAML errors; past the first few nobody reads them.
+    for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
       const code = error.code === 'DUPLICATE_KEY' ? 'FB002' : 'FB001';
       const message = firstLine(error.message);
       const remedy = code === 'FB002' ? ' Each key may appear once: remove or rename the duplicate.' : '';
       this.report(code, 'error', `${message}.${remedy}`.replace('..', '.'), this.span(error.start, Math.max(error.end, error.start + 1)));
+    }
+    if (doc.errors.length > MAX_YAML_ERRORS) {
+      const last = doc.errors[MAX_YAML_ERRORS]!;
+      this.report('FB001', 'error', `${doc.errors.length - MAX_YAML_ERRORS} more YAML errors after this point; fix the ones above first.`, this.span(last.start, Math.max(last.end, last.start + 1)));
     }
     const root = doc.root;
     if (!isMap(root)) {

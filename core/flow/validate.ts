@@ -30,9 +30,24 @@ class Validator {
   private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
 
+  private readonly existing = new Map<string, boolean>();
+  /** Each run step's command after interpolation, computed once. */
+  private readonly commands = new Map<string, string>();
+
   constructor(private readonly input: ValidationInput) {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
+  }
+
+  /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
+  private available(path: string): boolean {
+    if (this.isProduced(path)) return true;
+    let known = this.existing.get(path);
+    if (known === undefined) {
+      known = this.input.host.exists(path);
+      this.existing.set(path, known);
+    }
+    return known;
   }
 
   run(): void {
@@ -79,6 +94,7 @@ class Validator {
     const texts: Located<string>[] = [...(step.run ? [step.run] : []), ...step.env.values(), ...(step.cwd ? [step.cwd] : [])];
     for (const text of texts) {
       const result = interpolate(text.value, this.flow.params);
+      if (text === step.run) this.commands.set(step.name, result.text);
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {
         const range = subRange(text, unknown.start, unknown.end);
@@ -163,8 +179,7 @@ class Validator {
   // ---- files ----------------------------------------------------------------------------------
 
   private stepFiles(step: Step): void {
-    const { host } = this.input;
-    if (step.sql && !host.exists(this.path(step.sql.value))) {
+    if (step.sql && !this.available(this.path(step.sql.value))) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
         { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
@@ -176,7 +191,7 @@ class Validator {
         this.report('FB042', 'error', `'${dep.value}' is both a dep and an out of step '${step.name}': a step cannot read what it writes. Remove it from one list.`, dep.range, undefined, undefined, [
           { file: this.flow.file, range: clash.range, message: 'declared as an out here' },
         ]);
-      } else if (!host.exists(path) && !this.isProduced(path)) {
+      } else if (!this.available(path)) {
         this.report('FB050', 'error', `Dep '${dep.value}' of step '${step.name}' does not exist and no step produces it. Create it, fix the path, or add it to the \`outs:\` of the step that writes it.`, dep.range);
       }
     }
@@ -185,13 +200,13 @@ class Validator {
 
   /** The script a command runs (`python train.py`, `node steps/x.mjs`, `./run.sh`) must exist. */
   private script(step: Step, run: Located<string>): void {
-    const command = interpolate(run.value, this.flow.params).text;
+    const command = this.commands.get(step.name) ?? run.value;
     const tokens = command.split(/\s+/).filter(Boolean);
     const token = tokens.slice(0, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
     if (!token) return;
     const base = step.cwd ? this.path(step.cwd.value) : this.flow.root;
     const path = resolve(base, token);
-    if (this.input.host.exists(path) || this.isProduced(path)) return;
+    if (this.available(path)) return;
     const offset = run.value.indexOf(token);
     const range = offset >= 0 ? subRange(run, offset, offset + token.length) : run.range;
     this.report('FB052', 'error', `Script '${token}' run by step '${step.name}' does not exist. Create it or fix the command.`, range, [
@@ -227,7 +242,7 @@ class Validator {
     for (const src of this.flow.sources.values()) {
       for (const table of src.tables.values()) {
         const path = table.path && this.path(table.path.value);
-        if (table.path && path && !this.input.host.exists(path) && !this.isProduced(path)) {
+        if (table.path && path && !this.available(path)) {
           this.report('FB053', 'error', `Data file '${table.path.value}' of source '${src.name}.${table.name}' does not exist. Fix the path or add the file.`, table.path.range);
         }
       }
