@@ -67,7 +67,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const c = summary.counts;
     const counts = `${c.ran} ran, ${c.cached + c.restored} cached`;
     item.description = [counts, duration, ...overrides].filter(Boolean).join(' · ');
-    item.accessibilityInformation = { label: `run ${summary.id}, ${summary.status}, ${counts}` };
+    item.accessibilityInformation = { label: [`run ${summary.id}`, summary.status, counts, ...overrides].join(', ') };
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Run ${summary.id}** — ${summary.status}\n\n`);
     md.appendText(`ran ${c.ran} · cached ${c.cached} · restored ${c.restored} · failed ${c.failed} · skipped ${c.skipped} · cancelled ${c.cancelled}\n\n`);

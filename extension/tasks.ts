@@ -1,7 +1,7 @@
 // Every step is also a VS Code task of type `flowbench`, so "Run Task", tasks.json and keybindings
 // work. A task runs through the same RunManager as the tree, so the views follow it live.
 import * as vscode from 'vscode';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import type { FlowWorkspace } from './flowWorkspace';
 import type { RunManager } from './runManager';
 import { withNewline } from './stepLogs';
@@ -47,9 +47,14 @@ export class FlowbenchTasks implements vscode.TaskProvider {
   private task(definition: FlowbenchTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope): vscode.Task {
     const base = typeof scope === 'object' ? scope.uri.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const flowFile = isAbsolute(definition.flow) ? definition.flow : resolve(base, definition.flow);
-    const name = [definition.step ?? 'all steps', definition.scope && `+${definition.scope}`, definition.force && '(force)'].filter(Boolean).join(' ');
+    // "quick › report": step names repeat across flows, so the flow file's name comes first.
+    const flowName = basename(flowFile).replace(/\.flow\.ya?ml$/, '');
+    const what = [definition.step ?? 'all steps', definition.scope && `+${definition.scope}`, definition.force && '(force)'].filter(Boolean).join(' ');
+    const name = `${flowName} › ${what}`;
     const execution = new vscode.CustomExecution(async () => new TaskTerminal(this.runs, { flowFile, step: definition.step, scope: definition.scope, force: definition.force }));
-    const task = new vscode.Task(definition, scope, name, TASK_TYPE, execution);
+    // An explicit empty matcher list: failures already become diagnostics (RunFeedback), and it spares the
+    // user VS Code's "scan the task output for..." prompt.
+    const task = new vscode.Task(definition, scope, name, TASK_TYPE, execution, []);
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
     return task;
   }

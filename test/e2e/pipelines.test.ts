@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { makeQuickWorkspace, processesWith, type QuickWorkspace } from './fixtures';
-import { clickInlineAction, openFile, pickQuickItem, problemsText, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { checkQuickItem, clickInlineAction, openFile, pickQuickItem, problemsText, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
 describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
   let session: Session | undefined;
@@ -59,6 +59,32 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     await pickQuickItem(page, 'quick');
     await treeRow(page, /^run .*, succeeded, 2 ran, 0 cached$/).waitFor({ timeout: 30_000 });
     await screenshot(page, 'e2e-04-palette-force-run');
+  });
+
+  test('runs the flow with a changed param from quick pick and input box', async () => {
+    const { page } = session!;
+    await runCommand(page, 'Flowbench: Run Flow with Params...');
+    await pickQuickItem(page, 'quick');
+    await checkQuickItem(page, 'greeting');
+    await page.keyboard.press('Enter');
+    const input = page.locator('.quick-input-widget input.input');
+    await page.locator('.quick-input-widget', { hasText: 'Value for params.greeting' }).waitFor();
+    await input.fill('bonjour');
+    await page.keyboard.press('Enter');
+    await treeRow(page, /^run .*, succeeded, 2 ran, 0 cached, greeting="bonjour"$/).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'e2e-04b-run-with-params');
+  });
+
+  test('each step is a task of type flowbench', async () => {
+    const { page } = session!;
+    await runCommand(page, 'Tasks: Run Task');
+    await page.locator('.quick-input-widget .monaco-list-row[aria-label="All flowbench tasks"]').click();
+    await pickQuickItem(page, 'flowbench: quick › report');
+    const terminal = page.locator('.terminal-wrapper .xterm-rows');
+    await terminal.filter({ hasText: /── report: (succeeded|cached|restored)/ }).waitFor({ timeout: 30_000 });
+    await terminal.filter({ hasText: 'flowbench exited with code 0' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'e2e-04c-task');
+    await showFlowbench(page);
   });
 
   test('an error typed into a flow file shows in the Problems panel', async () => {

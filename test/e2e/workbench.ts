@@ -172,9 +172,20 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await quickItem(page, title, 'prefix').click();
+}
+
+/** The quick-input row whose label is `label` (or starts with it). */
+function quickItem(page: Page, label: string, match: 'exact' | 'prefix' = 'exact'): Locator {
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${match === 'exact' ? '$' : ''}`);
+  return page.locator('.quick-input-widget .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
+}
+
+/** Ticks an entry of an open multi-select quick pick. */
+export async function checkQuickItem(page: Page, label: string): Promise<void> {
+  const box = quickItem(page, label).locator('.monaco-checkbox');
+  await box.click();
+  await box.and(page.locator('[aria-checked="true"]')).waitFor({ timeout: 5000 });
 }
 
 /** Picks an entry in an open quick pick. */
@@ -182,8 +193,7 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible' });
   await input.fill(label);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await quickItem(page, label).click();
 }
 
 /** A row of a tree view by its accessible name, e.g. `train, up to date`. */
