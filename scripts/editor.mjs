@@ -17,7 +17,7 @@ const entry = join(root, 'test/e2e/.cache/code-server-4.100.3/node_modules/code-
 const home = join(root, 'test/e2e/.cache/editor');
 
 execFileSync(process.execPath, [join(root, 'scripts/package.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-const vsix = join(root, `${pkg.name}-${pkg.version}-linux-x64.vsix`);
+const vsix = join(root, 'dist', `${pkg.name}-linux-x64.vsix`);
 execFileSync('bash', [join(root, 'scripts/setup-e2e.sh')], { stdio: 'inherit' });
 
 const userDataDir = join(home, 'user-data');

@@ -126,6 +126,11 @@ function stage(target) {
   return dir;
 }
 
+/** Where the VSIX of a target lands; the editor script and the e2e suite install it from there. */
+function vsixPath(target) {
+  return join(root, 'dist', `${pkg.name}-${target}.vsix`);
+}
+
 function sizeOf(path) {
   const st = statSync(path);
   if (!st.isDirectory()) return st.size;
@@ -137,7 +142,7 @@ if (!skipBuild) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs
 const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
 for (const target of targets) {
   const dir = stage(target);
-  const out = join(root, `${pkg.name}-${pkg.version}-${target}.vsix`);
+  const out = vsixPath(target);
   execFileSync(
     process.execPath,
     [vsce, 'package', '--dependencies', '--target', target, '--out', out, '--ignoreFile', join(root, '.vscodeignore'), '--skip-license', '--allow-missing-repository'],

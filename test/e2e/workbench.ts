@@ -27,10 +27,9 @@ function newestMtime(path: string): number {
   return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), st.mtimeMs);
 }
 
-/** The linux-x64 VSIX, rebuilt with `npm run package` when any source it bundles is newer. */
+/** dist/flowbench-linux-x64.vsix, rebuilt with `npm run package` when any source it bundles is newer. */
 export function ensureVsix(): string {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
-  const vsix = join(ROOT, `${pkg.name}-${pkg.version}-linux-x64.vsix`);
+  const vsix = join(ROOT, 'dist', 'flowbench-linux-x64.vsix');
   const sources = ['core', 'extension', 'language-server', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
   const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
   if (stale) {
