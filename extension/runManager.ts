@@ -126,7 +126,7 @@ export class RunManager implements vscode.Disposable {
   }
 
   private apply(run: ActiveRun, event: RunEvent): void {
-    if (this.log.channel.logLevel <= vscode.LogLevel.Debug && event.type !== 'step-log') this.log.debug(`event ${JSON.stringify(event)}`);
+    if (this.log.enabled('debug') && event.type !== 'step-log') this.log.debug(`event ${JSON.stringify(event)}`);
     switch (event.type) {
       case 'run-start':
         run.runId = event.runId;
