@@ -13,10 +13,17 @@ export class ChangeBatcher {
   ) {}
 
   touch(file: string): void {
+    this.schedule(file, Math.max(0, this.last + this.intervalMs - performance.now()));
+  }
+
+  /** A change whose first feedback was already given another way: analyse it at the end of the interval. */
+  touchLater(file: string): void {
+    this.schedule(file, this.intervalMs);
+  }
+
+  private schedule(file: string, wait: number): void {
     this.pending.add(file);
-    if (this.timer) return;
-    const wait = Math.max(0, this.last + this.intervalMs - performance.now());
-    this.timer = setTimeout(() => this.run(), wait);
+    if (!this.timer) this.timer = setTimeout(() => this.run(), wait);
   }
 
   /** Analyse pending changes now; resolves when every change so far is analysed. */

@@ -19,7 +19,9 @@ import { hover } from '../core/analysis/hover';
 import { definition, references, renameRange, renameStep } from '../core/analysis/navigation';
 import { outline, stepLenses } from '../core/analysis/outline';
 import { analysable, isFlowFile, tooLargeNotice, tooSlowNotice, WorkspaceIndex } from '../core/analysis/workspace';
+import { analyzeFlow } from '../core/flow/analyze';
 import { diskHost, type FileHost } from '../core/flow/host';
+import { readYamlFast } from '../core/flow/yaml-fast';
 import { checkSqlSyntax } from '../core/sql/syntax';
 import { ANALYSIS_BUDGET_MS, Analyzer } from './analyzer';
 import { ChangeBatcher } from './changes';
@@ -72,6 +74,7 @@ export function startServer(workerScript: string): void {
     }
     const buffers = new Map<string, string>();
     for (const [file, doc] of open) if (!isFlowFile(file)) buffers.set(file, doc.getText());
+    // Analyses below may finish in any order; the last one asked for per flow wins.
     await Promise.all(
       [...flows].map(async (flow) => {
         const job = ++jobs;
@@ -80,7 +83,9 @@ export function startServer(workerScript: string): void {
         const text = host.readText(flow);
         if (text === undefined) return ws.remove(flow);
         if (!analysable(text)) return void ws.set(flow, text, undefined, tooLargeNotice(flow, text));
-        const result = await analyzer.analyze(flow, text, buffers);
+        // Text the linear fast YAML reader accepts analyses in a few milliseconds: do it here and skip the
+        // copy to and from the worker. Anything else may hit the yaml package's slow paths: worker, with a budget.
+        const result = readYamlFast(text) ? { analysis: analyzeFlow(flow, text, host) } : await analyzer.analyze(flow, text, buffers);
         if (latest.get(flow) !== job) return;
         if ('analysis' in result) ws.set(flow, text, result.analysis);
         else if ('timedOut' in result) ws.set(flow, text, undefined, tooSlowNotice(flow, ANALYSIS_BUDGET_MS));
@@ -168,7 +173,13 @@ export function startServer(workerScript: string): void {
     const file = toPath(e.document.uri);
     if (!file) return;
     open.set(file, e.document);
-    batcher.touch(file);
+    if (isFlowFile(file) || ws.sqlUses(file).length === 0) return batcher.touch(file);
+    // A SQL edit gets its syntax check at once; re-validating its flows can wait for the interval.
+    batcher.touchLater(file);
+    publisher.publishSqlEdit(file).then(
+      (published) => void (published || batcher.flushNow()),
+      (err) => (log('SQL diagnostics', err), void batcher.flushNow()),
+    );
   });
   documents.onDidClose((e) => {
     const file = toPath(e.document.uri);

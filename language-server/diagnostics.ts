@@ -4,7 +4,8 @@ import type { Diagnostic } from 'vscode-languageserver/node';
 import type { Problem } from '../core/flow/model';
 import { checkSqlSyntax, type SqlDialect } from '../core/sql/syntax';
 import { templateOf } from '../core/analysis/locate';
-import type { WorkspaceIndex } from '../core/analysis/workspace';
+import { MAX_SQL_FEATURE_CHARS, type WorkspaceIndex } from '../core/analysis/workspace';
+import { scanTemplate, type TemplateCall, type TemplateScan } from '../core/sql/template';
 import { toDiagnostic } from './convert';
 
 export const SOURCE = 'flowbench';
@@ -20,19 +21,24 @@ export class DiagnosticsPublisher {
     private readonly send: (file: string, diagnostics: Diagnostic[]) => void,
   ) {}
 
-  /** Publishes the files' diagnostics; validator problems at once, SQL syntax when the parser answers. */
-  /** `edited` files are always sent, even unchanged: the client is waiting to see the result of its edit. */
+  /**
+   * Publishes the files' diagnostics; validator problems at once, SQL syntax when the parser answers.
+   * `edited` files are always sent, even unchanged: the client is waiting to see the result of its edit. */
   async publish(files: Iterable<string>, edited: ReadonlySet<string> = new Set()): Promise<void> {
     const pending: Promise<void>[] = [];
+    const sqlFiles: { file: string; gen: number }[] = [];
     for (const file of files) {
       const gen = (this.generation.get(file) ?? 0) + 1;
       this.generation.set(file, gen);
-      const flowDiagnostics = this.flowProblems(file);
+      if (this.ws.sqlUses(file).length === 0) this.emit(file, this.flowProblems(file), edited.has(file));
+      else sqlFiles.push({ file, gen });
+    }
+    // Flow diagnostics need no parser: let them go out before the SQL work starts.
+    if (sqlFiles.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const { file, gen } of sqlFiles) {
       const uses = this.ws.sqlUses(file);
-      if (uses.length === 0) {
-        this.emit(file, flowDiagnostics, edited.has(file));
-        continue;
-      }
+      if (this.generation.get(file) !== gen || uses.length === 0) continue;
+      const flowDiagnostics = this.flowProblems(file);
       pending.push(
         this.syntaxDiagnostics(file, [...new Set(uses.map((u) => u.dialect))], uses[0]!.flow.file).then((syntax) => {
           if (this.generation.get(file) === gen) this.emit(file, [...flowDiagnostics, ...syntax], edited.has(file));
@@ -40,6 +46,41 @@ export class DiagnosticsPublisher {
       );
     }
     await Promise.all(pending);
+  }
+
+  /**
+   * Immediate diagnostics for an edited SQL file, before its flows are re-analysed: the new syntax check
+   * plus the validator's last problems for the file moved with the template calls they point into. Only
+   * when the calls (function and arguments, in order) are unchanged, so the validator would say the same;
+   * otherwise returns false and the full analysis publishes. Returns whether it published.
+   */
+  async publishSqlEdit(file: string): Promise<boolean> {
+    const text = this.ws.text(file);
+    const uses = this.ws.sqlUses(file);
+    if (text === undefined || uses.length === 0 || text.length > MAX_SQL_FEATURE_CHARS) return false;
+    const scan = scanTemplate(text);
+    const lines = this.ws.lines(file, text);
+    const moved: Diagnostic[] = [];
+    for (const use of uses) {
+      const before = use.analysis.sql.get(use.step.name);
+      if (!before || !sameCalls(before.template.calls, scan.calls)) return false;
+      for (const p of use.flow.problems) {
+        if (p.file !== file) continue;
+        const start = before.lines.offset(p.range.start);
+        const end = before.lines.offset(p.range.end);
+        const i = before.template.calls.findIndex((c) => start >= c.start && end <= c.end);
+        if (i < 0) return false;
+        const shift = scan.calls[i]!.start - before.template.calls[i]!.start;
+        moved.push(toDiagnostic({ ...p, range: lines.range(start + shift, end + shift) }, SOURCE, use.flow.file));
+      }
+    }
+    const gen = (this.generation.get(file) ?? 0) + 1;
+    this.generation.set(file, gen);
+    const syntax = await this.syntaxDiagnostics(file, [...new Set(uses.map((u) => u.dialect))], uses[0]!.flow.file, scan);
+    if (this.generation.get(file) !== gen) return true;
+    const unique = new Map(moved.map((d) => [JSON.stringify([d.code, d.range, d.message]), d]));
+    this.emit(file, [...unique.values(), ...syntax], true);
+    return true;
   }
 
   private flowProblems(file: string): Diagnostic[] {
@@ -57,11 +98,11 @@ export class DiagnosticsPublisher {
     return out;
   }
 
-  private async syntaxDiagnostics(file: string, dialects: SqlDialect[], flowFile: string): Promise<Diagnostic[]> {
+  private async syntaxDiagnostics(file: string, dialects: SqlDialect[], flowFile: string, scan?: TemplateScan): Promise<Diagnostic[]> {
     const text = this.ws.text(file);
     if (text === undefined) return [];
     const lines = this.ws.lines(file, text);
-    const template = templateOf(this.ws, file, text);
+    const template = scan ?? templateOf(this.ws, file, text);
     const results = await Promise.all(dialects.map((d) => checkSqlSyntax(text, d, template)));
     return results.flat().map((p) =>
       toDiagnostic(
@@ -78,6 +119,10 @@ export class DiagnosticsPublisher {
     this.sent.set(file, payload);
     this.send(file, diagnostics);
   }
+}
+
+function sameCalls(a: TemplateCall[], b: TemplateCall[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.fn === b[i]!.fn && c.args.join('\0') === b[i]!.args.join('\0'));
 }
 
 function problemKey(p: Problem): string {

@@ -23,6 +23,8 @@ export interface FlowEntry {
   problems: Problem[];
   /** The flow file and every SQL file its steps name. */
   files: Set<string>;
+  /** SQL file -> the steps whose `sql:` it is. */
+  sqlSteps: Map<string, Step[]>;
 }
 
 export interface SqlUse {
@@ -47,11 +49,15 @@ export class WorkspaceIndex {
   /** Records a flow file's analysis; without one (too large, too slow) `notice` says why. */
   set(file: string, text: string, analysis: FlowAnalysis | undefined, notice?: Problem): FlowEntry {
     const files = new Set([file]);
-    if (analysis) {
-      for (const info of analysis.sql.values()) files.add(info.file);
-      for (const step of analysis.flow.steps.values()) if (step.sql) files.add(path.resolve(analysis.flow.root, step.sql.value));
+    const sqlSteps = new Map<string, Step[]>();
+    for (const step of analysis?.flow.steps.values() ?? []) {
+      if (!step.sql) continue;
+      const sqlFile = path.resolve(analysis!.flow.root, step.sql.value);
+      files.add(sqlFile);
+      sqlSteps.set(sqlFile, [...(sqlSteps.get(sqlFile) ?? []), step]);
     }
-    const entry: FlowEntry = { file, text, analysis, problems: [...(analysis?.problems ?? []), ...(notice ? [notice] : [])], files };
+    const problems = [...(analysis?.problems ?? []), ...(notice ? [notice] : [])];
+    const entry: FlowEntry = { file, text, analysis, problems, files, sqlSteps };
     this.unlink(file);
     this.flows.set(file, entry);
     for (const touched of files) {
@@ -90,12 +96,8 @@ export class WorkspaceIndex {
     for (const flowFile of this.readersOf(file)) {
       const flow = this.flows.get(flowFile);
       const analysis = flow?.analysis;
-      if (!flow || !analysis || flowFile === file) continue;
-      for (const step of analysis.flow.steps.values()) {
-        if (step.sql && path.resolve(analysis.flow.root, step.sql.value) === file) {
-          uses.push({ flow, analysis, step, dialect: dialectOf(analysis.flow, step) });
-        }
-      }
+      if (!flow || !analysis) continue;
+      for (const step of flow.sqlSteps.get(file) ?? []) uses.push({ flow, analysis, step, dialect: dialectOf(analysis.flow, step) });
     }
     return uses;
   }

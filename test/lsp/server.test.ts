@@ -73,6 +73,22 @@ describe('language server over LSP', () => {
     await c.waitForDiagnostics(p.summary, (d) => d.length === 0);
   });
 
+  test('editing SQL moves validator diagnostics with the template call they point into', async () => {
+    const broken = SUMMARY_SQL.replace("ref('features')", "ref('featurs')");
+    c.open(p.summary, broken);
+    const first = (await c.waitForDiagnostics(p.summary, (d) => codes(d).includes('FB020'))).find((d) => d.code === 'FB020')!;
+    assert.deepEqual(first.range.start, positionOf(broken, 'featurs'));
+    // Typing before the call: the unknown ref must follow its text, at once and after re-validation.
+    const shifted = '-- 🦆 comment\n' + broken.replace('SELECT origin', 'SELECT  origin');
+    c.change(p.summary, shifted);
+    const moved = (await c.waitForDiagnostics(p.summary, (d) => d.some((x) => x.code === 'FB020' && x.range.start.line === 2))).find((d) => d.code === 'FB020')!;
+    assert.deepEqual(moved.range, { start: positionOf(shifted, 'featurs'), end: positionOf(shifted, 'featurs', 7) });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(c.diagnostics.get(uri(p.summary))!.find((d) => d.code === 'FB020')!.range, moved.range);
+    c.change(p.summary, SUMMARY_SQL);
+    await c.waitForDiagnostics(p.summary, (d) => d.length === 0);
+  });
+
   test('SQL diagnostics are republished when the flow changes, and back', async () => {
     c.open(p.summary, SUMMARY_SQL);
     const renamed = FLOW.replace('  features:\n', '  base:\n').replace('inputs: [features]', 'inputs: [base]');
