@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedHashPool } from './hash-pool';
 import { Semaphore } from './pool';
 import type { StatCache } from './statcache';
 
@@ -17,24 +18,11 @@ export type PathDigest =
   | { kind: 'file'; hash: string; size: number }
   | { kind: 'dir'; hash: string; size: number; files: FileEntry[] };
 
-/** Files up to this size are read whole; larger ones are streamed in chunks of this size. */
-const WHOLE_READ_LIMIT = 8 << 20;
+/** Below this size a file is hashed on this thread: a round trip to a worker would cost more. */
+const POOL_MIN_SIZE = 128 << 10;
 
-export async function sha256File(abs: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
-  if (size <= WHOLE_READ_LIMIT) return hash.update(await fs.promises.readFile(abs)).digest('hex');
-  const handle = await fs.promises.open(abs, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(WHOLE_READ_LIMIT);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest('hex');
+async function sha256SmallFile(abs: string): Promise<string> {
+  return createHash('sha256').update(await fs.promises.readFile(abs)).digest('hex');
 }
 
 export function sha256Text(text: string): string {
@@ -42,7 +30,7 @@ export function sha256Text(text: string): string {
 }
 
 export class ContentHasher {
-  // Reads run on libuv's thread pool while sha256 runs on this thread; a handful in flight keeps both busy.
+  // Enough files in flight to keep the hash workers and the I/O threads busy, few enough to bound memory.
   private readonly files = new Semaphore(8);
   private readonly inFlight = new Map<string, Promise<string>>();
 
@@ -74,7 +62,7 @@ export class ContentHasher {
     let pending = this.inFlight.get(abs);
     if (!pending) {
       pending = this.files
-        .use(() => sha256File(abs, st.size))
+        .use(() => (st.size >= POOL_MIN_SIZE ? sharedHashPool.hash(abs) : sha256SmallFile(abs)))
         .then((hash) => {
           this.cache?.record(abs, st, hash);
           return hash;

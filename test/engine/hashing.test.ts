@@ -101,3 +101,24 @@ test('cached objects are read-only copies and a restore never links user files t
   assert.equal(await store.complete(manifest), false, 'a pruned object makes the manifest unusable');
   assert.equal(store.manifest('unknown'), undefined);
 });
+
+test('the worker pool hashes in parallel, reports unreadable files, and never keeps the process alive', async (t) => {
+  const dir = tempDir(t);
+  const files = [0, 1, 2].map((i) => {
+    const file = path.join(dir, `f${i}.bin`);
+    fs.writeFileSync(file, Buffer.alloc(300_000 + i, i));
+    return file;
+  });
+  const script = `
+    const { HashPool } = require(${JSON.stringify(path.join(__dirname, '../../core/engine/hash-pool.ts'))});
+    const pool = new HashPool(2);
+    Promise.all(${JSON.stringify(files)}.map((f) => pool.hash(f))).then(async (hashes) => {
+      const missing = await pool.hash(${JSON.stringify(path.join(dir, 'absent'))}).catch((e) => 'rejected: ' + e.message);
+      console.log(JSON.stringify({ hashes, missing }));
+    });`;
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  const { hashes, missing } = JSON.parse(out);
+  assert.deepEqual(hashes, files.map((f) => sha(fs.readFileSync(f))));
+  assert.match(missing, /^rejected: ENOENT/);
+});
