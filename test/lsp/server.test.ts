@@ -50,6 +50,46 @@ describe('language server over LSP', () => {
     await c.waitForDiagnostics(p.flow, (d) => !codes(d).includes('FB020'));
   });
 
+  /** The fixes offered for the first FB021 after writing `\${params.epoch}`, and a way to apply one to the text. */
+  async function unknownParamFixes() {
+    const broken = FLOW.replace('${params.epochs}', '${params.epoch}');
+    c.change(p.flow, broken);
+    const d = (await c.waitForDiagnostics(p.flow, (x) => codes(x).includes('FB021'))).find((x) => x.code === 'FB021')!;
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: uri(p.flow) }, range: d.range, context: { diagnostics: [d] } });
+    const apply = (a: CodeAction) => {
+      let text = broken;
+      for (const e of (a.edit!.documentChanges as TextDocumentEdit[]).flatMap((x) => x.edits)) {
+        const lines = text.split('\n');
+        const offset = (pos: { line: number; character: number }) => lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
+        text = text.slice(0, offset(e.range.start)) + ('newText' in e ? e.newText : '') + text.slice(offset(e.range.end));
+      }
+      return text;
+    };
+    return { actions, apply };
+  }
+
+  test('unknown param: add-missing-param quick fix', async () => {
+    const { actions, apply } = await unknownParamFixes();
+    const add = actions.find((a) => /Add param 'epoch'/.test(a.title));
+    assert.ok(add, JSON.stringify(actions.map((a) => a.title)));
+    assert.match(apply(add), /\n {2}epoch: .*\n/);
+    c.change(p.flow, FLOW);
+    await c.waitForDiagnostics(p.flow, (x) => !codes(x).includes('FB021'));
+  });
+
+  // Known bug in core/flow/validate.ts (reported to the lead): the FB021 did-you-mean edit replaces the whole
+  // `${params.epoch}` with the bare name. The server passes the validator's fix through unchanged.
+  test('unknown param: did-you-mean quick fix keeps the ${params.…} syntax', { todo: 'FB021 replacement range in core/flow/validate.ts' }, async () => {
+    const { actions, apply } = await unknownParamFixes();
+    const rename = actions.find((a) => /epochs/.test(a.title))!;
+    try {
+      assert.equal(apply(rename), FLOW);
+    } finally {
+      c.change(p.flow, FLOW);
+      await c.waitForDiagnostics(p.flow, (x) => !codes(x).includes('FB021'));
+    }
+  });
+
   test('a cycle is reported on each of its edges with the path', async () => {
     const cyclic = FLOW.replace('    materialize: table\n', '    materialize: table\n    needs: [evaluate]\n');
     c.change(p.flow, cyclic);
