@@ -6,6 +6,7 @@ import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runProcess } from '../../core/engine/process';
 import { runFlow } from '../../core/engine/runner';
 import { flowStatus } from '../../core/engine/status';
 
@@ -105,10 +106,14 @@ async function benchChain(): Promise<void> {
     const flowFile = path.join(dir, 'chain.flow.yaml');
     fs.writeFileSync(flowFile, yaml);
     const bare: number[] = [];
+    const processLayer: number[] = [];
     const engine: number[] = [];
     for (let i = 0; i < REPEATS; i++) {
       bare.push(await timed(async () => {
         for (let s = 0; s < CHAIN; s++) await spawnBare('true');
+      }));
+      processLayer.push(await timed(async () => {
+        for (let s = 0; s < CHAIN; s++) await runProcess({ command: 'true', cwd: dir, env: process.env, onLine: () => {} });
       }));
       engine.push(await timed(async () => {
         const r = await runFlow({ flowFile, force: true });
@@ -116,10 +121,12 @@ async function benchChain(): Promise<void> {
       }));
     }
     const b = median(bare);
+    const p = median(processLayer);
     const e = median(engine);
     const overhead = (e / b - 1) * 100;
     console.log(`${CHAIN}-step chain of \`true\`, median of ${REPEATS}:`);
     console.log(`  bare /bin/sh -c spawns, sequential: ${b.toFixed(0)} ms (${(b / CHAIN).toFixed(2)} ms/step)`);
+    console.log(`  the same through the engine's process layer alone (own process group, output piped): ${p.toFixed(0)} ms (+${((p / b - 1) * 100).toFixed(1)}%)`);
     console.log(`  runFlow: ${e.toFixed(0)} ms (${(e / CHAIN).toFixed(2)} ms/step), overhead ${overhead.toFixed(1)}% (target ≤ 20%) ${verdict(overhead <= 20)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
