@@ -98,7 +98,7 @@ class Validator {
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {
         const range = subRange(text, unknown.start, unknown.end);
-        this.unknownParam(unknown.name, range, this.flow.file);
+        this.unknownParam(unknown.name, range, this.flow.file, (guess) => `\${params.${guess}}`);
       }
     }
     for (const p of step.params) {
@@ -107,9 +107,10 @@ class Validator {
     }
   }
 
-  private unknownParam(name: string, range: Range, file: string): void {
+  /** `written` turns a param name into the text that stands at `range` (e.g. `${params.name}`). */
+  private unknownParam(name: string, range: Range, file: string, written: (name: string) => string = (n) => n): void {
     const guess = closest(name, this.flow.params.keys());
-    const fixes: Fix[] = guess ? [withFile(replaceFix(guess, range), file)] : [];
+    const fixes: Fix[] = guess ? [withFile({ ...replaceFix(written(guess), range), title: `Change to '${guess}'` }, file)] : [];
     fixes.push(this.addParamFix(name));
     const hint = guess ? ` Did you mean '${guess}'?` : ' Add it under `params:`.';
     this.report('FB021', 'error', `Unknown param '${name}'.${hint}`, range, fixes, file);

@@ -132,3 +132,10 @@ test('formatProblem prints 1-based file:line:col', () => {
   const lines = a.problems.map((p) => formatProblem(p, project.root));
   assert.ok(lines.includes("demo.flow.yaml:4:5: error FB010 Unknown key 'rn' in step 'a'. Did you mean 'run'?"), lines.join('\n'));
 });
+
+test('did-you-mean for ${params.x} keeps the interpolation syntax', () => {
+  const a = analyze(base.replace('${params.lr}', '${params.lrr}'));
+  const p = a.problems.find((x) => x.code === 'FB021')!;
+  assert.equal(p.fixes?.[0]?.title, "Change to 'lr'");
+  assert.equal(p.fixes?.[0]?.edits?.[0]?.newText, '${params.lr}');
+});

@@ -77,9 +77,7 @@ describe('language server over LSP', () => {
     await c.waitForDiagnostics(p.flow, (x) => !codes(x).includes('FB021'));
   });
 
-  // Known bug in core/flow/validate.ts (reported to the lead): the FB021 did-you-mean edit replaces the whole
-  // `${params.epoch}` with the bare name. The server passes the validator's fix through unchanged.
-  test('unknown param: did-you-mean quick fix keeps the ${params.…} syntax', { todo: 'FB021 replacement range in core/flow/validate.ts' }, async () => {
+  test('unknown param: did-you-mean quick fix keeps the ${params.…} syntax', async () => {
     const { actions, apply } = await unknownParamFixes();
     const rename = actions.find((a) => /epochs/.test(a.title))!;
     try {
