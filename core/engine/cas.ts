@@ -46,11 +46,8 @@ export class ContentStore {
     return true;
   }
 
-  /**
-   * Copies the outs (already hashed, under `root`) into the store, then writes the manifest last, so a
-   * manifest never names an object that is not there. Throws if an out changed after it was hashed.
-   */
-  async store(root: string, step: string, fingerprint: string, outputs: OutputRecord[]): Promise<void> {
+  /** Copies the outs (already hashed, under `root`) into the store. Throws if an out changed after it was hashed. */
+  async storeObjects(root: string, outputs: OutputRecord[]): Promise<void> {
     const jobs: Promise<void>[] = [];
     for (const out of outputs) {
       const base = path.resolve(root, out.path);
@@ -60,6 +57,10 @@ export class ContentStore {
       }
     }
     await Promise.all(jobs);
+  }
+
+  /** Records which objects make up the outs of a successful step; call once `storeObjects` put them there. */
+  recordRun(step: string, fingerprint: string, outputs: OutputRecord[]): void {
     // Replacing a file costs a flush on ext4; an identical manifest (the same step run again) stays as it is.
     const known = this.manifest(fingerprint);
     if (known && JSON.stringify(known.outputs) === JSON.stringify(outputs)) return;

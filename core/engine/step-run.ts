@@ -37,6 +37,11 @@ export interface RunContext {
   sqlExecutor: () => Promise<SqlExecutor>;
   /** Fingerprints of the steps this run brought up to date so far. */
   fingerprints: Map<string, string>;
+  /**
+   * Records a finished step's cache manifest and state soon, off the path to the next step's start;
+   * the run flushes them before it ends. Losing them to a crash only means the step is redone or restored.
+   */
+  recordLater: (step: string, write: () => void) => void;
 }
 
 /** What the step-end event says about a step, with full output records (directory contents too). */
@@ -93,8 +98,13 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     if (!reasons.length) return { outcome: 'cached', attempts: 0, fingerprint, outputs: record.outputs, ...readAllMetrics(root, step) };
   }
 
-  const saveState = (outputs: OutputRecord[]) =>
-    states.write({ version: 1, step: step.name, fingerprint, inputs, outputs, runId: ctx.runId, finishedAt: Date.now(), durationMs: Date.now() - started });
+  const saveState = (outputs: OutputRecord[], recordManifest: boolean) => {
+    const state = { version: 1 as const, step: step.name, fingerprint, inputs, outputs, runId: ctx.runId, finishedAt: Date.now(), durationMs: Date.now() - started };
+    ctx.recordLater(step.name, () => {
+      if (recordManifest) cas.recordRun(step.name, fingerprint, outputs);
+      states.write(state);
+    });
+  };
 
   // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
   const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
@@ -108,7 +118,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     }
     if (step.kind === 'sql') await (await ctx.sqlExecutor()).restore(step, path.resolve(root, tableExportPath(step.name)));
     const metrics = readAllMetrics(root, step);
-    saveState(manifest.outputs);
+    saveState(manifest.outputs, false);
     return { outcome: 'restored', attempts: 0, fingerprint, outputs: manifest.outputs, ...metrics, message: `restored from cache (${reasons.join('; ')})` };
   }
 
@@ -121,9 +131,9 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
     const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log, attempt);
     if (result.ok) {
-      const done = await collectResults(ctx, step, fingerprint);
+      const done = await collectResults(ctx, step);
       if ('outputs' in done) {
-        saveState(done.outputs);
+        saveState(done.outputs, true);
         return { outcome: 'succeeded', attempts: attempt, fingerprint, ...done };
       }
       failure = { ok: false, message: done.message };
@@ -137,11 +147,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 }
 
 /** Checks the outs, reads final metrics and puts the outs in the cache; or says what is wrong. */
-async function collectResults(
-  ctx: RunContext,
-  step: Step,
-  fingerprint: string,
-): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
+async function collectResults(ctx: RunContext, step: Step): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
   const root = ctx.analysis.flow.root;
   const { records, missing } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
   if (missing.length) {
@@ -154,7 +160,7 @@ async function collectResults(
   } catch (err) {
     return { message: (err as Error).message };
   }
-  await ctx.cas.store(root, step.name, fingerprint, records);
+  await ctx.cas.storeObjects(root, records);
   return { outputs: records, ...metrics };
 }
 

@@ -83,7 +83,9 @@ test('cached objects are read-only copies and a restore never links user files t
   const hasher = new ContentHasher();
   const { records } = await hashOutputs(dir, ['out', 'r.txt'], hasher);
   const store = new ContentStore(path.join(dir, '.flowbench'));
-  await store.store(dir, 'step', 'fp1', records);
+  await store.storeObjects(dir, records);
+  assert.equal(store.manifest('fp1'), undefined, 'no manifest before the run is recorded');
+  store.recordRun('step', 'fp1', records);
   const object = store.objectPath(sha('model'));
   assert.equal(fs.statSync(object).mode & 0o222, 0, 'objects are read-only');
 
