@@ -42,15 +42,16 @@ export class MetricsTail {
   }
 
   private poll(): void {
+    // Most steps never write a metrics log: a stat that returns nothing is cheaper than a failed open.
+    const size = fs.statSync(this.file, { throwIfNoEntry: false })?.size ?? 0;
+    if (size <= this.offset) return;
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'r');
     } catch {
-      return; // Not written yet.
+      return; // Removed since the stat; nothing to read.
     }
     try {
-      const size = fs.fstatSync(fd).size;
-      if (size <= this.offset) return;
       const buffer = Buffer.allocUnsafe(size - this.offset);
       const read = fs.readSync(fd, buffer, 0, buffer.length, this.offset);
       this.offset += read;
