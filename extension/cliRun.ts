@@ -117,12 +117,6 @@ export class CliRun {
     this.killTimer = setTimeout(() => this.killGroup(), STOP_GRACE_MS);
   }
 
-  /** Immediate kill of the whole group, for shutdown. */
-  kill(): void {
-    this.stopped = true;
-    this.killGroup();
-  }
-
   private killGroup(): void {
     if (this.child.pid === undefined) return;
     try {

@@ -166,7 +166,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const run of this.active.values()) run.cli.kill();
+    // SIGINT: the CLI cancels its steps' process groups and records the run, even if this host is gone by then.
+    for (const run of this.active.values()) run.cli.stop();
     this.changed.dispose();
     this.started.dispose();
     this.events.dispose();
