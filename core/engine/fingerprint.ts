@@ -69,7 +69,7 @@ export async function collectInputs(
   for (const [name, value] of step.env) {
     const r = interpolate(value.value, params);
     r.used.forEach((u) => usedParams.add(u));
-    env[name] = r.text;
+    env[name] = sha256Text(r.text);
   }
   const sourcePaths: string[] = [];
   for (const call of analysis.sql.get(step.name)?.template.calls ?? []) {

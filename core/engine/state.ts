@@ -20,6 +20,7 @@ export interface StepInputs {
   deps: Record<string, string>;
   /** Source file (as declared) -> content hash, or `missing` (SQL steps). */
   sources: Record<string, string>;
+  /** Name -> sha256 of the value: values may be secrets, and saying which one changed is enough. */
   env: Record<string, string>;
   /** Parent step -> its fingerprint. */
   upstream: Record<string, string>;

@@ -154,3 +154,25 @@ steps:
   assert.equal(status.steps.get('a')!.state, 'invalid');
   assert.ok(status.steps.get('b')!.reasons.some((r) => /cycle/.test(r)));
 });
+
+test('an env change is explained by name, and env values are not written to the state records', async (t) => {
+  const flow = (token: string) => `flow: env
+steps:
+  call:
+    run: echo called >> runs.log
+    env: { API_TOKEN: "${token}" }
+`;
+  const ws = workspace(flow('s3cr3t-one'));
+  t.after(ws.cleanup);
+  await ws.run();
+  const stateDir = path.join(ws.dir, '.flowbench/state');
+  const stateText = fs.readdirSync(stateDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+    .join('\n');
+  assert.ok(stateText.includes('API_TOKEN'));
+  assert.ok(!stateText.includes('s3cr3t-one'));
+  ws.write('test.flow.yaml', flow('s3cr3t-two'));
+  const status = await flowStatus(ws.flowFile);
+  assert.deepEqual(status.steps.get('call')!.reasons, ['env.API_TOKEN changed']);
+});
