@@ -18,7 +18,7 @@ import { complete } from '../core/analysis/completion';
 import { hover } from '../core/analysis/hover';
 import { definition, references, renameRange, renameStep } from '../core/analysis/navigation';
 import { outline, stepLenses } from '../core/analysis/outline';
-import { analysable, isFlowFile, tooLargeNotice, tooSlowNotice, WorkspaceIndex } from '../core/analysis/workspace';
+import { analysable, isFlowFile, MAX_SQL_FEATURE_CHARS, tooLargeNotice, tooSlowNotice, WorkspaceIndex } from '../core/analysis/workspace';
 import { analyzeFlow } from '../core/flow/analyze';
 import { diskHost, type FileHost } from '../core/flow/host';
 import { readYamlFast } from '../core/flow/yaml-fast';
@@ -32,7 +32,7 @@ import { StatusCache } from './status-cache';
 
 const CHANGE_INTERVAL_MS = 50;
 /** A request waits this long at most for pending edits to be analysed, then answers from the last analysis. */
-const REQUEST_WAIT_MS = 250;
+const REQUEST_WAIT_MS = 150;
 
 /** A refusal the user should read (e.g. an invalid new name), not a server fault. */
 class RenameRefused extends Error {}
@@ -74,6 +74,7 @@ export function startServer(workerScript: string): void {
     }
     const buffers = new Map<string, string>();
     for (const [file, doc] of open) if (!isFlowFile(file)) buffers.set(file, doc.getText());
+    const hugeBuffer = [...buffers.values()].some((text) => text.length > MAX_SQL_FEATURE_CHARS);
     // Analyses below may finish in any order; the last one asked for per flow wins.
     await Promise.all(
       [...flows].map(async (flow) => {
@@ -84,8 +85,10 @@ export function startServer(workerScript: string): void {
         if (text === undefined) return ws.remove(flow);
         if (!analysable(text)) return void ws.set(flow, text, undefined, tooLargeNotice(flow, text));
         // Text the linear fast YAML reader accepts analyses in a few milliseconds: do it here and skip the
-        // copy to and from the worker. Anything else may hit the yaml package's slow paths: worker, with a budget.
-        const result = readYamlFast(text) ? { analysis: analyzeFlow(flow, text, host) } : await analyzer.analyze(flow, text, buffers);
+        // copy to and from the worker. Anything else may hit the yaml package's slow paths, and a huge SQL
+        // buffer makes template checks slow: worker, with a budget.
+        const inProcess = !hugeBuffer && readYamlFast(text) !== undefined;
+        const result = inProcess ? { analysis: analyzeFlow(flow, text, host) } : await analyzer.analyze(flow, text, buffers);
         if (latest.get(flow) !== job) return;
         if ('analysis' in result) ws.set(flow, text, result.analysis);
         else if ('timedOut' in result) ws.set(flow, text, undefined, tooSlowNotice(flow, ANALYSIS_BUDGET_MS));

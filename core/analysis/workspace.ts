@@ -8,7 +8,7 @@ import { emptyRange, LineIndex } from '../flow/positions';
 import type { SqlDialect } from '../sql/syntax';
 
 /** Past this size a flow file is not analysed as you type: it is almost certainly not a hand-written flow. */
-export const MAX_FLOW_CHARS = 512 * 1024;
+export const MAX_FLOW_CHARS = 256 * 1024;
 export const FLOW_TOO_LARGE = 'FB604';
 /** Past this size a SQL file gets no template features (navigation, ref edges): it is generated, not written. */
 export const MAX_SQL_FEATURE_CHARS = 256 * 1024;
