@@ -45,8 +45,13 @@ export class ContentHasher {
     return { kind: 'file', hash: await this.fileHash(abs, st), size: st.size };
   }
 
+  /** Never throws: in a read-only folder (or on a full disk) a lost stat cache only costs re-hashing. */
   saveCache(): void {
-    this.cache?.save();
+    try {
+      this.cache?.save();
+    } catch {
+      // Nothing to do: the next run hashes again.
+    }
   }
 
   /** Notes the hash of a file just written with known content (a restored out), so it is not read back. */

@@ -12,6 +12,7 @@ import { baseEnvironment } from './env';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
+import { RecordQueue } from './record-queue';
 import { selectSteps, type Scope } from './select';
 import { stateDirOf, StepStateStore } from './state';
 import { StatCache } from './statcache';
@@ -82,19 +83,10 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
   let executor: Promise<SqlExecutor> | undefined;
-  const records: { step: string; write: () => void }[] = [];
-  let flushQueued = false;
-  const flushRecords = (): void => {
-    flushQueued = false;
-    for (const { step, write } of records.splice(0)) {
-      try {
-        write();
-      } catch (err) {
-        const text = `flowbench: warning: could not record ${step}'s result (${(err as Error).message}); it will run again next time`;
-        emit({ type: 'step-log', runId, step, stream: 'stderr', text, time: Date.now() });
-      }
-    }
-  };
+  const records = new RecordQueue((step, err) => {
+    const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
+    emit({ type: 'step-log', runId, step, stream: 'stderr', text, time: Date.now() });
+  });
   const ctx: RunContext = {
     analysis,
     runId,
@@ -111,12 +103,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
     sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
     fingerprints: new Map(),
-    // setImmediate: after the next step has been spawned, while its process runs.
-    recordLater: (step, write) => {
-      records.push({ step, write });
-      if (!flushQueued) setImmediate(flushRecords);
-      flushQueued = true;
-    },
+    recordLater: (step, write) => records.add(step, write),
   };
 
   const order = graph.order.filter((s) => selection.steps.has(s));
@@ -136,8 +123,9 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
 
   const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
 
-  flushRecords();
-  if (executor) await (await executor.catch(() => undefined))?.close();
+  records.flush();
+  // A warehouse that fails to close must not keep the run from ending; its file is written transactionally.
+  if (executor) await (await executor.catch(() => undefined))?.close().catch(() => undefined);
   hasher.saveCache();
   const outcomes = [...results.values()].map((r) => r.outcome);
   const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
