@@ -53,12 +53,15 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
       if (event.fingerprint) step.fingerprint = event.fingerprint;
       if (event.message) step.message = event.message;
       if (event.location) step.location = event.location;
-      if (event.metrics) step.metrics = event.metrics;
-      if (event.outputs) {
+      // Both merges below walk the whole run, so they happen only for steps that bring something to merge.
+      if (event.outputs?.length) {
         record.artifacts = record.artifacts.filter((a) => a.step !== event.step);
         for (const out of event.outputs) record.artifacts.push({ step: event.step, path: out.path, sha256: out.hash, size: out.size });
       }
-      record.metrics = mergeStepMetrics(record.steps);
+      if (event.metrics && Object.keys(event.metrics).length > 0) {
+        step.metrics = event.metrics;
+        record.metrics = mergeStepMetrics(record.steps);
+      }
       break;
     }
     case 'run-end':
