@@ -66,7 +66,8 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const duration = summary.durationMs !== undefined ? formatDuration(summary.durationMs) : undefined;
     const c = summary.counts;
     const counts = `${c.ran} ran, ${c.cached + c.restored} cached`;
-    item.description = [counts, duration, ...overrides].filter(Boolean).join(' · ');
+    // The params a run changed say most about it, so they come first.
+    item.description = [...overrides, counts, duration].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: [`run ${summary.id}`, summary.status, counts, ...overrides].join(', ') };
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**Run ${summary.id}** — ${summary.status}\n\n`);
