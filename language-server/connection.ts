@@ -32,7 +32,7 @@ import { StatusCache } from './status-cache';
 
 const CHANGE_INTERVAL_MS = 50;
 /** A request waits this long at most for pending edits to be analysed, then answers from the last analysis. */
-const REQUEST_WAIT_MS = 150;
+const REQUEST_WAIT_MS = 500;
 
 /** A refusal the user should read (e.g. an invalid new name), not a server fault. */
 class RenameRefused extends Error {}
