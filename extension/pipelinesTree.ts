@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { basename, relative } from 'node:path';
 import type { Problem, Step } from '../core/flow/model';
 import type { FlowEntry, FlowWorkspace, StepStatusView } from './flowWorkspace';
-import type { LiveStep, RunManager } from './runManager';
+import type { RunManager } from './runManager';
+import { shownState, type LiveStep } from './stepState';
 
 export interface FlowNode {
   kind: 'flow';
@@ -24,7 +25,6 @@ export type PipelineNode = FlowNode | StepNode | ProblemNode;
 
 const MAX_PROBLEMS_SHOWN = 20;
 
-/** What the tree shows for a step: a live run state beats the disk status; success defers to disk. */
 export interface StepPresentation {
   label: string;
   icon: vscode.ThemeIcon;
@@ -32,42 +32,34 @@ export interface StepPresentation {
 }
 
 export function presentStep(status: StepStatusView | undefined, live: LiveStep | undefined, activeRun: boolean): StepPresentation {
-  // A failed, cancelled or skipped last run keeps saying so; a successful one stands until the disk
-  // status (recomputed on every file change) says otherwise.
-  const lastRunGood = live?.state === 'succeeded' || live?.state === 'cached' || live?.state === 'restored';
-  const state = live && (activeRun || !lastRunGood || status?.kind === 'up-to-date') ? live.state : undefined;
+  const state = shownState(status?.kind, live, activeRun);
+  const shown = (label: string, icon: string, colour?: string) => ({ label, icon: new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined), running: false });
   switch (state) {
     case 'running':
-      return { label: 'running', icon: new vscode.ThemeIcon('loading~spin'), running: true };
+      return { ...shown('running', 'loading~spin'), running: true };
     case 'queued':
-      return { label: 'queued', icon: new vscode.ThemeIcon('clock'), running: false };
+      return shown('queued', 'clock');
     case 'failed':
-      return { label: 'failed', icon: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')), running: false };
+      return shown('failed', 'error', 'testing.iconFailed');
     case 'cancelled':
-      return { label: 'cancelled', icon: new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('list.warningForeground')), running: false };
+      return shown('cancelled', 'circle-slash', 'list.warningForeground');
     case 'skipped':
-      return { label: 'skipped', icon: new vscode.ThemeIcon('debug-step-over', new vscode.ThemeColor('disabledForeground')), running: false };
+      return shown('skipped', 'debug-step-over', 'disabledForeground');
     case 'succeeded':
+    case 'up-to-date':
+      return shown('up to date', 'pass-filled', 'testing.iconPassed');
     case 'cached':
     case 'restored':
-      return { label: state === 'succeeded' ? 'up to date' : `up to date (${state})`, icon: passIcon(), running: false };
-  }
-  switch (status?.kind) {
-    case 'up-to-date':
-      return { label: 'up to date', icon: passIcon(), running: false };
+      return shown(`up to date (${state})`, 'pass-filled', 'testing.iconPassed');
     case 'stale':
-      return { label: 'stale', icon: new vscode.ThemeIcon('circle-filled', new vscode.ThemeColor('charts.yellow')), running: false };
+      return shown('stale', 'circle-filled', 'charts.yellow');
     case 'never-run':
-      return { label: 'never run', icon: new vscode.ThemeIcon('circle-large-outline'), running: false };
+      return shown('never run', 'circle-large-outline');
     case 'invalid':
-      return { label: 'cannot run', icon: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')), running: false };
-    default:
-      return { label: 'status unknown', icon: new vscode.ThemeIcon('question'), running: false };
+      return shown('cannot run', 'warning', 'list.warningForeground');
+    case 'unknown':
+      return shown('status unknown', 'question');
   }
-}
-
-function passIcon(): vscode.ThemeIcon {
-  return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
 }
 
 export function formatDuration(ms: number): string {

@@ -3,21 +3,11 @@
 // or failed step keeps saying so instead of falling back to whatever the disk status says).
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
-import type { RunEvent, SourceLocation, StepOutcome } from '../core/engine/events';
+import type { RunEvent } from '../core/engine/events';
 import { CliRun, type CliRunEnd, type RunRequest } from './cliRun';
 import type { ProcessLog } from './processLog';
 import { readSettings } from './settings';
-
-export type LiveState = 'queued' | 'running' | StepOutcome;
-
-export interface LiveStep {
-  state: LiveState;
-  /** Why the engine decided to run it (step-start reasons). */
-  reasons?: string[];
-  durationMs?: number;
-  message?: string;
-  location?: SourceLocation;
-}
+import type { LiveStep } from './stepState';
 
 export class ActiveRun {
   runId: string | undefined;
