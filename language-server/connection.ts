@@ -263,9 +263,12 @@ export function startServer(workerScript: string): void {
 
   connection.onCodeLens(handle('codeLens', (p) => {
     const file = toPath(p.textDocument.uri);
-    const analysis = file ? ws.flow(file)?.analysis : undefined;
-    if (!file || !analysis) return [];
-    return stepLenses(analysis, statuses.get(file)).map((lens) => ({
+    const entry = file ? ws.flow(file) : undefined;
+    if (!file || !entry?.analysis) return [];
+    // The engine's status check parses the saved file on this thread: only when that is known to be quick.
+    const saved = diskHost.readText(file);
+    const quick = saved !== undefined && (saved === entry.text || (analysable(saved) && readYamlFast(saved) !== undefined));
+    return stepLenses(entry.analysis, quick ? statuses.get(file) : undefined).map((lens) => ({
       range: lens.range,
       command: { title: lens.title, command: lens.command ?? '', arguments: lens.args },
     }));
