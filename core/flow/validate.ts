@@ -256,12 +256,15 @@ class Validator {
     for (const cycle of this.input.graph.cycles) {
       if (cycle.length === 1) continue; // a self ref is reported where it is written
       const path = [...cycle, cycle[0]!].join(' → ');
-      for (let i = 0; i < cycle.length; i++) {
-        const from = cycle[i]!;
+      const edges = cycle.flatMap((from, i) => {
         const to = cycle[(i + 1) % cycle.length]!;
-        for (const edge of this.input.graph.edges.filter((e) => e.from === from && e.to === to)) {
-          this.report('FB030', 'error', `Cycle: ${path}. Steps must form a DAG; remove one of these dependencies (${describeEdge(edge.kind, from, to)}).`, edge.range, undefined, edge.file);
-        }
+        return this.input.graph.edges.filter((e) => e.from === from && e.to === to);
+      });
+      for (const edge of edges) {
+        const related = edges
+          .filter((other) => other !== edge)
+          .map((other) => ({ file: other.file, range: other.range, message: `also in the cycle: ${describeEdge(other.kind, other.from, other.to)}` }));
+        this.report('FB030', 'error', `Cycle: ${path}. Steps must form a DAG; remove one of these dependencies (${describeEdge(edge.kind, edge.from, edge.to)}).`, edge.range, undefined, edge.file, related);
       }
     }
   }

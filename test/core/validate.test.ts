@@ -54,6 +54,7 @@ test('a cycle puts a diagnostic on every edge with the cycle path', () => {
   const cycle = a.problems.filter((p) => p.code === 'FB030');
   assert.ok(cycle.length >= 2, 'one per edge');
   assert.ok(cycle.every((p) => /Cycle: (train → evaluate → train|evaluate → train → evaluate)/.test(p.message)));
+  for (const p of cycle) assert.equal(p.related?.length, cycle.length - 1, 'each edge links the others');
   assert.deepEqual(a.graph.cycles.length, 1);
   assert.ok(!a.graph.order.includes('train'));
 });
