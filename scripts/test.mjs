@@ -23,13 +23,18 @@ const all = find('test').filter((f) => !filter || f.includes(filter));
 const e2e = all.filter((f) => f.startsWith(join('test', 'e2e')));
 const unit = all.filter((f) => !e2e.includes(f));
 
+const SUITE_TIMEOUT_MS = 40 * 60 * 1000;
+
 function run(files, concurrency) {
   if (files.length === 0) return 0;
   const res = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-    { stdio: 'inherit' },
+    // A test that hangs fails after 5 minutes, and a file whose process lingers after its tests (a stray
+    // handle) is ended, so CI fails loudly instead of waiting out its time limit.
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', '--test-force-exit', '--test-reporter=spec', ...files],
+    { stdio: 'inherit', timeout: SUITE_TIMEOUT_MS, killSignal: 'SIGKILL' },
   );
+  if (res.error) console.error(`test run stopped: ${res.error.message}`);
   return res.status ?? 1;
 }
 

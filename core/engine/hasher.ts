@@ -42,6 +42,7 @@ export class ContentHasher {
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (!st) return undefined;
     if (st.isDirectory()) return this.digestDir(abs);
+    if (!st.isFile()) return specialFile(st);
     return { kind: 'file', hash: await this.fileHash(abs, st), size: st.size };
   }
 
@@ -93,10 +94,19 @@ export class ContentHasher {
     const files = await Promise.all(
       found.map(async ({ rel, abs }): Promise<FileEntry> => {
         const st = fs.statSync(abs);
+        if (!st.isFile()) return { path: rel, hash: specialFile(st).hash, size: 0 };
         return { path: rel, hash: await this.fileHash(abs, st), size: st.size };
       }),
     );
     const manifest = files.map((f) => `${f.path}\t${f.hash}\t${f.size}\n`).join('');
     return { kind: 'dir', hash: sha256Text(manifest), size: files.reduce((n, f) => n + f.size, 0), files };
   }
+}
+
+/**
+ * A FIFO, socket or device is never read: reading a FIFO nobody writes blocks forever. Its kind
+ * alone stands for it, so replacing it by a regular file still counts as a change.
+ */
+function specialFile(st: fs.Stats): { kind: 'file'; hash: string; size: number } {
+  return { kind: 'file', hash: sha256Text(`special file, mode ${st.mode.toString(8)}`), size: 0 };
 }

@@ -124,3 +124,21 @@ test('the worker pool hashes in parallel, reports unreadable files, and never ke
   assert.deepEqual(hashes, files.map((f) => sha(fs.readFileSync(f))));
   assert.match(missing, /^rejected: ENOENT/);
 });
+
+test('a FIFO in a dep folder is digested by its kind, never read (reading it would block forever)', async (t) => {
+  const dir = tempDir(t);
+  fs.mkdirSync(path.join(dir, 'data'));
+  fs.writeFileSync(path.join(dir, 'data', 'a.txt'), 'a');
+  const { execFileSync } = await import('node:child_process');
+  execFileSync('mkfifo', [path.join(dir, 'data', 'pipe')]);
+  const hasher = new ContentHasher();
+  const folder = await hasher.digest(path.join(dir, 'data'));
+  assert.equal(folder?.kind, 'dir');
+  assert.deepEqual(folder?.kind === 'dir' && folder.files.map((f) => f.path), ['a.txt', 'pipe']);
+  const fifo = await hasher.digest(path.join(dir, 'data', 'pipe'));
+  assert.equal(fifo?.size, 0);
+  fs.rmSync(path.join(dir, 'data', 'pipe'));
+  fs.writeFileSync(path.join(dir, 'data', 'pipe'), '');
+  const replaced = await new ContentHasher().digest(path.join(dir, 'data'));
+  assert.notEqual(replaced?.hash, folder?.hash, 'a regular file in its place is a change');
+});
