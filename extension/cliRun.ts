@@ -22,7 +22,6 @@ export interface RunOptions {
   cliPath: string;
   jobs?: number;
   pythonPath?: string;
-  defaultCompute?: string;
 }
 
 export interface CliRunEnd {
@@ -50,7 +49,6 @@ export function cliArguments(request: RunRequest, options: RunOptions): string[]
 export function cliEnvironment(options: RunOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '1' };
   if (options.pythonPath) env.PATH = [dirname(options.pythonPath), base.PATH].filter(Boolean).join(delimiter);
-  if (options.defaultCompute) env.FLOWBENCH_DEFAULT_COMPUTE = options.defaultCompute;
   return env;
 }
 

@@ -78,7 +78,7 @@ export class RunManager implements vscode.Disposable {
     const cwd = dirname(request.flowFile);
     const cli = new CliRun(
       request,
-      { cliPath: this.cliPath, jobs: settings.jobs, pythonPath: settings.pythonPath, defaultCompute: settings.defaultCompute },
+      { cliPath: this.cliPath, jobs: settings.jobs, pythonPath: settings.pythonPath },
       cwd,
       {
         onEvent: (event) => run && this.apply(run, event),

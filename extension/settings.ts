@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 export interface Settings {
   /** Parallel steps; undefined lets the engine choose (one per core). */
   jobs: number | undefined;
-  defaultCompute: 'local' | 'sagemaker';
   /** Python interpreter for `run:` steps; its folder goes first on PATH. */
   pythonPath: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -15,7 +14,6 @@ export function readSettings(scope?: vscode.Uri): Settings {
   const jobs = config.get<number | null>('jobs', null);
   return {
     jobs: typeof jobs === 'number' && jobs > 0 ? Math.floor(jobs) : undefined,
-    defaultCompute: config.get<'local' | 'sagemaker'>('defaultCompute', 'local'),
     pythonPath: config.get<string>('pythonPath', '').trim(),
     logLevel: config.get<Settings['logLevel']>('logLevel', 'info'),
   };

@@ -60,6 +60,11 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   if (params.unknown.length) return refuse(`unknown param${params.unknown.length > 1 ? 's' : ''} ${params.unknown.join(', ')} in overrides; params are: ${[...flow.params.keys()].join(', ') || '(none)'}`);
   const selection = selectSteps(graph, opts.targets, opts.scope);
   if ('error' in selection) return refuse(selection.error);
+  const remote = [...selection.steps].filter((name) => flow.steps.get(name)?.compute.target === 'sagemaker');
+  if (remote.length) {
+    // Running them here instead would silently produce results from other hardware than the flow asks for.
+    return refuse(`step${remote.length > 1 ? 's' : ''} ${remote.join(', ')} ask${remote.length > 1 ? '' : 's'} for SageMaker compute, which this version of the runner cannot run yet; set \`compute: local\` (or remove \`compute:\`) to run ${remote.length > 1 ? 'them' : 'it'} on this machine`);
+  }
 
   const stateDir = stateDirOf(flow);
   const store = openRunStore(stateDir);

@@ -262,6 +262,12 @@ steps:
   ws.write('test.flow.yaml', 'flow: ok\nparams: { lr: 1 }\nsteps:\n  train: { run: echo a }\n');
   assert.match((await ws.run({ targets: ['trian'] })).result.message!, /unknown step 'trian': did you mean 'train'\?/);
   assert.match((await ws.run({ overrides: { rl: 2 } })).result.message!, /unknown param rl/);
+  ws.write('test.flow.yaml', 'flow: ok\nsteps:\n  prep: { run: echo a > prep.txt, outs: [prep.txt] }\n  train:\n    run: echo b\n    deps: [prep.txt]\n    compute: { target: sagemaker, instance_type: ml.m5.xlarge, image: x }\n');
+  const remote = await ws.run();
+  assert.equal(remote.result.status, 'failed');
+  assert.match(remote.result.message!, /train asks for SageMaker compute.*compute: local/);
+  assert.equal(ws.exists('prep.txt'), false, 'nothing ran');
+  assert.equal((await ws.run({ targets: ['prep'] })).result.status, 'succeeded', 'local steps alone still run');
 });
 
 test('running one step whose upstream never produced its outs fails with a remedy; a stale upstream only warns', async (t) => {
