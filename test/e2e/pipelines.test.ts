@@ -66,8 +66,10 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     await runCommand(page, 'Flowbench: Run Flow with Params...');
     await pickQuickItem(page, 'quick');
     await checkQuickItem(page, 'greeting');
-    await page.keyboard.press('Enter');
     const input = page.locator('.quick-input-widget input.input');
+    // Enter on the focused list row would toggle the item back; accept from the filter box instead.
+    await input.focus();
+    await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget', { hasText: 'Value for params.greeting' }).waitFor();
     await input.fill('bonjour');
     await page.keyboard.press('Enter');
