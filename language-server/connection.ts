@@ -121,11 +121,11 @@ export function startServer(workerScript: string): void {
    * Handlers never take the server down: a failure is logged and answered with an empty result. Each first
    * lets pending edits be analysed (briefly), so it answers about the text it was sent against.
    */
-  function handle<P, R>(name: string, handler: (params: P) => R, fallback: R): (params: P) => Promise<R> {
+  function handle<P, R>(name: string, handler: (params: P) => R | Promise<R>, fallback: R): (params: P) => Promise<R> {
     return async (params: P) => {
       try {
         await Promise.race([batcher.flushNow(), new Promise((r) => setTimeout(r, REQUEST_WAIT_MS))]);
-        return handler(params);
+        return await handler(params);
       } catch (e) {
         if (e instanceof RenameRefused) throw e;
         log(name, e);
@@ -223,9 +223,9 @@ export function startServer(workerScript: string): void {
     return file ? complete(ws, file, p.position).map(toCompletionItem) : [];
   }, []));
 
-  connection.onHover(handle('hover', (p) => {
+  connection.onHover(handle('hover', async (p) => {
     const file = toPath(p.textDocument.uri);
-    const info = file ? hover(ws, file, p.position) : undefined;
+    const info = file ? await hover(ws, file, p.position) : undefined;
     return info ? { contents: { kind: 'markdown' as const, value: info.markdown }, range: info.range } : null;
   }, null));
 

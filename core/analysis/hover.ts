@@ -5,7 +5,7 @@ import type { Position, Range, Step } from '../flow/model';
 import { formatParam } from '../flow/interpolate';
 import { targetsAt, type Target } from './locate';
 import { describe, schemaAt } from './schema';
-import { formatDuration, lastSuccess } from './status';
+import { formatDuration, lastRun } from './status';
 import { yamlContextAt } from './yaml-context';
 import type { WorkspaceIndex } from './workspace';
 
@@ -14,14 +14,14 @@ export interface HoverInfo {
   range?: Range;
 }
 
-export function hover(ws: WorkspaceIndex, file: string, pos: Position): HoverInfo | undefined {
+export async function hover(ws: WorkspaceIndex, file: string, pos: Position): Promise<HoverInfo | undefined> {
   const hits = targetsAt(ws, file, pos);
-  const parts = hits.map((hit) => describeTarget(hit.analysis, hit.target)).filter((s): s is string => !!s);
+  const parts = (await Promise.all(hits.map((hit) => describeTarget(hit.analysis, hit.target)))).filter((s): s is string => !!s);
   if (parts.length > 0) return { markdown: [...new Set(parts)].join('\n\n---\n\n'), range: hits[0]!.range };
   return keyHover(ws, file, pos);
 }
 
-function describeTarget(analysis: FlowAnalysis, target: Target): string | undefined {
+async function describeTarget(analysis: FlowAnalysis, target: Target): Promise<string | undefined> {
   const { flow } = analysis;
   switch (target.kind) {
     case 'step': {
@@ -44,7 +44,7 @@ function describeTarget(analysis: FlowAnalysis, target: Target): string | undefi
   }
 }
 
-function describeStep(analysis: FlowAnalysis, step: Step): string {
+async function describeStep(analysis: FlowAnalysis, step: Step): Promise<string> {
   const lines = [`**step** \`${step.name}\` (${step.kind ?? 'incomplete'})`];
   if (step.description) lines.push(step.description.value);
   if (step.run) lines.push('```sh\n' + step.run.value + '\n```');
@@ -59,8 +59,12 @@ function describeStep(analysis: FlowAnalysis, step: Step): string {
   const parents = analysis.graph.parents(step.name);
   if (parents.length > 0) lines.push(`upstream: ${parents.map((p) => `\`${p}\``).join(', ')}`);
   if (step.compute.target !== 'local') lines.push(`compute: ${step.compute.target}${step.compute.instanceType ? ` (${step.compute.instanceType.value})` : ''}`);
-  const last = lastSuccess(analysis.flow, step.name);
-  lines.push(last ? `last run: succeeded in ${formatDuration(last.durationMs)} at ${new Date(last.finishedAt).toISOString()} (run ${last.runId})` : 'last run: none recorded');
+  const last = await lastRun(analysis.flow, step.name);
+  if (!last) lines.push('last run: none recorded');
+  else {
+    const verb = last.outcome === 'failed' || last.outcome === 'cancelled' ? `${last.outcome} after` : `${last.outcome} in`;
+    lines.push(`last run: ${verb} ${formatDuration(last.durationMs)} at ${new Date(last.finishedAt).toISOString()} (run ${last.runId})${last.message ? `: ${last.message}` : ''}`);
+  }
   return lines.join('\n\n');
 }
 
