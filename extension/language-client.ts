@@ -20,7 +20,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext): Pro
       fileEvents: [
         vscode.workspace.createFileSystemWatcher('**/*.{flow.yaml,flow.yml,sql}'),
         vscode.workspace.createFileSystemWatcher('**/*', false, true, false),
-        vscode.workspace.createFileSystemWatcher('**/.flowbench/state/**/*.json'),
+        vscode.workspace.createFileSystemWatcher('**/.flowbench/state/**'),
       ],
     },
     outputChannelName: 'Flowbench Language Server',

@@ -1,10 +1,11 @@
 // Content-addressed cache of step outputs: objects/<aa>/<sha256> holds file contents (read-only, so nobody
-// edits a cached object by accident) and runs/<fingerprint>.json says which objects make up the outs of a
-// successful step with that fingerprint. Outputs are always copied in and out, never linked, so a user
+// edits a cached object by accident) and the journal manifests.jsonl says, per fingerprint, which objects
+// make up the outs of a successful step with that fingerprint. Outputs are always copied in and out, never linked, so a user
 // editing a restored file cannot corrupt the cache.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copyFileAtomic, readJsonSync, writeJsonAtomicSync } from './atomic';
+import { copyFileAtomic } from './atomic';
+import { Journal } from './journal';
 import { objectsOf, type OutputRecord } from './outputs';
 import { Semaphore } from './pool';
 
@@ -19,20 +20,24 @@ export interface RunManifest {
 export class ContentStore {
   private readonly copies = new Semaphore(4);
   private readonly objectsDir: string;
-  private readonly runsDir: string;
+  private readonly manifests: Journal<RunManifest>;
 
   constructor(stateDir: string) {
     this.objectsDir = path.join(stateDir, 'cache', 'objects');
-    this.runsDir = path.join(stateDir, 'cache', 'runs');
+    this.manifests = new Journal(path.join(stateDir, 'cache', 'manifests.jsonl'), (fp, m): m is RunManifest =>
+      (m as RunManifest)?.version === 1 && (m as RunManifest).fingerprint === fp);
   }
 
   objectPath(hash: string): string {
     return path.join(this.objectsDir, hash.slice(0, 2), hash);
   }
 
+  close(): void {
+    this.manifests.close();
+  }
+
   manifest(fingerprint: string): RunManifest | undefined {
-    const m = readJsonSync<RunManifest>(path.join(this.runsDir, `${fingerprint}.json`));
-    return m?.version === 1 && m.fingerprint === fingerprint ? m : undefined;
+    return this.manifests.get(fingerprint);
   }
 
   /** True when every object the manifest needs is present (a cache may be pruned by hand). */
@@ -61,16 +66,10 @@ export class ContentStore {
 
   /** Records which objects make up the outs of a successful step; call once `storeObjects` put them there. */
   recordRun(step: string, fingerprint: string, outputs: OutputRecord[]): void {
-    // Replacing a file costs a flush on ext4; an identical manifest (the same step run again) stays as it is.
+    // An identical manifest (the same step run again) is not written twice.
     const known = this.manifest(fingerprint);
     if (known && JSON.stringify(known.outputs) === JSON.stringify(outputs)) return;
-    writeJsonAtomicSync(path.join(this.runsDir, `${fingerprint}.json`), {
-      version: 1,
-      fingerprint,
-      step,
-      outputs,
-      storedAt: Date.now(),
-    } satisfies RunManifest);
+    this.manifests.set(fingerprint, { version: 1, fingerprint, step, outputs, storedAt: Date.now() });
   }
 
   /** Puts the manifest's outs back under `root`, replacing whatever is there. */

@@ -87,6 +87,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   fs.mkdirSync(logsDir, { recursive: true });
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
+  const cas = new ContentStore(stateDir);
   let executor: Promise<SqlExecutor> | undefined;
   const records = new RecordQueue((step, err) => {
     const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
@@ -97,7 +98,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     runId,
     params: params.values,
     hasher,
-    cas: new ContentStore(stateDir),
+    cas,
     states,
     evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
     logsDir,
@@ -129,6 +130,8 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
 
   records.flush();
+  states.close();
+  cas.close();
   // A warehouse that fails to close must not keep the run from ending; its file is written transactionally.
   if (executor) await (await executor.catch(() => undefined))?.close().catch(() => undefined);
   hasher.saveCache();

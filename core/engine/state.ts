@@ -1,10 +1,9 @@
-// Per-step record of the last successful execution: .flowbench/state/<flow>/<step>.json.
+// Per-step record of the last successful execution, one journal per flow: .flowbench/state/<flow>.jsonl.
 // It holds the fingerprint plus the inputs it was computed from, so status can say what changed.
 // A record exists only for a step whose outs reached the cache; it is removed before the step runs again.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Flow } from '../flow/model';
-import { readJsonSync, writeJsonAtomicSync } from './atomic';
+import { Journal } from './journal';
 import type { OutputRecord } from './outputs';
 
 /** Everything a fingerprint covers, kept in readable form. */
@@ -51,31 +50,27 @@ export function flowKey(flow: Flow): string {
 }
 
 export class StepStateStore {
-  private readonly dir: string;
+  private readonly journal: Journal<StepState>;
 
   constructor(flow: Flow) {
-    this.dir = path.join(stateDirOf(flow), 'state', flowKey(flow));
+    const file = path.join(stateDirOf(flow), 'state', `${flowKey(flow)}.jsonl`);
+    this.journal = new Journal(file, (step, v): v is StepState => (v as StepState)?.version === 1 && (v as StepState).step === step);
   }
 
   read(step: string): StepState | undefined {
-    const s = readJsonSync<StepState>(this.fileOf(step));
-    return s?.version === 1 && s.step === step ? s : undefined;
+    return this.journal.get(step);
   }
 
   write(state: StepState): void {
-    writeJsonAtomicSync(this.fileOf(state.step), state);
+    this.journal.set(state.step, state);
   }
 
   /** Forget the last success: the step is about to overwrite its outs. */
   invalidate(step: string): void {
-    try {
-      fs.unlinkSync(this.fileOf(step));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    this.journal.delete(step);
   }
 
-  private fileOf(step: string): string {
-    return path.join(this.dir, `${step.replace(/[^\w.-]/g, '_')}.json`);
+  close(): void {
+    this.journal.close();
   }
 }

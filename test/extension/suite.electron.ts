@@ -4,7 +4,7 @@
 // at the UI, this one looks at the same behaviour through the API (commands, diagnostics, files).
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processesWith } from '../e2e/fixtures';
 
@@ -23,6 +23,12 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
+/** True once the engine's state journal for the quick flow holds a record of `step`. */
+function stateRecorded(dir: string, step: string): boolean {
+  const journal = join(dir, '.flowbench', 'state', 'quick.jsonl');
+  return existsSync(journal) && readFileSync(journal, 'utf8').split('\n').some((line) => line.startsWith(`{"k":"${step}","v":`));
+}
+
 async function activated(): Promise<void> {
   const extension = vscode.extensions.getExtension('flowbench.flowbench');
   assert.ok(extension, 'the extension is not loaded');
@@ -36,7 +42,7 @@ const quickScenarios: Scenario[] = [
     name: 'runs a step through the code-lens command signature [flowFile, step]',
     async run() {
       await vscode.commands.executeCommand('flowbench.runStep', workspace.quickFlow, 'prepare');
-      await until('prepare to record its state', () => existsSync(join(workspace.dir, '.flowbench', 'state', 'quick', 'prepare.json')));
+      await until('prepare to record its state', () => stateRecorded(workspace.dir, 'prepare'));
       assert.ok(existsSync(join(workspace.dir, 'out', 'a.txt')));
     },
   },
@@ -44,7 +50,7 @@ const quickScenarios: Scenario[] = [
     name: 'runs upstream through the code-lens command signature',
     async run() {
       await vscode.commands.executeCommand('flowbench.runUpstream', workspace.quickFlow, 'report');
-      await until('report to record its state', () => existsSync(join(workspace.dir, '.flowbench', 'state', 'quick', 'report.json')));
+      await until('report to record its state', () => stateRecorded(workspace.dir, 'report'));
     },
   },
   {
