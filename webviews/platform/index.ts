@@ -1,0 +1,2 @@
+// The webview side of the panel platform; see webviews/README.md.
+export {};
