@@ -51,6 +51,11 @@ export async function openHarness(entry: string, options: { themeCss?: string; v
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       return;
     }
+    // Chromium asks for a favicon a webview never does; its 404 would show up as a console error.
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     try {
       const body = readFileSync(join(out, path.replace(/^\/+/, '').replace(/\.\./g, '')));
       res.writeHead(200, { 'content-type': path.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(body);
