@@ -86,15 +86,16 @@ test('history chart: keyboard zoom asks for buckets of the visible range, reset 
   await h.page.waitForFunction(() => window.fb.history.current.plot.scales.x.max >= 1990, null, { timeout: 10_000 });
 });
 
-test('scatter: one point per run on the param axis', async () => {
+test('scatter: one point per run on the param axis, log when the param spans decades', async () => {
   const data = await h.page.evaluate(() => window.fb.scatter.current.plot.data.map((d: number[]) => Array.from(d)));
+  assert.equal(await h.page.evaluate(() => window.fb.scatter.current.plot.scales.x.distr), 3);
   assert.deepEqual(data[0], [0.0001, 0.001, 0.003, 0.01, 0.1]);
   assert.equal(data[1].length, 5);
 });
 
 test('parallel coordinates: a brush set from the keyboard form yields the filter expression', async () => {
-  await h.page.getByLabel('from').fill('0.001');
-  await h.page.getByLabel('to').fill('0.01');
+  await h.page.getByLabel('Brush from').fill('0.001');
+  await h.page.getByLabel('Brush to').fill('0.01');
   await h.page.getByRole('button', { name: 'Apply' }).click();
   await h.page.waitForFunction(() => window.fb.filters.length === 1, null, { timeout: 10_000 });
   assert.deepEqual(await h.page.evaluate(() => window.fb.filters), ['params.lr >= 0.001 and params.lr <= 0.01']);
@@ -120,7 +121,7 @@ test('parallel coordinates: dragging a brush with the mouse on two axes filters 
   assert.deepEqual([0.0001, 0.001, 0.003, 0.01, 0.1].filter((v) => v >= lo && v <= hi), [0.001, 0.003, 0.01]);
   // The category axis in the middle: brush "sgd" from the keyboard form, on top of the mouse brush.
   await h.page.getByLabel('Brush', { exact: true }).selectOption('1');
-  await h.page.getByLabel('value').selectOption('sgd');
+  await h.page.getByLabel('Brush value').selectOption('sgd');
   await h.page.getByRole('button', { name: 'Apply' }).click();
   await h.page.waitForFunction(() => window.fb.filters.length === 4, null, { timeout: 10_000 });
   assert.equal((await h.page.evaluate(() => window.fb.filters))[3], `${filter} and params.optimizer = "sgd"`);

@@ -190,11 +190,11 @@ function KeyboardBrush(props: { axes: readonly ParallelAxis[]; shapes: AxisShape
       </select>
       {shape.numeric ? (
         <>
-          <input aria-label="from" inputMode="decimal" value={from} onChange={(e) => setFrom(e.target.value)} size={8} />
-          <input aria-label="to" inputMode="decimal" value={to} onChange={(e) => setTo(e.target.value)} size={8} />
+          <input aria-label="Brush from" placeholder="from" inputMode="decimal" value={from} onChange={(e) => setFrom(e.target.value)} size={8} />
+          <input aria-label="Brush to" placeholder="to" inputMode="decimal" value={to} onChange={(e) => setTo(e.target.value)} size={8} />
         </>
       ) : (
-        <select aria-label="value" value={from} onChange={(e) => setFrom(e.target.value)}>
+        <select aria-label="Brush value" value={from} onChange={(e) => setFrom(e.target.value)}>
           <option value="">(choose)</option>
           {shape.categories.map((c) => (
             <option key={c}>{c}</option>

@@ -29,23 +29,26 @@ function build(points: readonly ScatterPoint[]) {
   const categories = numeric ? [] : [...new Set(usable.map((p) => String(p.x)))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const at = new Map(categories.map((c, i) => [c, i]));
   const pairs = usable.map((p) => [numeric ? (p.x as number) : at.get(String(p.x))!, p.y as number] as const).sort((a, b) => a[0] - b[0]);
-  return { data: [pairs.map((p) => p[0]), pairs.map((p) => p[1])] as uPlot.AlignedData, categories, skipped: points.length - usable.length };
+  const xs = pairs.map((p) => p[0]);
+  // Learning rates and the like span decades (the parallel coordinates' axes make the same call).
+  const log = numeric && xs.length > 1 && xs[0] > 0 && xs[xs.length - 1] / xs[0] >= 100;
+  return { data: [xs, pairs.map((p) => p[1])] as uPlot.AlignedData, categories, log, skipped: points.length - usable.length };
 }
 
 export const ScatterChart = forwardRef<ChartHandle, ScatterChartProps>(function ScatterChart(props, ref) {
   const theme = useChartTheme();
   const el = useRef<HTMLDivElement>(null);
-  const { data, categories, skipped } = useMemo(() => build(props.points), [props.points]);
+  const { data, categories, log, skipped } = useMemo(() => build(props.points), [props.points]);
   const title = `${props.yLabel} by ${props.xLabel}`;
   const height = props.height ?? 260;
   const plot = useUplot(
     el,
-    [categories.join('\n'), props.xLabel, props.yLabel, theme, height],
+    [categories.join('\n'), log, props.xLabel, props.yLabel, theme, height],
     (width) => ({
       width,
       height,
       mode: 1,
-      scales: { x: { time: false, ...(categories.length ? { range: [-0.5, categories.length - 0.5] as [number, number] } : {}) } },
+      scales: { x: { time: false, ...(log ? { distr: 3, log: 10 } : {}), ...(categories.length ? { range: [-0.5, categories.length - 0.5] as [number, number] } : {}) } },
       axes: [
         axisStyle(theme, categories.length ? { splits: () => categories.map((_, i) => i), values: (_u, splits) => splits.map((i) => categories[i] ?? '') } : {}),
         axisStyle(theme, { size: 60 }),
