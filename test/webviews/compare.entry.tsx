@@ -27,7 +27,7 @@ function App() {
         baselines.push(id);
         setBaseline(id);
       }}
-      historyKeys={['loss']}
+      historyKeys={['loss', 'acc', 'grad_norm', 'val_loss', 'val_acc', 'lr']}
       requestHistories={async (req) => {
         requests.push(req);
         return downsampleAll(req.runIds.map((id) => ({ runId: id, points: history(runs.findIndex((r) => r.id === id)) })), req.key, req.x, req.buckets, req.range);

@@ -76,6 +76,14 @@ test('history chart per metric key, fed by requestHistories with buckets for its
   assert.ok(legend.includes('optimizer=adam (2 runs)') && legend.includes('optimizer=sgd (1 runs)'), legend.join('|'));
 });
 
+test('charts far below the viewport ask for their histories only when scrolled near', async () => {
+  const asked = () => h.page.evaluate(() => [...new Set(window.fb.requests.map((r: { key: string }) => r.key))]);
+  assert.ok(!(await asked()).includes('lr'), `asked up front: ${await asked()}`);
+  await h.page.locator('.fb-history').last().scrollIntoViewIfNeeded();
+  await h.page.waitForFunction(() => window.fb.requests.some((r: { key: string }) => r.key === 'lr'), null, { timeout: 10_000 });
+  assert.equal(await h.page.locator('.fb-history').count(), 6);
+});
+
 test('parallel coordinates: brushing an axis sends the filter expression', async () => {
   await h.page.getByLabel('Brush', { exact: true }).selectOption({ label: 'params.lr' });
   await h.page.getByLabel('Brush from').fill('0.001');

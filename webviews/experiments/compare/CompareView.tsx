@@ -238,7 +238,19 @@ function HistoryPanel(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [runKey, props.metric, props.x, props.requestHistories],
   );
-  useEffect(() => request(), [request]);
+  // Charts below the fold ask for nothing until they come near the viewport: fifty metrics do not cost
+  // fifty requests and fifty uPlot instances up front.
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || near) return;
+    const seen = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setNear(true), { rootMargin: '300px' });
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, [near]);
+  useEffect(() => {
+    if (near) request();
+  }, [near, request]);
   return (
     <div ref={box} className="fb-history" aria-busy={state.loading}>
       {state.error ? (
@@ -252,11 +264,14 @@ function HistoryPanel(props: {
   );
 }
 
+const MAX_AXES = 8;
+
 function Relations(props: { runs: CompareRun[]; paramKeys: string[]; metricKeys: string[]; rows: Row[]; onBrush(filter: string | undefined): void; onExport?: ExportHandler }) {
   const id = useId();
   const differing = props.rows.filter((r) => r.group === 'param' && r.differs).map((r) => r.key);
   const [chosen, setChosen] = useState<string[] | undefined>();
-  const axesParams = (chosen ?? (differing.length ? differing : props.paramKeys)).filter((k) => props.paramKeys.includes(k));
+  // By default the params that differ, at most MAX_AXES of them (1,000 axes would draw nothing readable).
+  const axesParams = (chosen ?? (differing.length ? differing : props.paramKeys).slice(0, MAX_AXES)).filter((k) => props.paramKeys.includes(k));
   const [metric, setMetric] = useState<string | undefined>();
   const target = metric && props.metricKeys.includes(metric) ? metric : props.metricKeys[0];
   const [scatterParam, setScatterParam] = useState<string | undefined>();
