@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { openHarness, type Harness } from './harness';
 import { brushFilter } from '../../webviews/charts/brush';
 import { toCsv } from '../../webviews/charts/csv';
+import { parseFilter } from '../../core/runs/query';
+import { RunTable } from '../../core/runs/table';
+import type { RunSummary } from '../../core/runs/types';
 
 let h: Harness;
 before(async () => {
@@ -117,14 +120,14 @@ test('parallel coordinates: dragging a brush with the mouse on two axes filters 
   const filter: string = (await h.page.evaluate(() => window.fb.filters))[2];
   const m = /^params\.lr >= ([\d.e-]+) and params\.lr <= ([\d.e-]+)$/.exec(filter);
   assert.ok(m, filter);
-  const [lo, hi] = [Number(m[1]), Number(m[2])];
-  assert.deepEqual([0.0001, 0.001, 0.003, 0.01, 0.1].filter((v) => v >= lo && v <= hi), [0.001, 0.003, 0.01]);
+  assert.deepEqual(select(filter), ['run-1', 'run-2', 'run-3'], 'the runs whose lines cross the brush');
   // The category axis in the middle: brush "sgd" from the keyboard form, on top of the mouse brush.
   await h.page.getByLabel('Brush', { exact: true }).selectOption('1');
   await h.page.getByLabel('Brush value').selectOption('sgd');
   await h.page.getByRole('button', { name: 'Apply' }).click();
   await h.page.waitForFunction(() => window.fb.filters.length === 4, null, { timeout: 10_000 });
-  assert.equal((await h.page.evaluate(() => window.fb.filters))[3], `${filter} and params.optimizer = "sgd"`);
+  assert.equal((await h.page.evaluate(() => window.fb.filters))[3], `${filter} and params.optimizer = sgd`);
+  assert.deepEqual(select((await h.page.evaluate(() => window.fb.filters))[3]), ['run-1', 'run-3']);
 });
 
 test('exports: PNG files start with the PNG signature, SVG files parse', async (t) => {
@@ -167,12 +170,28 @@ test('no CSP violation or page error while drawing, zooming, brushing and export
   assert.deepEqual(h.errors, []);
 });
 
-test('brushFilter: several intervals and quoted categories', () => {
+/** The entry's five runs in the real run table, filtered by `filter` through the real query language. */
+function select(filter: string): string[] {
+  const lr = [0.0001, 0.001, 0.003, 0.01, 0.1];
+  const optimizer = ['adam', 'sgd', 'adam', 'sgd', 'adam'];
+  const summaries: RunSummary[] = lr.map((v, i) => ({
+    id: `run-${i}`, flow: 'demo', flowFile: '/p/demo.flow.yaml', status: 'succeeded', start: Date.UTC(2026, 0, 1, i), durationMs: 1000,
+    params: { lr: v, optimizer: optimizer[i] }, overrides: {}, metrics: { auc: 0.7 + i * 0.05 }, counts: { ran: 1, cached: 0, restored: 0, failed: 0, skipped: 0, cancelled: 0 }, code: { dirty: false },
+  }));
+  const table = RunTable.fromSummaries(summaries);
+  const parsed = parseFilter(filter, table.columnKeys());
+  assert.deepEqual(parsed.problems, [], filter);
+  const view = table.select({ filter: parsed.filter });
+  return table.rows(view, 0, view.length, ['id']).map((r) => r.id).sort();
+}
+
+test('brushFilter: several intervals and quoted categories, all readable by the query language', () => {
   assert.equal(brushFilter([]), undefined);
   assert.equal(
     brushFilter([{ column: 'params.lr', intervals: [[0.01, 0.001], [0.1, 0.2]] }, { column: 'params.opt', values: ['adam w', '1e-3', 'x"y'] }]),
     '((params.lr >= 0.001 and params.lr <= 0.01) or (params.lr >= 0.1 and params.lr <= 0.2)) and (params.opt = "adam w" or params.opt = 1e-3 or params.opt = "x\\"y")',
   );
+  assert.deepEqual(select(brushFilter([{ column: 'params.lr', intervals: [[0.0001, 0.0001], [0.05, 1]] }, { column: 'params.optimizer', values: ['adam'] }])!), ['run-0', 'run-4']);
   // Bounds round outward, so the brushed values stay inside.
   assert.equal(brushFilter([{ column: 'metrics.auc', intervals: [[0.123456789, 0.987654321]] }]), 'metrics.auc >= 0.123456 and metrics.auc <= 0.987655');
 });

@@ -1,5 +1,6 @@
 // Parallel-coordinates brushes as a filter expression in the query language of core/runs/query.ts, which the
 // runs table ANDs with its own filter.
+import { quote } from '../../core/runs/query';
 
 /** A brushed axis: numeric intervals, or (category axes) the values inside the brush. */
 export type AxisBrush = { column: string; intervals: [number, number][] } | { column: string; values: string[] };
@@ -14,10 +15,6 @@ function bound(v: number, dir: 'down' | 'up'): string {
   return String(Number(r.toPrecision(6)));
 }
 
-function quote(s: string): string {
-  return /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
 /** `undefined` when nothing is brushed. */
 export function brushFilter(brushes: readonly AxisBrush[]): string | undefined {
   const clauses: string[] = [];
@@ -26,9 +23,9 @@ export function brushFilter(brushes: readonly AxisBrush[]): string | undefined {
       'intervals' in b
         ? b.intervals.map(([a, c]) => {
             const [lo, hi] = a <= c ? [a, c] : [c, a];
-            return `${b.column} >= ${bound(lo, 'down')} and ${b.column} <= ${bound(hi, 'up')}`;
+            return `${quote(b.column)} >= ${bound(lo, 'down')} and ${quote(b.column)} <= ${bound(hi, 'up')}`;
           })
-        : b.values.map((v) => `${b.column} = ${quote(v)}`);
+        : b.values.map((v) => `${quote(b.column)} = ${quote(v)}`);
     if (terms.length === 0) continue;
     clauses.push(terms.length === 1 ? terms[0] : `(${terms.map((t) => (t.includes(' and ') ? `(${t})` : t)).join(' or ')})`);
   }

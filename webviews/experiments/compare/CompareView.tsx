@@ -3,10 +3,11 @@
 // scatter. Presentational: the app wires it to the host (histories come through `requestHistories`).
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { SeriesBuckets, XAxis } from '../../../core/runs/series';
+import type { Cell } from '../../../core/runs/table';
 import { HistoryChart, ParallelCoordinates, ScatterChart, brushFilter, toCsv, type ExportHandler } from '../../charts';
 import './compare.css';
 
-export type Cell = number | string | boolean | null;
+export type { Cell };
 export interface CompareRun {
   id: string;
   label: string;
