@@ -17,7 +17,6 @@ before(async () => {
 after(() => h?.close());
 
 // What the evaluate callbacks see in the page (this file compiles without the DOM lib; these stay module-local).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: { fb: any };
 declare const document: any;
 declare const DOMParser: any;
@@ -87,6 +86,21 @@ test('history chart: keyboard zoom asks for buckets of the visible range, reset 
   await h.page.waitForFunction(() => window.fb.ranges.length === 3, null, { timeout: 10_000 });
   assert.equal((await h.page.evaluate(() => window.fb.ranges))[2], undefined);
   await h.page.waitForFunction(() => window.fb.history.current.plot.scales.x.max >= 1990, null, { timeout: 10_000 });
+});
+
+test('history chart: Ctrl+wheel zooms around the cursor, double-click goes back to everything', async () => {
+  const box = (await h.page.locator('[role=img][aria-label^="loss"] .u-over').boundingBox())!;
+  const before = await h.page.evaluate(() => window.fb.ranges.length);
+  await h.page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+  await h.page.keyboard.down('Control');
+  await h.page.mouse.wheel(0, -100);
+  await h.page.keyboard.up('Control');
+  await h.page.waitForFunction((n) => window.fb.ranges.length === n + 1, before, { timeout: 10_000 });
+  const range = (await h.page.evaluate(() => window.fb.ranges))[before];
+  assert.ok(range[1] - range[0] < 1999 * 0.9 && range[0] > 0, `zoomed to ${range}`);
+  await h.page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+  await h.page.waitForFunction((n) => window.fb.ranges.length === n + 2, before, { timeout: 10_000 });
+  assert.equal((await h.page.evaluate(() => window.fb.ranges))[before + 1], undefined);
 });
 
 test('scatter: one point per run on the param axis, log when the param spans decades', async () => {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { openHarness, type Harness } from './harness';
 
 // What the evaluate callbacks see in the page (this file compiles without the DOM lib; these stay module-local).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: { fb: any };
 declare const document: any;
 declare const getComputedStyle: any;

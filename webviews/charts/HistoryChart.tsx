@@ -2,7 +2,7 @@
 // with its min/max band. The buckets come from core/runs/series.ts in the host; zooming or panning asks for
 // new buckets of the visible range through `onRangeChange`.
 import type uPlot from 'uplot';
-import { forwardRef, useCallback, useId, useImperativeHandle, useMemo, useRef, type KeyboardEvent } from 'react';
+import { forwardRef, useCallback, useEffect, useId, useImperativeHandle, useMemo, useRef, type KeyboardEvent } from 'react';
 import { ema, groupSeries, type SeriesBuckets, type XAxis } from '../../core/runs/series';
 import { uplotPng, uplotSvg, type ExportHandler } from './export';
 import { ExportButtons } from './ExportButtons';
@@ -169,18 +169,28 @@ export const HistoryChart = forwardRef<ChartHandle, HistoryChartProps>(function 
     } else return;
     e.preventDefault();
   };
-  const onWheel = (e: React.WheelEvent) => {
-    const u = plot.current;
-    const { min, max } = u?.scales.x ?? {};
-    if (!u || min == null || max == null || !(e.ctrlKey || e.shiftKey)) return;
-    const span = max - min;
-    if (e.shiftKey) setX(min + Math.sign(e.deltaY) * 0.1 * span, max + Math.sign(e.deltaY) * 0.1 * span);
-    else {
-      const at = u.posToVal(u.cursor.left ?? u.bbox.width / 2 / devicePixelRatio, 'x');
-      const f = e.deltaY > 0 ? 1.25 : 0.8;
-      setX(at - (at - min) * f, at + (max - at) * f);
-    }
-  };
+  // Ctrl+wheel zooms around the cursor, Shift+wheel pans. A native listener, because React's wheel handler is
+  // passive and could not stop the page (or the webview) from zooming as well.
+  useEffect(() => {
+    const node = el.current;
+    if (!node) return;
+    const onWheel = (e: WheelEvent) => {
+      const u = plot.current;
+      const { min, max } = u?.scales.x ?? {};
+      if (!u || min == null || max == null || !(e.ctrlKey || e.shiftKey)) return;
+      e.preventDefault();
+      const span = max - min;
+      const delta = e.deltaY || e.deltaX;
+      if (e.shiftKey) u.setScale('x', { min: min + Math.sign(delta) * 0.1 * span, max: max + Math.sign(delta) * 0.1 * span });
+      else {
+        const at = u.posToVal(u.cursor.left != null && u.cursor.left >= 0 ? u.cursor.left : u.bbox.width / 2 / devicePixelRatio, 'x');
+        const f = delta > 0 ? 1.25 : 0.8;
+        u.setScale('x', { min: at - (at - min) * f, max: at + (max - at) * f });
+      }
+    };
+    node.addEventListener('wheel', onWheel, { passive: false });
+    return () => node.removeEventListener('wheel', onWheel);
+  }, []);
 
   const bands = built.bands.map((b) => ({ upper: b.series[0], lower: b.series[1], fill: String(b.fill) }));
   useImperativeHandle(ref, () => ({
@@ -214,7 +224,6 @@ export const HistoryChart = forwardRef<ChartHandle, HistoryChartProps>(function 
         aria-label={`${props.title}: ${runs} run${runs === 1 ? '' : 's'} by ${X_LABEL[props.x]}${props.log ? ', log scale' : ''}${props.groupOf ? ', grouped' : ''}`}
         aria-describedby={help}
         onKeyDown={onKeyDown}
-        onWheel={onWheel}
       />
       <p id={help} className="fb-chart-note">
         Drag to zoom, double-click to reset; when focused, arrow keys pan, + and − zoom, 0 resets; Ctrl+wheel zooms, Shift+wheel pans.

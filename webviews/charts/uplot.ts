@@ -41,7 +41,6 @@ export function useUplot(
       u.destroy();
       plot.current = undefined;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, structure);
   const created = useRef(false);
   useEffect(() => {

@@ -236,7 +236,6 @@ function HistoryPanel(props: {
         (err: unknown) => seq === ask.current && setState((s) => ({ ...s, loading: false, error: err instanceof Error ? err.message : String(err) })),
       );
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [runKey, props.metric, props.x, props.requestHistories],
   );
   // Charts below the fold ask for nothing until they come near the viewport: fifty metrics do not cost
