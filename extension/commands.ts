@@ -91,7 +91,8 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     };
   }
 
-  async function runWithParams(a?: unknown): Promise<void> {
+  /** `prefill`: values to offer (a run's params, from the experiments panel) instead of the flow's. */
+  async function runWithParams(a?: unknown, prefill?: Record<string, unknown>): Promise<void> {
     const file = await flowTarget(a);
     const params = file && (await entryFor(file))?.analysis?.flow.params;
     if (!file || !params) return;
@@ -100,13 +101,13 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
       return;
     }
     const picked = await vscode.window.showQuickPick(
-      [...params.values()].map((p) => ({ label: p.name, description: JSON.stringify(p.value) })),
+      [...params.values()].map((p) => ({ label: p.name, description: JSON.stringify(prefill?.[p.name] ?? p.value) })),
       { canPickMany: true, placeHolder: 'Params to change for this run' },
     );
     if (!picked?.length) return;
     const overrides: Record<string, string> = {};
     for (const item of picked) {
-      const current = params.get(item.label)!.value;
+      const current = prefill && item.label in prefill ? prefill[item.label] : params.get(item.label)!.value;
       const value = await vscode.window.showInputBox({
         title: `Run with params: ${item.label}`,
         prompt: `Value for params.${item.label} (a YAML value; currently ${JSON.stringify(current)})`,

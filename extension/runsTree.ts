@@ -78,11 +78,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     if (summary.code.commit) md.appendText(`code: ${summary.code.commit.slice(0, 10)}${summary.code.dirty ? ' (dirty)' : ''}\n`);
     item.tooltip = md;
     item.contextValue = 'run';
-    item.command = {
-      title: 'Open Run Record',
-      command: 'vscode.open',
-      arguments: [vscode.Uri.file(join(stateDir, 'runs', summary.id, 'record.json'))],
-    };
+    item.command = { title: 'Open in Experiments', command: 'flowbench.openExperiments', arguments: [summary.id] };
     return item;
   }
 

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { FlowWorkspace } from './flowWorkspace';
+import { registerExperimentsPanel } from './panels/experimentsPanel';
 import { PipelinesTree } from './pipelinesTree';
 import type { ProcessLog } from './processLog';
 import { RunFeedback } from './runFeedback';
@@ -27,5 +28,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: running steps is enabled')),
   );
   registerCommands(context, { flows, runs, runsTree, stepLogs, log });
+  registerExperimentsPanel(context, { flows, runs, log });
   flows.refresher.request();
 }

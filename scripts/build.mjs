@@ -1,7 +1,8 @@
 // Bundles each entry point with esbuild. Native packages and `vscode` stay external:
 // they are resolved at run time from node_modules (native binaries cannot be bundled).
 import { build } from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { buildWebviews } from './webviews.mjs';
 
 const external = ['vscode', '@duckdb/node-api', '@duckdb/node-bindings', 'onnxruntime-node'];
 const entries = [
@@ -28,3 +29,6 @@ for (const entry of entries) {
   });
 }
 cpSync('core/flow/flow.schema.json', 'dist/flow.schema.json');
+// Chunk names carry content hashes: start clean so stale chunks never ship.
+rmSync('dist/webviews', { recursive: true, force: true });
+await buildWebviews({ production });

@@ -111,6 +111,8 @@ function stage(target) {
     if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
     cpSync(join(root, 'dist', file), join(dir, 'dist', file));
   }
+  if (!existsSync(join(root, 'dist', 'webviews'))) throw new Error('dist/webviews is missing: the build did not produce the panels');
+  cpSync(join(root, 'dist', 'webviews'), join(dir, 'dist', 'webviews'), { recursive: true });
   cpSync(join(root, 'media'), join(dir, 'media'), { recursive: true });
   cpSync(join(root, 'media', 'README.extension.md'), join(dir, 'README.md'));
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));

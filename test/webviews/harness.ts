@@ -1,19 +1,29 @@
 // Harness for webview component tests: bundles an entry with the same esbuild settings as the shipped
-// panels, serves it on 127.0.0.1 under the panels' strict Content-Security-Policy, and opens it in Debian's
-// Chromium through playwright-core. What is tested is what ships: same bundler, same CSP, a real browser.
+// panels (scripts/webviews.mjs), serves it on 127.0.0.1 in the page and under the Content-Security-Policy
+// the panels get (extension/panels/html.ts), and opens it in Debian's Chromium through playwright-core.
+// What is tested is what ships: same bundler, same HTML and CSP, a real browser. A test may play the
+// extension host: `host` receives what the webview posts and may post back (a fake of acquireVsCodeApi).
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { panelHtml } from '../../extension/panels/html';
+import { webviewBuildOptions } from '../../scripts/webviews.mjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+export interface HarnessHost {
+  /** Called with every message the webview posts. */
+  receive(message: unknown, post: (message: unknown) => Promise<void>): void | Promise<void>;
+}
+
 export interface Harness {
   page: Page;
+  /** Posts a message to the webview as the extension host would. */
+  post(message: unknown): Promise<void>;
   /** Every CSP violation and uncaught page error seen so far (a test asserts it stays empty). */
   errors: string[];
   close(): Promise<void>;
@@ -23,31 +33,27 @@ export interface Harness {
  * Opens `entry` (a .tsx file that renders into `document.body`) in Chromium; CSS it imports is bundled beside
  * it. The page gets VS Code's dark-theme variables unless `themeCss` replaces them.
  */
-export async function openHarness(entry: string, options: { themeCss?: string; viewport?: { width: number; height: number } } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  themeCss?: string;
+  viewport?: { width: number; height: number };
+  host?: HarnessHost;
+  /** What the webview's getState() returns at first (a reloaded panel's saved state). */
+  state?: unknown;
+  /** Production bundle (minified), as the VSIX ships it; benchmarks use it. */
+  production?: boolean;
+}
+
+export async function openHarness(entry: string, options: HarnessOptions = {}): Promise<Harness> {
   const out = mkdtempSync(join(tmpdir(), 'flowbench-webview-'));
-  await build({
-    entryPoints: { main: entry },
-    outdir: out,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    jsx: 'automatic',
-    loader: { '.css': 'css' },
-    logLevel: 'silent',
-  });
-  const nonce = randomBytes(16).toString('base64');
-  // Same policy as the panels' (extension/panels writes it); the theme stylesheet stands in for the
-  // variables VS Code injects into a real webview.
-  const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; font-src 'self';`;
+  await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), logLevel: 'silent' });
+  // The theme stylesheet stands in for the variables VS Code injects into a real webview.
   const theme = options.themeCss ?? DARK_THEME;
-  const html = `<!doctype html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${nonce}">${theme}</style><link rel="stylesheet" href="/main.css"></head>
-<body><script nonce="${nonce}" src="/main.js"></script></body></html>`;
+  const styles = ['/theme.css', ...(existsSync(join(out, 'main.css')) ? ['/main.css'] : [])];
   const server: Server = createServer((req, res) => {
     const path = req.url?.split('?')[0] ?? '/';
     if (path === '/') {
+      const { port } = server.address() as { port: number };
+      const html = panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles });
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       return;
     }
@@ -56,9 +62,13 @@ export async function openHarness(entry: string, options: { themeCss?: string; v
       res.writeHead(204).end();
       return;
     }
+    if (path === '/theme.css') {
+      res.writeHead(200, { 'content-type': 'text/css' }).end(theme);
+      return;
+    }
     try {
       const body = readFileSync(join(out, path.replace(/^\/+/, '').replace(/\.\./g, '')));
-      res.writeHead(200, { 'content-type': path.endsWith('.css') ? 'text/css' : 'text/javascript' }).end(body);
+      res.writeHead(200, { 'content-type': path.endsWith('.css') ? 'text/css' : path.endsWith('.map') ? 'application/json' : 'text/javascript' }).end(body);
     } catch {
       res.writeHead(404).end();
     }
@@ -77,10 +87,26 @@ export async function openHarness(entry: string, options: { themeCss?: string; v
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+      // Failed loads are reported with their URL below; Chromium's own favicon request is not the page's.
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
     });
+    page.on('response', (res) => {
+      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) errors.push(`${res.status()} ${res.url()}`);
+    });
+    const post = (message: unknown) => page.evaluate((m) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*'), message);
+    const host = options.host;
+    await page.exposeBinding('__flowbenchToHost', (_source, message: unknown) => host?.receive(message, post));
+    // The page's stand-in for VS Code's acquireVsCodeApi; CSP violations become console errors the test sees.
+    await page.addInitScript(`
+      document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));
+      let state = ${JSON.stringify(options.state ?? null)};
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => window.__flowbenchToHost(m),
+        getState: () => state,
+        setState: (s) => { state = s; window.__flowbenchState = s; },
+      });`);
     await page.goto(`http://127.0.0.1:${port}/`);
-    return { page, errors, close };
+    return { page, post, errors, close };
   } catch (err) {
     await close();
     throw err;

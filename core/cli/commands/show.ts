@@ -25,6 +25,9 @@ export async function showCommand(args: string[], o: Output): Promise<number> {
   if (!record) throw new UsageError(`no run '${runId}' is recorded for this flow`, 'list runs with flowbench runs', 'show');
   if (values.json) line(o.out, JSON.stringify(record, null, 2));
   else printRecord(o, record);
+  // In an editor terminal the Flowbench extension sets this: the link opens its experiments panel on the run.
+  const panel = process.env.FLOWBENCH_EXPERIMENTS_URI;
+  if (!values.json && panel) line(o.out, `\nOpen in the experiments panel: ${panel}?run=${encodeURIComponent(record.id)}`);
   return EXIT.ok;
 }
 

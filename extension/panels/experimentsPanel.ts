@@ -1,0 +1,138 @@
+// "Flowbench: Open Experiments": the experiments panel's VS Code side. Runs come from every flow's run
+// store (workspaceRuns.ts); the controller (experimentsController.ts) does the rest. Here live only the
+// things that need VS Code: the row actions, the delete confirmation, the live event feed, the active
+// editor's flow, and the URI `flowbench show` prints (…/experiments?run=ID).
+import * as vscode from 'vscode';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { RunSummary } from '../../core/runs/types';
+import type { FlowWorkspace } from '../flowWorkspace';
+import type { ProcessLog } from '../processLog';
+import type { RunManager } from '../runManager';
+import { RunAction, SetStarred } from '../../webviews/experiments/contract';
+import { ExperimentsController, type RunActions } from './experimentsController';
+import { PanelHost } from './panelHost';
+import { workspaceRuns, type WorkspaceRuns } from './workspaceRuns';
+
+export const EXPERIMENTS_VIEW_TYPE = 'flowbench.experiments';
+/** Set in the extension's terminals so `flowbench show` can print a link that opens this panel on a run. */
+export const OPEN_URI_VARIABLE = 'FLOWBENCH_EXPERIMENTS_URI';
+
+interface Services {
+  flows: FlowWorkspace;
+  runs: RunManager;
+  log: ProcessLog;
+}
+
+/** A YAML value for `--set name=value` that reads back as the value the run had. */
+function overrideText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions {
+  const stateDir = (run: RunSummary) => source.stateDirOf(run.id) ?? join(dirname(run.flowFile), '.flowbench');
+  return {
+    async run(action, run) {
+      switch (action) {
+        case 'copyId':
+          await vscode.env.clipboard.writeText(run.id);
+          vscode.window.setStatusBarMessage(`Copied run id ${run.id}`, 3000);
+          return;
+        case 'rerun':
+          runs.start({ flowFile: run.flowFile, overrides: Object.fromEntries(Object.entries(run.overrides).map(([k, v]) => [k, overrideText(v)])) });
+          return;
+        case 'modify':
+          await vscode.commands.executeCommand('flowbench.runWithParams', run.flowFile, run.params);
+          return;
+        case 'logs': {
+          const dir = join(stateDir(run), 'logs', run.id);
+          const logs = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith('.log')) : [];
+          if (logs.length === 0) return void vscode.window.showInformationMessage(`Run ${run.id} has no step logs (its steps printed nothing, or were cached).`);
+          const pick = logs.length === 1 ? logs[0] : (await vscode.window.showQuickPick(logs.map((name) => ({ label: name.slice(0, -4), name })), { placeHolder: `Step logs of run ${run.id}` }))?.name;
+          if (pick) await vscode.window.showTextDocument(vscode.Uri.file(join(dir, pick)), { preview: true });
+          return;
+        }
+        case 'reveal': {
+          const record = await source.storeOf(run.id)?.get(run.id);
+          const root = dirname(run.flowFile);
+          const present = (record?.artifacts ?? []).map((a) => resolve(root, a.path)).filter((path) => existsSync(path));
+          const target = present.length > 1 ? (await vscode.window.showQuickPick(present.map((path) => ({ label: vscode.workspace.asRelativePath(path), path }))))?.path : present[0];
+          if (target) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(target));
+          else if (present.length === 0) void vscode.window.showInformationMessage(`Run ${run.id} recorded no outputs that still exist.`);
+          return;
+        }
+      }
+    },
+    async confirmDelete(run) {
+      const answer = await vscode.window.showWarningMessage(
+        `Delete run ${run.id} of ${run.flow}?`,
+        { modal: true, detail: 'Its record, metric histories and step logs are deleted; cached outputs stay.' },
+        'Delete',
+      );
+      if (answer === 'Delete') log.info(`deleting run ${run.id}`);
+      return answer === 'Delete';
+    },
+    async saveCsv(csv, rows) {
+      const doc = await vscode.workspace.openTextDocument({ content: csv, language: 'csv' });
+      await vscode.window.showTextDocument(doc, { preview: false });
+      vscode.window.setStatusBarMessage(`Exported ${rows} runs as CSV (save the document to keep it)`, 5000);
+    },
+  };
+}
+
+export function registerExperimentsPanel(context: vscode.ExtensionContext, services: Services): void {
+  const { flows, runs, log } = services;
+  const stateDirs = () => flows.flows().map((entry) => join(dirname(entry.file), '.flowbench'));
+  const activeFlow = () => {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc?.fileName.endsWith('.flow.yaml') ? flows.get(doc.fileName)?.analysis?.flow.name?.value : undefined;
+  };
+  const host = new PanelHost(
+    context,
+    {
+      viewType: EXPERIMENTS_VIEW_TYPE,
+      title: 'Experiments',
+      bundle: 'experiments',
+      controller: (post) => {
+        const source = workspaceRuns(stateDirs, (message) => log.warn(message));
+        const controller = new ExperimentsController(post, source, runActions(source, services), {
+          onError: (what, err) => {
+            log.error(`experiments panel: ${what}`, err);
+            // What the user asked for (a star, a delete, an action) says so when it fails.
+            if (what === RunAction.method || what === SetStarred.method) void vscode.window.showErrorMessage(`Flowbench: ${(err as Error).message}`);
+          },
+        });
+        controller.setActiveFlow(activeFlow());
+        return controller;
+      },
+    },
+    log,
+  );
+  const open = (runId?: unknown) => {
+    const controller = host.show();
+    const id = typeof runId === 'string' ? runId : (runId as { summary?: RunSummary } | undefined)?.summary?.id;
+    if (id) controller.focus(id);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher('**/.flowbench/runs/**');
+  const reload = () => host.controller?.reload();
+  context.subscriptions.push(
+    host,
+    watcher,
+    watcher.onDidChange(reload),
+    watcher.onDidCreate(reload),
+    watcher.onDidDelete(reload),
+    runs.onEvent(({ event }) => {
+      if (event.type === 'metric') host.controller?.liveMetric(event.runId, event.name, event.value);
+      else if (event.type !== 'step-log') reload();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => host.controller?.setActiveFlow(activeFlow())),
+    vscode.commands.registerCommand('flowbench.openExperiments', open),
+    vscode.window.registerUriHandler({
+      handleUri(uri) {
+        if (uri.path !== '/experiments') return;
+        open(new URLSearchParams(uri.query).get('run') ?? undefined);
+      },
+    }),
+  );
+  context.environmentVariableCollection.replace(OPEN_URI_VARIABLE, `${vscode.env.uriScheme}://${context.extension.id}/experiments`);
+}

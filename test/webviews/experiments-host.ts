@@ -1,0 +1,45 @@
+// The experiments panel's real host controller in Node, bridged to the page the harness opens: what the
+// webview posts goes to ExperimentsController.receive, what it posts comes back through the harness.
+import { ExperimentsController, type RunActions, type RunSource } from '../../extension/panels/experimentsController';
+import type { RunSummary } from '../../core/runs/types';
+import type { HarnessHost } from './harness';
+
+export interface ControllerHost {
+  host: HarnessHost;
+  controller(): ExperimentsController;
+  /** Every action the panel asked for, as `action id`. */
+  actions: string[];
+  starred: Set<string>;
+  csv: string[];
+  errors: string[];
+}
+
+export function controllerHost(summaries: RunSummary[], options: { confirmDelete?: boolean; throttleMs?: number } = {}): ControllerHost {
+  const starred = new Set<string>();
+  const runs = new Map(summaries.map((s) => [s.id, s]));
+  const record: ControllerHost = { host: undefined!, controller: () => controller!, actions: [], starred, csv: [], errors: [] };
+  const source: RunSource = {
+    load: async () => ({ summaries: [...runs.values()], starred: new Set(starred), notes: [] }),
+    star: async (run, on) => void (on ? starred.add(run.id) : starred.delete(run.id)),
+    remove: async (run) => void runs.delete(run.id),
+  };
+  const actions: RunActions = {
+    run: async (action, run) => void record.actions.push(`${action} ${run.id}`),
+    confirmDelete: async (run) => {
+      record.actions.push(`confirm-delete ${run.id}`);
+      return options.confirmDelete ?? true;
+    },
+    saveCsv: async (csv) => void record.csv.push(csv),
+  };
+  let controller: ExperimentsController | undefined;
+  record.host = {
+    receive(message, post) {
+      controller ??= new ExperimentsController((m) => void post(m), source, actions, {
+        throttleMs: options.throttleMs ?? 50,
+        onError: (what, err) => record.errors.push(`${what}: ${(err as Error).message}`),
+      });
+      return controller.receive(message);
+    },
+  };
+  return record;
+}

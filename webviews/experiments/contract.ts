@@ -1,0 +1,104 @@
+// The experiments panel's message contract: the only module both the panel (webviews/experiments) and its
+// host (extension/panels/experimentsController.ts) import from each other. Pure TS.
+//
+// The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
+// the column layout and a cache of the row windows it has shown. A `version` names one result of a query:
+// rows asked for under an older version are answered empty, so a stale window never paints.
+import { command, notification, request } from '../platform/protocol';
+
+export type Cell = number | string | boolean | null;
+export interface ColumnInfo {
+  key: string;
+  group: 'info' | 'param' | 'metric';
+  type: 'number' | 'string' | 'mixed';
+  differs: boolean;
+}
+export interface SortKey {
+  column: string;
+  descending: boolean;
+}
+export interface QueryProblem {
+  message: string;
+  start: number;
+  end: number;
+}
+export interface Row {
+  id: string;
+  cells: Cell[];
+}
+
+/** What the webview saves with setState and gives back in Ready; the host re-applies it after a restart. */
+export interface ViewState {
+  filter: string;
+  sort: SortKey[];
+  /** Column keys, in the user's order; columns not listed come after, in the table's order. */
+  order: string[];
+  hidden: string[];
+  pinned: string[];
+  widths: Record<string, number>;
+  onlyDiffering: boolean;
+  groupByFlow: boolean;
+  /** Runs selected for comparison. */
+  selected: string[];
+  followActiveFlow: boolean;
+}
+
+export const defaultViewState: ViewState = {
+  filter: '',
+  sort: [{ column: 'start', descending: true }],
+  order: [],
+  hidden: [],
+  pinned: ['starred', 'id'],
+  widths: {},
+  onlyDiffering: false,
+  groupByFlow: true,
+  selected: [],
+  followActiveFlow: false,
+};
+
+/** A run of rows with the same flow, in view positions (grouping is by flow, rows sorted within a group). */
+export interface Group {
+  flow: string;
+  start: number;
+  count: number;
+}
+
+export interface QueryResult {
+  version: number;
+  /** Rows passing the filter. */
+  total: number;
+  /** All runs in the workspace. */
+  size: number;
+  problems: QueryProblem[];
+  groups: Group[];
+}
+
+export type RowAction = 'logs' | 'rerun' | 'modify' | 'reveal' | 'copyId' | 'delete';
+
+// host → webview
+/** After Ready: the columns, and everything the host knows the webview should show. */
+export const Init = notification<{ columns: ColumnInfo[]; notes: string[]; focus?: string; activeFlow?: string }>('experiments/init');
+/** The set of columns changed (a run with a new param or metric appeared, or one went). */
+export const ColumnsChanged = notification<{ columns: ColumnInfo[] }>('experiments/columns');
+/** Runs came, went or moved: the webview re-runs its query (the host has already re-selected). */
+export const ResultChanged = notification<QueryResult>('experiments/result');
+/** Cells of rows in the window the webview last asked for changed (live runs): a delta, not a resend. */
+export const RowsPatched = notification<{ version: number; rows: Row[]; columns: string[] }>('experiments/patch');
+/** Show this run: the webview clears a filter hiding it and scrolls to its position. */
+export const FocusRun = notification<{ id: string }>('experiments/focus');
+/** The active editor's flow, when the webview follows it. */
+export const ActiveFlowChanged = notification<{ flow: string | undefined }>('experiments/activeFlow');
+/** Things the host skipped (torn records, non-numeric metrics), shown above the table. */
+export const Notes = notification<{ notes: string[] }>('experiments/notes');
+
+// webview → host
+export const RunQuery = request<{ filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string }, QueryResult>('experiments/query');
+export const GetRows = request<{ version: number; from: number; count: number; columns: string[] }, { version: number; from: number; rows: Row[] }>('experiments/rows');
+export const GetIds = request<{ version: number; from: number; to: number }, string[]>('experiments/ids');
+/** The position of a run in the current result, or -1 (filtered out) */
+export const PositionOf = request<{ version: number; id: string }, number>('experiments/position');
+/** The rows on screen, so live deltas go to exactly those (no answer). */
+export const Viewport = command<{ version: number; from: number; count: number; columns: string[] }>('experiments/viewport');
+export const SetStarred = command<{ id: string; starred: boolean }>('experiments/star');
+export const RunAction = command<{ id: string; action: RowAction }>('experiments/action');
+export const ExportCsv = command<{ ids?: string[]; columns: string[] }>('experiments/exportCsv');

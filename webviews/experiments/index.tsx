@@ -1,0 +1,7 @@
+// Entry of the experiments panel's bundle (dist/webviews/experiments.js).
+import { mountPanel } from '../platform';
+import { App } from './App';
+import type { ViewState } from './contract';
+import './experiments.css';
+
+mountPanel<ViewState>((client) => <App client={client} />);

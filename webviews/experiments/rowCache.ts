@@ -1,0 +1,61 @@
+// The rows the webview has been sent, in blocks of BLOCK positions for one query result (`version`) and one
+// list of columns. Scrolling asks only for the blocks it lacks; at most MAX_BLOCKS are kept, so the webview's
+// memory does not grow with the number of runs.
+import type { Cell, Row } from './contract';
+
+export const BLOCK = 100;
+const MAX_BLOCKS = 40;
+
+export class RowCache {
+  private readonly blocks = new Map<number, Row[]>();
+  private readonly inFlight = new Set<number>();
+
+  constructor(
+    readonly version: number,
+    readonly columns: readonly string[],
+  ) {}
+
+  get(position: number): Row | undefined {
+    const block = this.blocks.get(Math.floor(position / BLOCK));
+    return block?.[position % BLOCK];
+  }
+
+  /** Blocks covering [from, to) that are neither here nor asked for; marks them asked for. */
+  missing(from: number, to: number): number[] {
+    const wanted: number[] = [];
+    for (let b = Math.floor(from / BLOCK); b * BLOCK < to; b++) {
+      if (this.blocks.has(b) || this.inFlight.has(b)) continue;
+      this.inFlight.add(b);
+      wanted.push(b);
+    }
+    return wanted;
+  }
+
+  put(block: number, rows: Row[]): void {
+    this.inFlight.delete(block);
+    this.blocks.delete(block);
+    this.blocks.set(block, rows);
+    // Map order is insertion order: the first key is the block used least recently.
+    while (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+  }
+
+  failed(block: number): void {
+    this.inFlight.delete(block);
+  }
+
+  /** Applies a live delta; returns whether any cached row changed. */
+  patch(rows: readonly Row[], columns: readonly string[]): boolean {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const at = this.columns.map((key) => columns.indexOf(key));
+    let changed = false;
+    for (const block of this.blocks.values()) {
+      for (const row of block) {
+        const fresh = byId.get(row.id);
+        if (!fresh) continue;
+        row.cells = at.map((i, k): Cell => (i >= 0 ? fresh.cells[i]! : row.cells[k]!));
+        changed = true;
+      }
+    }
+    return changed;
+  }
+}

@@ -1,2 +1,0 @@
-// The webview side of the panel platform; see webviews/README.md.
-export {};

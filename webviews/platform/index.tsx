@@ -1,0 +1,24 @@
+// The webview side of the panel platform (see webviews/README.md): mount a panel's app with its client, error
+// boundary and base theme.
+import type { ReactElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { PanelClient } from './client';
+import { ErrorBoundary } from './ErrorBoundary';
+import { ReportError } from './protocol';
+import './theme.css';
+
+export { PanelClient } from './client';
+export { onKeys, chordOf, type KeyMap } from './keyboard';
+export { usePersistentState, useNotification } from './state';
+
+/** Renders the panel into #root; the app calls `client.ready()` once its handlers are registered. */
+export function mountPanel<S>(render: (client: PanelClient<S>) => ReactElement): void {
+  const client = new PanelClient<S>();
+  const report = (message: string, stack?: string) => client.send(ReportError, { message, stack });
+  window.addEventListener('error', (event) => report(event.message, (event.error as Error | undefined)?.stack));
+  window.addEventListener('unhandledrejection', (event) => report(String((event.reason as Error)?.message ?? event.reason)));
+  const root = document.getElementById('root') ?? document.body.appendChild(document.createElement('div'));
+  createRoot(root).render(
+    <ErrorBoundary onError={report}>{render(client)}</ErrorBoundary>,
+  );
+}
