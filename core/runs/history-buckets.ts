@@ -33,6 +33,13 @@ export class HistoryBuckets {
     return downsampleAll(histories, req.key, req.x, buckets, req.range);
   }
 
+  /** The metric keys that have a history in any of the runs, sorted. */
+  async keys(runIds: readonly string[]): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const runId of runIds) for (const [key, points] of Object.entries((await this.histories(runId)) ?? {})) if (points.length > 0) keys.add(key);
+    return [...keys].sort();
+  }
+
   /** A deleted or re-recorded run must not be answered from memory. */
   forget(runId: string): void {
     const h = this.cache.get(runId);

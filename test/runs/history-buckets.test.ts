@@ -32,6 +32,7 @@ test('answers a chart request with buckets on one grid for all runs, from the re
   assert.equal(zoomed[0].x[0], 99, 'the point just left of the range comes along');
   const missing = await source.answer({ runIds: [ids[0], 'nope'], key: 'accuracy', x: 'step', buckets: 100 });
   assert.deepEqual(missing.map((s) => s.x.length), [0, 0], 'an unknown key or run gives empty series, not an error');
+  assert.deepEqual(await source.keys([...ids, 'nope']), ['loss']);
 });
 
 test('keeps finished runs in memory within its point budget; forget drops one', async (t) => {

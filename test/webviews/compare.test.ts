@@ -95,7 +95,7 @@ test('parallel coordinates: brushing an axis sends the filter expression', async
 });
 
 test('CSV export of the table', async () => {
-  await h.page.getByRole('button', { name: 'Export CSV' }).click();
+  await h.page.getByRole('button', { name: 'Export comparison CSV' }).click();
   await h.page.waitForFunction(() => window.fb.exports.length === 1, null, { timeout: 10_000 });
   const [csv] = await h.page.evaluate(() => window.fb.exports);
   assert.equal(csv.name, 'compare.csv');

@@ -3,26 +3,11 @@
 // scatter. Presentational: the app wires it to the host (histories come through `requestHistories`).
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { SeriesBuckets, XAxis } from '../../../core/runs/series';
-import type { Cell } from '../../../core/runs/table';
 import { HistoryChart, ParallelCoordinates, ScatterChart, brushFilter, toCsv, type ExportHandler } from '../../charts';
+import type { Cell, CompareRun, HistoryRequest } from './types';
 import './compare.css';
 
-export type { Cell };
-export interface CompareRun {
-  id: string;
-  label: string;
-  flow: string;
-  status: string;
-  params: Record<string, Cell>;
-  metrics: Record<string, number | null>;
-}
-export interface HistoryRequest {
-  runIds: string[];
-  key: string;
-  x: XAxis;
-  buckets: number;
-  range?: [number, number];
-}
+export type { Cell, CompareRun, HistoryRequest };
 export interface CompareViewProps {
   runs: CompareRun[];
   baselineId?: string;
@@ -117,7 +102,7 @@ export function CompareView(props: CompareViewProps) {
         </select>
         {props.onExport && (
           <button type="button" className="fb-chart-button" onClick={exportCsv}>
-            Export CSV
+            Export comparison CSV
           </button>
         )}
       </div>
