@@ -10,6 +10,7 @@ import { generateSummaries } from './runs';
 import type { MetricPoint } from '../../core/runs/types';
 
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const getComputedStyle: any;
 
 const ENTRY = join(__dirname, '../../webviews/experiments/index.tsx');
 const WAIT = { timeout: 30_000 };
@@ -50,6 +51,8 @@ test('two selected runs: the diff side by side and a history chart of host-downs
   const drawn = await h.page.locator('.fb-history .u-legend .u-series').count();
   assert.equal(drawn, 3, 'x and two runs');
   assert.equal(await h.page.locator('.fb-history').count(), 1, 'one chart: the one metric with a history');
+  // The view loads lazily; its styles still come with the panel's stylesheet.
+  assert.equal(await h.page.locator('.fb-chart-title').first().evaluate((el) => getComputedStyle(el).fontWeight), '600');
 });
 
 test('brushing the parallel coordinates filters the table through the host', async () => {

@@ -1,13 +1,19 @@
 // The compare view inside the experiments panel: fetches the selected runs from the host (debounced while
 // a selection is being made), asks the host for downsampled histories, and sends exports to the host to save.
-import { useCallback, useEffect, useState } from 'react';
+// The view and its chart libraries (uPlot, ECharts: about half the panel's code) load only once runs are
+// selected, so opening the panel on the table does not parse them.
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import type { PanelClient } from '../platform/client';
-import { CompareView } from './compare/CompareView';
 import type { CompareRun, HistoryRequest } from './compare/types';
 import { GetCompareRuns, GetHistories, SaveExport, type ViewState } from './contract';
 import type { ExportData } from '../charts';
+// The lazy chunk's stylesheets are not linked by the page: they come with the panel's own CSS.
+import 'uplot/dist/uPlot.min.css';
+import '../charts/charts.css';
+import './compare/compare.css';
 
 const SELECT_DEBOUNCE_MS = 150;
+const CompareView = lazy(() => import('./compare/CompareView').then((m) => ({ default: m.CompareView })));
 
 function base64(bytes: Uint8Array): string {
   let s = '';
@@ -36,7 +42,7 @@ export function ComparePane(props: { client: PanelClient<ViewState>; selected: s
   );
   if (!compare) return <span className="fb-muted">Loading the selected runs…</span>;
   return (
-    <>
+    <Suspense fallback={<span className="fb-muted">Loading the compare view…</span>}>
       {compare.omitted > 0 && (
         <p className="fb-muted" role="status">
           Comparing the first {compare.runs.length} of {compare.runs.length + compare.omitted} selected runs.
@@ -51,6 +57,6 @@ export function ComparePane(props: { client: PanelClient<ViewState>; selected: s
         onBrush={props.onBrush}
         onExport={onExport}
       />
-    </>
+    </Suspense>
   );
 }
