@@ -87,7 +87,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   fs.mkdirSync(logsDir, { recursive: true });
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
-  const cas = new ContentStore(stateDir);
+  const cas = new ContentStore(stateDir, hasher);
   let executor: Promise<SqlExecutor> | undefined;
   const records = new RecordQueue((step, err) => {
     const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
