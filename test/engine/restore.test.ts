@@ -130,6 +130,9 @@ steps:
       echo serve >> runs.log && mkdir -p out && echo data > out/data.txt && mkfifo out/pipe &&
       node -e "require('net').createServer().listen('out/sock', () => process.exit(0))"
     outs: [out]
+  channel:
+    run: mkfifo channel.fifo
+    outs: [channel.fifo]
 `);
   t.after(ws.cleanup);
   const bounded = <T>(p: Promise<T>): Promise<T> => {
@@ -138,14 +141,14 @@ steps:
     return Promise.race([p, limit]).finally(() => clearTimeout(timer));
   };
   const first = await bounded(ws.run());
-  assert.deepEqual(outcomes(first.result), { serve: 'succeeded' }, JSON.stringify([...first.result.steps]));
+  assert.deepEqual(outcomes(first.result), { serve: 'succeeded', channel: 'succeeded' }, JSON.stringify([...first.result.steps]));
   const warnings = notes(first.events).filter((n) => /not a regular file/.test(n));
-  assert.deepEqual(warnings.map((w) => /out\/(pipe|sock)/.exec(w)?.[1]).sort(), ['pipe', 'sock'], JSON.stringify(notes(first.events)));
+  assert.deepEqual(warnings.map((w) => /(out\/pipe|out\/sock|channel\.fifo)/.exec(w)?.[1]).sort(), ['channel.fifo', 'out/pipe', 'out/sock'], JSON.stringify(notes(first.events)));
   assert.equal((await flowStatus(ws.flowFile)).steps.get('serve')!.state, 'up-to-date');
-  assert.deepEqual(outcomes((await bounded(ws.run())).result), { serve: 'cached' });
+  assert.deepEqual(outcomes((await bounded(ws.run())).result), { serve: 'cached', channel: 'cached' });
 
   fs.rmSync(path.join(ws.dir, 'out'), { recursive: true });
-  const back = await bounded(ws.run());
+  const back = await bounded(ws.run({ targets: ['serve'] }));
   assert.deepEqual(outcomes(back.result), { serve: 'restored' });
   assert.deepEqual(fs.readdirSync(path.join(ws.dir, 'out')), ['data.txt']);
   assert.equal(ran(ws), 1);
