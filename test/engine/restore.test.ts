@@ -36,14 +36,19 @@ function notes(events: RunEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'step-log' && e.text.startsWith('flowbench: ') ? [e.text] : []));
 }
 
-const ran = (ws: Workspace) => ws.read('runs.log').trim().split('\n').length;
-
-test('a corrupted cache object is caught on restore: removed, reported, the step runs again and the cache is whole again', async (t) => {
+/** Runs the flow with lr 0.1, then 0.2: the 0.1 model is in the cache only. Returns that model's object file. */
+async function cachedAndReplaced(t: { after: (fn: () => void) => void }): Promise<{ ws: Workspace; object: string }> {
   const ws = workspace(FLOW);
   t.after(ws.cleanup);
   await ws.run();
   await ws.run({ overrides: { lr: 0.2 } });
-  const object = objectFile(ws, 'lr=0.1\n');
+  return { ws, object: objectFile(ws, 'lr=0.1\n') };
+}
+
+const ran = (ws: Workspace) => ws.read('runs.log').trim().split('\n').length;
+
+test('a corrupted cache object is caught on restore: removed, reported, the step runs again and the cache is whole again', async (t) => {
+  const { ws, object } = await cachedAndReplaced(t);
   corrupt(object);
 
   const back = await ws.run();
@@ -78,11 +83,7 @@ test('storing repairs a corrupt object of the same size instead of keeping it', 
 });
 
 test('an object checked once is remembered by its stat, and checked again when it changes', async (t) => {
-  const ws = workspace(FLOW);
-  t.after(ws.cleanup);
-  await ws.run();
-  await ws.run({ overrides: { lr: 0.2 } });
-  const object = objectFile(ws, 'lr=0.1\n');
+  const { ws, object } = await cachedAndReplaced(t);
   const statCache = () => JSON.parse(ws.read('.flowbench/statcache.json')).entries as Record<string, unknown[]>;
   assert.equal(statCache()[object]?.[4], sha('lr=0.1\n'), 'the stored object is known by its stat');
   assert.deepEqual(outcomes((await ws.run()).result), { train: 'restored' });
