@@ -93,7 +93,7 @@ test('a second run waits for the first, says for whom, and no journal record is 
   assert.ok(startedAt >= bEndedAt, 'the second run started only after the first ended');
 });
 
-test('--no-wait exits 75 naming the run in the way; status, runs and show do not wait', async (t) => {
+test('--no-wait exits 75 naming the run in the way; Ctrl-C gives up waiting; status, runs and show do not wait', async (t) => {
   const dir = setUp(t);
   rmGo(dir);
   const b = start(dir, ['run', '--step', 'b2', '--upstream', '--force']);
@@ -111,6 +111,14 @@ test('--no-wait exits 75 naming the run in the way; status, runs and show do not
   const runs = flowbench(dir, ['runs', '--json'], 20_000);
   assert.equal(runs.code, 0, runs.stderr);
   assert.equal(flowbench(dir, ['show', bRun.runId], 20_000).code, 0);
+
+  const waiter = start(dir, ['run']);
+  t.after(() => waiter.child.kill('SIGKILL'));
+  await waitFor('the third run to wait', () => waiter.events().some((e) => e.type === 'run-waiting'));
+  waiter.child.kill('SIGINT');
+  assert.equal((await waiter.done).code, 130, 'Ctrl-C while waiting cancels');
+  assert.equal(readdirSync(join(dir, '.flowbench', 'runs')).length, runsBefore, 'the cancelled wait leaves no run folder');
+  assert.ok(!waiter.events().some((e) => e.type === 'run-start'));
 
   writeFileSync(join(dir, 'go'), '');
   assert.equal((await b.done).code, 0);
