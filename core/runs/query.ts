@@ -74,6 +74,12 @@ export function parseSort(text: string, columns?: ReadonlySet<string>): { keys: 
   return new Parser(text, columns).sort();
 }
 
+/** `id, metrics.auc, params.lr`: the columns to show, in order. Never throws. */
+export function parseColumns(text: string, columns?: ReadonlySet<string>): { columns: string[]; problems: QueryProblem[] } {
+  const { keys, problems } = new Parser(text, columns).sort(false);
+  return { columns: keys.map((k) => k.column), problems };
+}
+
 /** A value or column name as filter text, quoted when it would not read back as one bare word. */
 export function quote(text: string): string {
   return text !== '' && !/[\s()=!<>~,"'\\]/.test(text) && !KEYWORDS.has(text.toLowerCase()) ? text : JSON.stringify(text);
@@ -119,25 +125,26 @@ class Parser {
     return this.failed ? undefined : node;
   }
 
-  sort(): { keys: SortKey[]; problems: QueryProblem[] } {
+  /** A comma-separated column list; with `directions`, each column may be followed by asc or desc. */
+  sort(directions = true): { keys: SortKey[]; problems: QueryProblem[] } {
     const keys: SortKey[] = [];
     const seen = new Set<string>();
     while (!this.failed && this.peek().kind !== 'end') {
       const t = this.peek();
       if (t.kind !== 'word' && t.kind !== 'string') {
-        this.fail(t, `expected a column to sort by, found '${t.text}'`);
+        this.fail(t, `expected a column${directions ? ' to sort by' : ''}, found '${t.text}'`);
         break;
       }
       this.pos++;
       const column = this.column(t);
       let descending = false;
       const dir = this.peek();
-      if (dir.kind === 'word' && /^(asc|desc)$/i.test(dir.text)) {
+      if (directions && dir.kind === 'word' && /^(asc|desc)$/i.test(dir.text)) {
         descending = dir.text.toLowerCase() === 'desc';
         this.pos++;
       }
       if (column !== undefined) {
-        if (seen.has(column)) this.problem(t, `'${column}' is already a sort key`);
+        if (seen.has(column)) this.problem(t, `'${column}' is already ${directions ? 'a sort key' : 'listed'}`);
         seen.add(column);
         keys.push({ column, descending });
       }
