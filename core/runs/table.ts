@@ -141,6 +141,7 @@ class Column {
     const cls = new Uint8Array(rows);
     const val = new Float64Array(rows);
     const texts: string[] = [];
+    let textRows = 0;
     for (let r = 0; r < rows; r++) {
       const k = this.kind[r];
       cls[r] = CLASS_OF_KIND[k];
@@ -148,14 +149,23 @@ class Column {
         const v = this.num[r];
         if (v !== v) cls[r] = CLASS_NAN;
         else val[r] = v;
-      } else if (k !== MISSING) texts.push(this.textOf(r));
+      } else if (k !== MISSING) {
+        texts[r] = this.textOf(r);
+        textRows++;
+      }
     }
-    if (texts.length > 0) {
-      // Code-unit order: Intl.Collator costs ~5× more on 100,000 distinct ids.
-      const distinct = [...new Set(texts)].sort();
-      const rank = new Map<string, number>();
-      distinct.forEach((t, i) => rank.set(t, i));
-      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = rank.get(this.textOf(r))!;
+    if (textRows > 0) {
+      // Rank the texts by sorting their rows (code-unit order): 2.5× faster than sorting the distinct
+      // texts into a Map on 100,000 distinct ids, and Intl.Collator would cost 5× more again.
+      const order = new Int32Array(textRows);
+      let i = 0;
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) order[i++] = r;
+      order.sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+      let rank = 0;
+      for (i = 0; i < textRows; i++) {
+        if (i > 0 && texts[order[i]] !== texts[order[i - 1]]) rank++;
+        val[order[i]] = rank;
+      }
     }
     this.sortCache = { version: this.version, cls, val };
     return this.sortCache;
@@ -179,6 +189,14 @@ export class RunTable {
   private readonly metrics = new Map<string, Column>();
   private readonly skips: SkipReport = { runs: 0, values: 0, columns: 0, examples: [] };
   private readonly droppedColumns = new Set<string>();
+  /**
+   * The names of the last summary's params and metrics and their columns: the runs of a sweep share
+   * one shape, so filling a row mostly skips looking its names up (a third of the build time).
+   */
+  private shapes: Record<'params' | 'metrics', { names: string[]; columns: (Column | undefined)[] }> = {
+    params: { names: [], columns: [] },
+    metrics: { names: [], columns: [] },
+  };
   private differsCache: { version: number; differs: Map<string, boolean> } | undefined;
   private version = 0;
   /** Counts upserts, so a replaced run can tell which columns it wrote. */
@@ -341,25 +359,39 @@ export class RunTable {
       this.skip('values', `run ${id}: ${field} is not an object`);
       return;
     }
-    const group = field === 'params' ? this.params : this.metrics;
-    for (const name in values) {
-      const value = (values as Record<string, unknown>)[name];
-      let column = group.get(name);
-      if (!column) {
-        const key = `${field}.${name}`;
-        if (this.params.size + this.metrics.size >= MAX_COLUMNS) {
-          if (!this.droppedColumns.has(key)) {
-            this.droppedColumns.add(key);
-            this.skip('columns', `column ${key} and any after the first ${MAX_COLUMNS} params and metrics were left out`);
-          }
-          continue;
-        }
-        column = new Column(key, field === 'params' ? 'param' : 'metric', this.capacity);
-        group.set(name, column);
-      }
+    const record = values as Record<string, unknown>;
+    const names = Object.keys(record);
+    let shape = this.shapes[field];
+    if (!sameNames(names, shape.names)) {
+      shape = { names, columns: names.map((name) => this.columnFor(field, name)) };
+      this.shapes[field] = shape;
+    }
+    const { columns } = shape;
+    for (let i = 0; i < names.length; i++) {
+      const column = columns[i];
+      if (!column) continue;
+      const value = record[names[i]];
       column.set(row, field === 'metrics' && value === null ? NaN : toCell(value));
       column.stamp = stamp;
     }
+  }
+
+  /** The column of a param or metric, made on first sight; undefined past MAX_COLUMNS. */
+  private columnFor(field: 'params' | 'metrics', name: string): Column | undefined {
+    const group = field === 'params' ? this.params : this.metrics;
+    const column = group.get(name);
+    if (column) return column;
+    const key = `${field}.${name}`;
+    if (this.params.size + this.metrics.size >= MAX_COLUMNS) {
+      if (!this.droppedColumns.has(key)) {
+        this.droppedColumns.add(key);
+        this.skip('columns', `column ${key} and any after the first ${MAX_COLUMNS} params and metrics were left out`);
+      }
+      return undefined;
+    }
+    const made = new Column(key, field === 'params' ? 'param' : 'metric', this.capacity);
+    group.set(name, made);
+    return made;
   }
 
   private skip(what: 'runs' | 'values' | 'columns', example: string): void {
@@ -493,6 +525,12 @@ function matches(kind: number, num: number, text: string, op: CompareOp, lit: Li
     case '>': return text > lit.text;
     default: return text >= lit.text;
   }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toCell(value: unknown): Cell {

@@ -30,13 +30,14 @@ export function generateSummaries(count: number, shape: { params: number; metric
     const metrics: Record<string, number> = {};
     for (let m = 0; m < shape.metrics; m++) metrics[m === 0 ? 'auc' : `metric_${String(m).padStart(3, '0')}`] = i % 997 === 13 && m === 0 ? NaN : next();
     const status = i === count - 1 ? 'running' : i % 10 === 9 ? 'failed' : 'succeeded';
-    out.push({
+    // Through JSON, as the store's index reader hands summaries over (and as NaN is stored: null).
+    out.push(JSON.parse(JSON.stringify({
       id, flow: 'sweep', flowFile: '/bench/sweep.flow.yaml', status, start,
       ...(status === 'running' ? {} : { end: start + 30_000, durationMs: 1000 + Math.floor(next() * 60_000) }),
       params, overrides: i % 3 === 0 ? { learning_rate: params.learning_rate } : {}, metrics,
       counts: { ran: 4, cached: 0, restored: 0, failed: status === 'failed' ? 1 : 0, skipped: 0, cancelled: 0 },
       code: { commit: 'abc123def456', dirty: i % 50 === 0 },
-    });
+    })));
   }
   return out;
 }
