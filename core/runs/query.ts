@@ -82,7 +82,7 @@ export function parseColumns(text: string, columns?: ReadonlySet<string>): { col
 
 /** A value or column name as filter text, quoted when it would not read back as one bare word. */
 export function quote(text: string): string {
-  return text !== '' && !/[\s()=!<>~,"'\\]/.test(text) && !KEYWORDS.has(text.toLowerCase()) ? text : JSON.stringify(text);
+  return text !== '' && text !== 'null' && !/[\s()=!<>~,"'\\]/.test(text) && !KEYWORDS.has(text.toLowerCase()) ? text : JSON.stringify(text);
 }
 
 type TokenKind = 'word' | 'string' | 'op' | '(' | ')' | ',' | 'end';

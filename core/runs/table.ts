@@ -277,6 +277,10 @@ export class RunTable {
     return { id: text('id'), flow: text('flow'), status: text('status'), params: pick(this.params), metrics: pick(this.metrics) };
   }
 
+  /**
+   * Adds a run or replaces the one with its id, keeping its row number (and its star unless `starred`
+   * is given). A summary without an id is counted in skipped() and returns -1.
+   */
   upsert(summary: RunSummary, starred?: boolean): number {
     const s = summary as unknown as Record<string, unknown>;
     if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || s.id === '') {
@@ -292,8 +296,9 @@ export class RunTable {
     info.get('id')!.set(row, id);
     info.get('flow')!.set(row, typeof s.flow === 'string' ? s.flow : null);
     info.get('status')!.set(row, typeof s.status === 'string' ? s.status : null);
-    if (typeof s.start === 'number' && Number.isFinite(s.start)) info.get('start')!.set(row, s.start);
-    else this.skip('values', `run ${id}: start time is not a number`);
+    const start = typeof s.start === 'number' && Number.isFinite(s.start) ? s.start : null;
+    info.get('start')!.set(row, start);
+    if (start === null) this.skip('values', `run ${id}: start time is not a number`);
     info.get('duration')!.set(row, typeof s.durationMs === 'number' ? s.durationMs : null);
     info.get('code')!.set(row, codeCell(s.code));
     info.get('overrides')!.set(row, overridesCell(s.overrides));

@@ -146,7 +146,7 @@ test('parseColumns reads a column list, quoted names included, without direction
 });
 
 test('quote makes any text read back as one value', () => {
-  for (const text of ['plain', 'with space', 'a"b', "it's", 'and', '', 'x=y', 'back\\slash']) {
+  for (const text of ['plain', 'with space', 'a"b', "it's", 'and', 'null', '', 'x=y', 'back\\slash']) {
     const { filter, problems } = parseFilter(`flow = ${quote(text)}`);
     assert.deepEqual(problems, [], text);
     const tree = filterTree(filter!);
