@@ -1,24 +1,13 @@
 // Generated run summaries for benchmarks: what runs/index.jsonl holds for a sweep, deterministic
 // (seeded), with the awkward values real stores have: a text param, failed and running runs, NaN metrics.
 import type { RunSummary } from '../../core/runs/types';
-
-/** A small fast PRNG (mulberry32): the same seed gives the same store on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../lsp/mutate';
 
 const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'];
 
 /** `count` summaries of flow `sweep`, a minute apart, with `params` params and `metrics` metrics each. */
 export function generateSummaries(count: number, shape: { params: number; metrics: number }, seed = 1): RunSummary[] {
-  const next = random(seed);
+  const next = seeded(seed);
   const base = Date.UTC(2026, 0, 1);
   const out: RunSummary[] = [];
   for (let i = 0; i < count; i++) {
