@@ -58,7 +58,8 @@ class CompiledFilter implements Filter {
 
 /** The syntax tree of a filter from parseFilter; for the table that evaluates it. */
 export function filterTree(filter: Filter): FilterNode {
-  if (!(filter instanceof CompiledFilter)) throw new TypeError('not a filter made by parseFilter');
+  // A filter that crossed a message boundary (postMessage) is a plain object: send the text and parse it there.
+  if (!(filter instanceof CompiledFilter)) throw new TypeError(`not a filter made by parseFilter in this process: parse '${filter?.text}' here`);
   return filter.root;
 }
 
