@@ -56,6 +56,7 @@ const FALSE = 4;
 /** Sort classes: numbers, then text, then NaN, then missing, in either direction. */
 const CLASS_OF_KIND = [3, 0, 1, 1, 1];
 const CLASS_NAN = 2;
+const FEW_TEXTS = 1024;
 
 const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
   id: 'string', flow: 'string', status: 'string', start: 'number', duration: 'number',
@@ -142,6 +143,9 @@ class Column {
     const val = new Float64Array(rows);
     const texts: string[] = [];
     let textRows = 0;
+    // Few distinct texts (statuses, optimizers) rank through a Map, ~10× faster than sorting 100,000
+    // rows by text; many (ids) by sorting their rows, 2.5× faster than a Map of 100,000 distinct ids.
+    let distinct: Map<string, number> | undefined = new Map();
     for (let r = 0; r < rows; r++) {
       const k = this.kind[r];
       cls[r] = CLASS_OF_KIND[k];
@@ -150,13 +154,20 @@ class Column {
         if (v !== v) cls[r] = CLASS_NAN;
         else val[r] = v;
       } else if (k !== MISSING) {
-        texts[r] = this.textOf(r);
+        const text = this.textOf(r);
+        texts[r] = text;
         textRows++;
+        if (distinct && !distinct.has(text)) {
+          if (distinct.size < FEW_TEXTS) distinct.set(text, 0);
+          else distinct = undefined;
+        }
       }
     }
-    if (textRows > 0) {
-      // Rank the texts by sorting their rows (code-unit order): 2.5× faster than sorting the distinct
-      // texts into a Map on 100,000 distinct ids, and Intl.Collator would cost 5× more again.
+    if (textRows > 0 && distinct) {
+      [...distinct.keys()].sort().forEach((text, rank) => distinct!.set(text, rank));
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = distinct.get(texts[r])!;
+    } else if (textRows > 0) {
+      // Code-unit order, as Array.prototype.sort uses: Intl.Collator costs 5× more.
       const order = new Int32Array(textRows);
       let i = 0;
       for (let r = 0; r < rows; r++) if (cls[r] === 1) order[i++] = r;

@@ -252,3 +252,16 @@ test('through the store: a torn index line and a hand-edited record still give a
   ]);
   assert.deepEqual(table.skipped().examples, [`run ${ids[1]}: params is not an object`]);
 });
+
+test('text columns sort in code-unit order with few and with many distinct values', () => {
+  for (const distinct of [7, 3000]) {
+    const names = Array.from({ length: 5000 }, (_, i) => `name-${(i * 7919) % distinct}`);
+    const t = RunTable.fromSummaries(names.map((name, i) => summary(`r${i}`, { params: { name } })));
+    const got = t.rows(t.select({ sort: [{ column: 'params.name', descending: true }] }), 0, 5000, ['params.name']).map((r) => r.cells[0]);
+    assert.deepEqual(got, [...names].sort().reverse(), `${distinct} distinct`);
+    const ties = t.rows(t.select({ sort: [{ column: 'params.name', descending: false }] }), 0, 5000, ['params.name']);
+    for (let i = 1; i < ties.length; i++) {
+      if (ties[i].cells[0] === ties[i - 1].cells[0]) assert.ok(t.rowOf(ties[i].id)! > t.rowOf(ties[i - 1].id)!, 'ties keep row order');
+    }
+  }
+});
