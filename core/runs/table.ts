@@ -140,7 +140,8 @@ class Column {
   sortArrays(rows: number): { cls: Uint8Array; val: Float64Array } {
     if (this.sortCache?.version === this.version && this.sortCache.cls.length >= rows) return this.sortCache;
     const cls = new Uint8Array(rows);
-    const val = new Float64Array(rows);
+    // A column without text sorts on its own numbers; only text needs ranks of its own.
+    const val = this.texts === 0 ? this.num : new Float64Array(rows);
     const texts: string[] = [];
     let textRows = 0;
     // Few distinct texts (statuses, optimizers) rank through a Map, ~10× faster than sorting 100,000
@@ -152,7 +153,7 @@ class Column {
       if (k === NUMBER) {
         const v = this.num[r];
         if (v !== v) cls[r] = CLASS_NAN;
-        else val[r] = v;
+        else if (val !== this.num) val[r] = v;
       } else if (k !== MISSING) {
         const text = this.textOf(r);
         texts[r] = text;
