@@ -1,7 +1,7 @@
 // Run summaries as columns, so the experiments panel and `flowbench runs` can filter and sort 100,000
 // runs × 100 params/metrics well inside the panel's 250 ms (test/bench/runs.bench.ts) without touching
-// an object per cell:
-// each column keeps a kind byte and a Float64 per row, plus the text of rows that hold text.
+// an object per cell: each column keeps a kind byte and a Float64 per row, plus the text of rows that
+// hold text.
 // Rows are never renumbered: a removed run leaves an empty row behind, so row numbers a panel holds
 // stay valid, and the table stays as fast as it was (removals are rare user actions).
 //
