@@ -8,7 +8,8 @@
 //
 // One writing process at a time: a compaction renames a new file into place, so appends through another
 // process's descriptor would land in the replaced file and be lost. Runs hold the state folder's lock
-// (run-lock.ts) for that; readers in other processes are safe, they see the old file or the new one.
+// (run-lock.ts) over the state and cache journals; readers in other processes are safe, they see the
+// old file or the new one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -36,6 +37,12 @@ export class Journal<T> {
   get(key: string): T | undefined {
     this.refresh();
     return this.entries.get(key);
+  }
+
+  /** Every live key, as the file says now. */
+  keys(): string[] {
+    this.refresh();
+    return [...this.entries.keys()];
   }
 
   set(key: string, value: T): void {
@@ -87,7 +94,11 @@ export class Journal<T> {
 
   private append(line: Line<T>): void {
     if (this.fd === undefined) this.open();
-    fs.writeSync(this.fd!, JSON.stringify(line) + '\n');
+    let text = JSON.stringify(line) + '\n';
+    // Another writer appended since this one last looked; if it was killed mid-line, start a fresh one.
+    const size = fs.fstatSync(this.fd!).size;
+    if (size !== this.seen?.size && size > 0 && !endsWithNewline(this.fd!, size)) text = '\n' + text;
+    fs.writeSync(this.fd!, text);
     this.lines++;
     const st = fs.fstatSync(this.fd!);
     this.seen = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
