@@ -210,6 +210,7 @@ test('brushFilter: several intervals and quoted categories, all readable by the 
   assert.equal(brushFilter([{ column: 'metrics.auc', intervals: [[0.123456789, 0.987654321]] }]), 'metrics.auc >= 0.123456 and metrics.auc <= 0.987655');
 });
 
-test('toCsv: RFC 4180 quoting and CRLF records', () => {
+test('toCsv: RFC 4180 quoting and CRLF records, formula text defused, numbers kept', () => {
+  assert.equal(toCsv(['a', 'b'], [['=1+1', -2], ['@x', '+y']]), "a,b\r\n'=1+1,-2\r\n'@x,'+y\r\n");
   assert.equal(toCsv(['id', 'note'], [['a', 'plain'], ['b', 'has, comma'], ['c', 'say "hi"'], ['d', 'two\nlines'], ['e', null], ['f', 1.5]]), 'id,note\r\na,plain\r\nb,"has, comma"\r\nc,"say ""hi"""\r\nd,"two\nlines"\r\ne,\r\nf,1.5\r\n');
 });
