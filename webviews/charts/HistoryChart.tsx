@@ -4,7 +4,7 @@
 import type uPlot from 'uplot';
 import { forwardRef, useCallback, useEffect, useId, useImperativeHandle, useMemo, useRef, type KeyboardEvent } from 'react';
 import { ema, groupSeries, type SeriesBuckets, type XAxis } from '../../core/runs/series';
-import { uplotPng, uplotSvg, type ExportHandler } from './export';
+import { fileName, uplotPng, uplotSvg, type ExportHandler } from './export';
 import { ExportButtons } from './ExportButtons';
 import { colorAt, fillAt, useChartTheme, type ChartTheme } from './theme';
 import { axisStyle, useUplot } from './uplot';
@@ -92,8 +92,6 @@ function build(props: HistoryChartProps, theme: ChartTheme): Built {
   const series = smoothed.map((s, i) => ({ label: props.labels?.[s.runId] ?? s.runId, stroke: colorAt(theme, i), width: 1, spanGaps: true, points: { show: false } }));
   return { data: [xs, ...data] as uPlot.AlignedData, series, bands: [], hidden };
 }
-
-export const slug = (s: string) => s.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'chart';
 
 export const HistoryChart = forwardRef<ChartHandle, HistoryChartProps>(function HistoryChart(props, ref) {
   const theme = useChartTheme();
@@ -211,8 +209,8 @@ export const HistoryChart = forwardRef<ChartHandle, HistoryChartProps>(function 
         {props.onExport && (
           <ExportButtons
             title={props.title}
-            onPng={async () => props.onExport!(`${slug(props.title)}.png`, 'image/png', await uplotPng(plot.current!, theme, props.title))}
-            onSvg={() => props.onExport!(`${slug(props.title)}.svg`, 'image/svg+xml', uplotSvg(plot.current!, theme, props.title, { bands }))}
+            onPng={async () => props.onExport!(fileName(props.title, 'png'), 'image/png', await uplotPng(plot.current!, theme, props.title))}
+            onSvg={() => props.onExport!(fileName(props.title, 'svg'), 'image/svg+xml', uplotSvg(plot.current!, theme, props.title, { bands }))}
           />
         )}
       </figcaption>

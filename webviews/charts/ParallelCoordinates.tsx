@@ -7,9 +7,8 @@ import { ParallelComponent, VisualMapContinuousComponent } from 'echarts/compone
 import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 import { forwardRef, useEffect, useId, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { AxisBrush } from './brush';
-import { dataUrlBytes, type ExportHandler } from './export';
+import { dataUrlBytes, fileName, type ExportHandler } from './export';
 import { ExportButtons } from './ExportButtons';
-import { slug } from './HistoryChart';
 import { useChartTheme, type ChartTheme } from './theme';
 
 echarts.use([ParallelChart, ParallelComponent, VisualMapContinuousComponent, CanvasRenderer, SVGRenderer]);
@@ -152,7 +151,7 @@ export const ParallelCoordinates = forwardRef<ParallelHandle, ParallelCoordinate
     <figure className="fb-chart">
       <figcaption className="fb-chart-head">
         <span className="fb-chart-title">{props.title}</span>
-        {props.onExport && <ExportButtons title={props.title} onPng={() => props.onExport!(`${slug(props.title)}.png`, 'image/png', png())} onSvg={() => props.onExport!(`${slug(props.title)}.svg`, 'image/svg+xml', svg())} />}
+        {props.onExport && <ExportButtons title={props.title} onPng={() => props.onExport!(fileName(props.title, 'png'), 'image/png', png())} onSvg={() => props.onExport!(fileName(props.title, 'svg'), 'image/svg+xml', svg())} />}
       </figcaption>
       <div ref={el} className="fb-chart-plot" role="img" aria-label={`${props.title}: ${props.rows.length} runs across ${props.axes.map((a) => a.label ?? a.key).join(', ')}`} style={{ height }} />
       <KeyboardBrush axes={props.axes} shapes={axes} onApply={brush} />

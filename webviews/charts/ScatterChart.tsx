@@ -2,10 +2,9 @@
 // go on a category axis in sorted order.
 import type uPlot from 'uplot';
 import { forwardRef, useImperativeHandle, useMemo, useRef } from 'react';
-import { uplotPng, uplotSvg, type ExportHandler } from './export';
+import { fileName, uplotPng, uplotSvg, type ExportHandler } from './export';
 import { ExportButtons } from './ExportButtons';
 import type { ChartHandle } from './HistoryChart';
-import { slug } from './HistoryChart';
 import { colorAt, useChartTheme } from './theme';
 import { axisStyle, useUplot } from './uplot';
 
@@ -75,8 +74,8 @@ export const ScatterChart = forwardRef<ChartHandle, ScatterChartProps>(function 
         {props.onExport && (
           <ExportButtons
             title={title}
-            onPng={async () => props.onExport!(`${slug(title)}.png`, 'image/png', await uplotPng(plot.current!, theme, title))}
-            onSvg={() => props.onExport!(`${slug(title)}.svg`, 'image/svg+xml', uplotSvg(plot.current!, theme, title, { points: true }))}
+            onPng={async () => props.onExport!(fileName(title, 'png'), 'image/png', await uplotPng(plot.current!, theme, title))}
+            onSvg={() => props.onExport!(fileName(title, 'svg'), 'image/svg+xml', uplotSvg(plot.current!, theme, title, { points: true }))}
           />
         )}
       </figcaption>

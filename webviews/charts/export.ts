@@ -12,6 +12,9 @@ export type ExportData = Uint8Array | string;
 /** `data` is bytes for PNG and text for SVG and CSV. */
 export type ExportHandler = (name: string, mime: string, data: ExportData) => void;
 
+/** A file name for an export of the chart titled `title`. */
+export const fileName = (title: string, ext: string) => `${title.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'chart'}.${ext}`;
+
 export function dataUrlBytes(url: string): Uint8Array {
   const base64 = url.slice(url.indexOf(',') + 1);
   const bin = atob(base64);

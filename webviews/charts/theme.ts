@@ -14,9 +14,6 @@ export interface ChartTheme {
   /** The palette with low alpha, for bands. */
   fills: string[];
   font: string;
-  /** Good and bad directions for deltas. */
-  better: string;
-  worse: string;
 }
 
 const PALETTE = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'];
@@ -47,8 +44,6 @@ export function readChartTheme(): ChartTheme {
       palette,
       fills: palette.map((c) => withAlpha(c, 0.2)),
       font: `${style.getPropertyValue('--vscode-font-size').trim() || '12px'} ${style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`,
-      better: palette[2],
-      worse: palette[3],
     };
   } finally {
     probe.remove();
