@@ -166,7 +166,7 @@ export class ExperimentsController {
       const shown = found.slice(0, COMPARE_MAX);
       return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((s) => s.id)), omitted: found.length - shown.length };
     });
-    c.onRequest(GetHistories, (req) => this.histories.answer(req));
+    c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
     c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
   }
 

@@ -74,9 +74,11 @@ function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions 
     },
     async saveExport(name, mime, data) {
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const ext = name.slice(name.lastIndexOf('.') + 1);
+      // The name is the webview's suggestion: a file name, never a path.
+      const file = name.replace(/[\\/]/g, '_');
+      const ext = file.slice(file.lastIndexOf('.') + 1);
       const target = await vscode.window.showSaveDialog({
-        defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+        defaultUri: folder ? vscode.Uri.joinPath(folder, file) : undefined,
         filters: { [mime === 'text/csv' ? 'CSV' : `${ext.toUpperCase()} image`]: [ext] },
         saveLabel: 'Export',
       });
