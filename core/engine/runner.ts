@@ -12,6 +12,7 @@ import { baseEnvironment } from './env';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
+import { Reaper } from './reaper';
 import { RecordQueue } from './record-queue';
 import { selectSteps, type Scope } from './select';
 import { stateDirOf, StepStateStore } from './state';
@@ -46,6 +47,8 @@ export interface RunResult {
   steps: Map<string, StepResult>;
   /** Why the run did not start (invalid flow, unknown step or param), one problem per line. */
   message?: string;
+  /** Why the run stopped early as failed: the engine could not write under .flowbench/ (full disk, removed folder). */
+  error?: string;
 }
 
 const NOT_RUN: ReadonlySet<StepOutcome> = new Set(['failed', 'cancelled', 'skipped']);
@@ -68,9 +71,26 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
 
   const stateDir = stateDirOf(flow);
   const store = openRunStore(stateDir);
-  await store.markInterrupted();
-  const runId = opts.runId ?? store.newRunId();
-  const recorder = store.recorder();
+  // Steps see one signal, aborted with the reason: the caller's cancel, or a write of the engine's own that failed.
+  const stop = new AbortController();
+  let error: string | undefined;
+  const stopRun = (reason: string): void => {
+    error ??= reason;
+    stop.abort(`stopped: ${reason}`);
+  };
+  const cancel = () => stop.abort('cancelled');
+  if (opts.signal?.aborted) cancel();
+  else opts.signal?.addEventListener('abort', cancel, { once: true });
+  let runId: string;
+  const logsDir = (id: string) => path.join(stateDir, 'logs', id);
+  try {
+    await store.markInterrupted();
+    runId = opts.runId ?? store.newRunId();
+    fs.mkdirSync(logsDir(runId), { recursive: true });
+  } catch (err) {
+    return refuse(`cannot write to ${stateDir}: ${(err as Error).message}`);
+  }
+  const recorder = store.recorder(stopRun);
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
   let listenerError: unknown;
@@ -82,17 +102,13 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
       listenerError ??= err;
     }
   };
-  const signal = opts.signal ?? new AbortController().signal;
-  const logsDir = path.join(stateDir, 'logs', runId);
-  fs.mkdirSync(logsDir, { recursive: true });
+  const signal = stop.signal;
+  const reaper = new Reaper();
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
   const cas = new ContentStore(stateDir);
   let executor: Promise<SqlExecutor> | undefined;
-  const records = new RecordQueue((step, err) => {
-    const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
-    emit({ type: 'step-log', runId, step, stream: 'stderr', text, time: Date.now() });
-  });
+  const records = new RecordQueue((step, err) => stopRun(`could not record the result of step ${step}: ${err.message}`));
   const ctx: RunContext = {
     analysis,
     runId,
@@ -101,10 +117,12 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     cas,
     states,
     evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
-    logsDir,
+    logsDir: logsDir(runId),
     baseEnv: baseEnvironment(),
     force: opts.force ?? false,
     signal,
+    stopRun,
+    reaper,
     emit,
     // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
     sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
@@ -127,19 +145,30 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     time: started,
   });
 
-  const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  let results: Map<string, StepResult>;
+  try {
+    results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  } finally {
+    reaper.close();
+  }
 
   records.flush();
-  states.close();
-  cas.close();
+  for (const [what, close] of [['close the step journal', () => states.close()], ['close the cache journal', () => cas.close()], ['save the stat cache', () => hasher.saveCache()]] as const) {
+    try {
+      close();
+    } catch (err) {
+      stopRun(`could not ${what}: ${(err as Error).message}`);
+    }
+  }
   // A warehouse that fails to close must not keep the run from ending; its file is written transactionally.
   if (executor) await (await executor.catch(() => undefined))?.close().catch(() => undefined);
-  hasher.saveCache();
   const outcomes = [...results.values()].map((r) => r.outcome);
-  const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
-  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, time: Date.now() });
+  const status: RunStatus = error ? 'failed' : signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
+  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, ...(error ? { message: error } : {}), time: Date.now() });
+  opts.signal?.removeEventListener('abort', cancel);
   if (listenerError) throw listenerError;
-  return { runId, status, steps: results };
+  // The final record may be the write that failed: the run is failed whatever the run-end said.
+  return { runId, status: error ? 'failed' : status, steps: results, ...(error ? { error } : {}) };
 }
 
 /** Starts each step once its parents in the run are done; a step whose parent did not succeed is skipped. */
@@ -186,7 +215,7 @@ async function schedule(ctx: RunContext, order: string[], selected: Set<string>,
       const step = ready.shift()!;
       const failedParent = graph.parents(step).find((p) => selected.has(p) && NOT_RUN.has(results.get(p)!.outcome));
       if (ctx.signal.aborted || failedParent) {
-        const message = ctx.signal.aborted ? 'run cancelled' : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
+        const message = ctx.signal.aborted ? `run ${ctx.signal.reason}` : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
         finish(step, { outcome: 'skipped', durationMs: 0, attempts: 0, message });
         continue;
       }
