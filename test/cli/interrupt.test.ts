@@ -99,9 +99,10 @@ test('Ctrl-C ends a step that ignores SIGTERM, and the session it left, within 2
   await waitFor('the step and its child to start', () => existsSync(join(dir, 'step.pid')) && existsSync(join(dir, 'away.txt')));
   const stopped = Date.now();
   child.kill('SIGINT');
+  // The CLI carries the mark too: it must have exited as well.
+  await treeGone(mark, stopped, 2000);
   const res = await done;
   assert.equal(res.code, 130, res.stderr);
-  await treeGone(mark, stopped, 2000);
   assert.equal([...readAllRecords(dir).values()][0].status, 'cancelled');
 });
 
