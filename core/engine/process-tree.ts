@@ -3,8 +3,14 @@
 // signalled too. No native module, so the extension host uses it as well (its Stop backstop).
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** A number that names a process group of our own: -0 would be this process's group, -1 every process there is. */
+export function isGroupId(pgid: number): boolean {
+  return Number.isInteger(pgid) && pgid > 1;
+}
+
 /** Sends `sig` to process group `pgid`; false when the group is gone. */
 export function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  if (!isGroupId(pgid)) return false;
   try {
     process.kill(-pgid, sig);
     return true;

@@ -5,6 +5,7 @@
 // A shell rather than a Node process: it starts in about a millisecond and holds a few hundred KB, and the
 // runner's side is one pipe write per step start and end.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isGroupId } from './process-tree';
 
 /** Between the reaper's TERM and KILL; short, because Stop's TERM usually came before. */
 export const REAPER_GRACE_S = 0.5;
@@ -13,6 +14,8 @@ const SCRIPT = `trap '' INT HUP
 groups=' '
 while read -r line; do
   p=\${line#?}
+  # Only plain group ids above 1: "kill -- -1" would signal every process on the machine.
+  case $p in '' | *[!0-9]* | 0* | 1) continue ;; esac
   case $line in
     +*) groups="$groups$p " ;;
     -*) case $groups in *" $p "*) groups="\${groups%% $p *} \${groups#* $p }" ;; esac ;;
@@ -29,11 +32,11 @@ export class Reaper {
 
   /** Started with the first group, so a run with nothing to spawn never pays for it. */
   add(pgid: number): void {
-    this.start().stdin!.write(`+${pgid}\n`);
+    if (isGroupId(pgid)) this.start().stdin!.write(`+${pgid}\n`);
   }
 
   remove(pgid: number): void {
-    this.child?.stdin!.write(`-${pgid}\n`);
+    if (isGroupId(pgid)) this.child?.stdin!.write(`-${pgid}\n`);
   }
 
   /** The run is over: the reaper ends whatever is still registered (normally nothing) and exits. */

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../core/runs/types';
-import { ensureBuilt, flowbench, project, readAllRecords, startFlowbench, treeGone, treeMark, waitFor } from './harness';
+import { ensureBuilt, flowbench, markedProcesses, project, readAllRecords, startFlowbench, treeGone, treeMark, waitFor } from './harness';
 
 before(() => ensureBuilt());
 
@@ -26,8 +26,18 @@ test('a full disk: the run fails with the reason, its steps are stopped, the rec
     t.skip(`cannot mount a small tmpfs here (${mount.stderr.trim() || mount.error?.message}); the full-disk case is not exercised`);
     return;
   }
+  const mark = treeMark();
   t.after(() => {
-    spawnSync('umount', [dir]);
+    // Steps left running (the failure this test looks for) would keep the mount busy.
+    for (const pid of markedProcesses(mark)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const umount = spawnSync('umount', [dir], { encoding: 'utf8' });
+    if (umount.status !== 0) throw new Error(`could not unmount ${dir}: ${umount.stderr}`);
     rmdirSync(dir);
   });
   // `chatty` fills the disk through its log; `nap` runs beside it and must be stopped with the run.
@@ -41,7 +51,6 @@ steps:
     run: echo $$ > nap.pid; sleep 60
 `,
   );
-  const mark = treeMark();
   const { done } = startFlowbench(dir, ['run', '-j', '2'], { [mark.name]: mark.value });
   const res = await done;
   const ended = Date.now();
