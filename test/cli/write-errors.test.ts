@@ -96,6 +96,8 @@ steps:
   assert.match(record.message ?? '', /^could not write the log of step talker: ENOENT/);
   assert.equal(record.steps.talker.state, 'cancelled');
   assert.match(record.steps.talker.message ?? '', /^stopped: could not write the log of step talker/);
+  const [id] = [...readAllRecords(dir).keys()];
+  assert.match(flowbench(dir, ['show', id]).stdout, /^Stopped\s+could not write the log of step talker: ENOENT/m);
   const status = JSON.parse(flowbench(dir, ['status', '--json']).stdout).steps as { step: string; state: string }[];
   assert.notEqual(status.find((s) => s.step === 'talker')?.state, 'up-to-date');
 });
