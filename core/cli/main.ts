@@ -47,11 +47,6 @@ async function main(argv: string[]): Promise<number> {
       line(o.err, '\n' + (err.command ? commandUsage(err.command) : generalUsage()));
       return EXIT.usage;
     }
-    // A full disk or a vanished folder is the machine's trouble, not a bug: its message says it all.
-    if (typeof (err as NodeJS.ErrnoException)?.syscall === 'string') {
-      line(o.err, `flowbench: ${(err as Error).message}`);
-      return EXIT.failed;
-    }
     line(o.err, `flowbench: internal error: ${(err as Error)?.message ?? String(err)}`);
     if (process.env.FLOWBENCH_DEBUG) line(o.err, String((err as Error)?.stack ?? err));
     else line(o.err, 'run with FLOWBENCH_DEBUG=1 for details');
