@@ -81,15 +81,8 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   const cancel = () => stop.abort('cancelled');
   if (opts.signal?.aborted) cancel();
   else opts.signal?.addEventListener('abort', cancel, { once: true });
-  let runId: string;
-  const logsDir = (id: string) => path.join(stateDir, 'logs', id);
-  try {
-    await store.markInterrupted();
-    runId = opts.runId ?? store.newRunId();
-    fs.mkdirSync(logsDir(runId), { recursive: true });
-  } catch (err) {
-    return refuse(`cannot write to ${stateDir}: ${(err as Error).message}`);
-  }
+  await store.markInterrupted();
+  const runId = opts.runId ?? store.newRunId();
   const recorder = store.recorder(stopRun);
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
@@ -103,6 +96,8 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     }
   };
   const signal = stop.signal;
+  const logsDir = path.join(stateDir, 'logs', runId);
+  fs.mkdirSync(logsDir, { recursive: true });
   const reaper = new Reaper();
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
@@ -117,7 +112,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     cas,
     states,
     evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
-    logsDir: logsDir(runId),
+    logsDir,
     baseEnv: baseEnvironment(),
     force: opts.force ?? false,
     signal,
