@@ -68,7 +68,7 @@ export async function runStep(ctx: RunContext, name: string): Promise<StepEnd> {
     return { ...(await bringUpToDate(ctx, ctx.analysis.flow.steps.get(name)!, log, started)), durationMs: Date.now() - started };
   } catch (err) {
     // The cache or a journal could not be written: the disk is full or failing, and every step after would fail alike.
-    if (STORAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) ctx.stopRun((err as Error).message);
+    if (STORAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) ctx.stopRun(`step ${name}: ${(err as Error).message}`);
     return { outcome: 'failed', attempts: 0, durationMs: Date.now() - started, message: (err as Error).message };
   } finally {
     log.flush();

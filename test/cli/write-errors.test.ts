@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../core/runs/types';
-import { ensureBuilt, flowbench, markedProcesses, project, readAllRecords, startFlowbench, treeGone, treeMark, waitFor } from './harness';
+import { ensureBuilt, flowbench, markedProcesses, parseEvents, project, readAllRecords, startFlowbench, treeGone, treeMark, waitFor } from './harness';
 
 before(() => ensureBuilt());
 
@@ -18,15 +18,17 @@ function assertCleanFailure(stderr: string, reason: RegExp): void {
   assert.match(stderr, new RegExp(`^flowbench: run \\S+ failed: ${reason.source}$`, 'm'), stderr);
 }
 
-test('a full disk: the run fails with the reason, its steps are stopped, the records still read', async (t) => {
+type TestContext = { after: (fn: () => void) => void; skip: (message: string) => void };
+
+/** A 3 MB tmpfs as the project folder, unmounted when the test ends; undefined (test skipped) where mounting is refused. */
+function smallDisk(t: TestContext, mark: { name: string; value: string }): string | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-full-'));
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
     rmdirSync(dir);
     t.skip(`cannot mount a small tmpfs here (${mount.stderr.trim() || mount.error?.message}); the full-disk case is not exercised`);
-    return;
+    return undefined;
   }
-  const mark = treeMark();
   t.after(() => {
     // Steps left running (the failure this test looks for) would keep the mount busy.
     for (const pid of markedProcesses(mark)) {
@@ -40,6 +42,13 @@ test('a full disk: the run fails with the reason, its steps are stopped, the rec
     if (umount.status !== 0) throw new Error(`could not unmount ${dir}: ${umount.stderr}`);
     rmdirSync(dir);
   });
+  return dir;
+}
+
+test('a full disk: the run fails with the reason, its steps are stopped, the records still read', async (t) => {
+  const mark = treeMark();
+  const dir = smallDisk(t, mark);
+  if (!dir) return;
   // `chatty` fills the disk through its log; `nap` runs beside it and must be stopped with the run.
   writeFileSync(
     join(dir, 'full.flow.yaml'),
@@ -100,4 +109,35 @@ steps:
   assert.match(flowbench(dir, ['show', id]).stdout, /^Stopped\s+could not write the log of step talker: ENOENT/m);
   const status = JSON.parse(flowbench(dir, ['status', '--json']).stdout).steps as { step: string; state: string }[];
   assert.notEqual(status.find((s) => s.step === 'talker')?.state, 'up-to-date');
+});
+
+test('a full disk while caching outs: the run fails with the reason and the other step is stopped', async (t) => {
+  const mark = treeMark();
+  const dir = smallDisk(t, mark);
+  if (!dir) return;
+  // `big` fits, its copy into the cache does not; `nap` runs beside it and must be stopped with the run.
+  writeFileSync(
+    join(dir, 'cache.flow.yaml'),
+    `flow: cache
+steps:
+  big:
+    run: head -c 2000000 /dev/urandom > big.bin
+    outs: [big.bin]
+  nap:
+    run: sleep 60
+`,
+  );
+  const { done } = startFlowbench(dir, ['run', '-j', '2', '--events'], { [mark.name]: mark.value });
+  const res = await done;
+  const ended = Date.now();
+  assert.equal(res.code, 1, res.stderr);
+  assertCleanFailure(res.stderr, /step big: ENOSPC: no space left on device.*/);
+  await treeGone(mark, ended, 2000);
+  const ends = new Map(parseEvents(res.stdout).filter((e) => e.type === 'step-end').map((e) => [e.step, e]));
+  assert.equal(ends.get('big')?.type === 'step-end' && ends.get('big')?.outcome, 'failed');
+  const nap = ends.get('nap');
+  assert.ok(nap?.type === 'step-end' && nap.outcome === 'cancelled' && /^stopped: step big: ENOSPC/.test(nap.message ?? ''), JSON.stringify(nap));
+  rmSync(join(dir, 'big.bin'));
+  const status = JSON.parse(flowbench(dir, ['status', '--json']).stdout).steps as { step: string; state: string }[];
+  assert.notEqual(status.find((s) => s.step === 'big')?.state, 'up-to-date');
 });
