@@ -20,8 +20,12 @@ function assertCleanFailure(stderr: string, reason: RegExp): void {
 
 type TestContext = { after: (fn: () => void) => void; skip: (message: string) => void };
 
-/** A 3 MB tmpfs as the project folder, unmounted when the test ends; undefined (test skipped) where mounting is refused. */
-function smallDisk(t: TestContext, mark: { name: string; value: string }): string | undefined {
+/**
+ * A 3 MB tmpfs as the project folder holding `files`, unmounted when the test ends, and the mark for the
+ * tree of the run in it; undefined (test skipped) where mounting is refused.
+ */
+function smallDisk(t: TestContext, files: Record<string, string>): { dir: string; mark: { name: string; value: string } } | undefined {
+  const mark = treeMark();
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-full-'));
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', dir], { encoding: 'utf8' });
   if (mount.status !== 0) {
@@ -42,24 +46,23 @@ function smallDisk(t: TestContext, mark: { name: string; value: string }): strin
     if (umount.status !== 0) throw new Error(`could not unmount ${dir}: ${umount.stderr}`);
     rmdirSync(dir);
   });
-  return dir;
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return { dir, mark };
 }
 
 test('a full disk: the run fails with the reason, its steps are stopped, the records still read', async (t) => {
-  const mark = treeMark();
-  const dir = smallDisk(t, mark);
-  if (!dir) return;
   // `chatty` fills the disk through its log; `nap` runs beside it and must be stopped with the run.
-  writeFileSync(
-    join(dir, 'full.flow.yaml'),
-    `flow: full
+  const disk = smallDisk(t, {
+    'full.flow.yaml': `flow: full
 steps:
   chatty:
     run: yes 0123456789012345678901234567890123456789 | head -c 6000000; sleep 60
   nap:
     run: echo $$ > nap.pid; sleep 60
 `,
-  );
+  });
+  if (!disk) return;
+  const { dir, mark } = disk;
   const { done } = startFlowbench(dir, ['run', '-j', '2'], { [mark.name]: mark.value });
   const res = await done;
   const ended = Date.now();
@@ -112,13 +115,9 @@ steps:
 });
 
 test('a full disk while caching outs: the run fails with the reason and the other step is stopped', async (t) => {
-  const mark = treeMark();
-  const dir = smallDisk(t, mark);
-  if (!dir) return;
   // `big` fits, its copy into the cache does not; `nap` runs beside it and must be stopped with the run.
-  writeFileSync(
-    join(dir, 'cache.flow.yaml'),
-    `flow: cache
+  const disk = smallDisk(t, {
+    'cache.flow.yaml': `flow: cache
 steps:
   big:
     run: head -c 2000000 /dev/urandom > big.bin
@@ -126,7 +125,9 @@ steps:
   nap:
     run: sleep 60
 `,
-  );
+  });
+  if (!disk) return;
+  const { dir, mark } = disk;
   const { done } = startFlowbench(dir, ['run', '-j', '2', '--events'], { [mark.name]: mark.value });
   const res = await done;
   const ended = Date.now();
