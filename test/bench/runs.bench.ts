@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRunStore } from '../../core/runs/store';
 import { fakeRun } from '../runs/fake-run';
+import { atMost, median, runBench, size } from './harness';
 
-const RUNS = 10_000;
+const RUNS = size(10_000, 300);
 const steps = ['staging', 'features', 'train', 'evaluate'];
 
 /** Through the real recorder, without fsync: the bench measures reading, not the disk's flush latency. */
@@ -41,18 +42,18 @@ function coldMeasure(state: string, what: 'list' | 'get', id = ''): number {
 
 async function p50(times: number, fn: () => Promise<unknown>): Promise<number> {
   const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
+  for (let i = 0; i < size(times, 2); i++) {
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return median(samples);
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-const verdict = (ms: number, target: number) => `(target ≤ ${target} ms) ${ms <= target ? 'OK' : 'SLOW'}`;
+const verdict = (ms: number, target: number) => `(target ≤ ${target} ms) ${atMost(ms, target)}`;
 
-async function main() {
+runBench(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-runs-bench-'));
   const state = join(dir, '.flowbench');
   try {
@@ -61,7 +62,7 @@ async function main() {
     const store = openRunStore(state);
     const all = await store.list();
     if (all.length !== RUNS) throw new Error(`list returned ${all.length} runs`);
-    const id = all[RUNS / 2].id;
+    const id = all[RUNS / 2]!.id;
 
     const coldList = coldMeasure(state, 'list');
     const coldGet = coldMeasure(state, 'get', id);
@@ -102,9 +103,4 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
 });
