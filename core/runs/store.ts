@@ -64,7 +64,7 @@ const STEP_WRITE_INTERVAL_MS = 50;
  * its writeback), so the interval stretches to keep rewriting under this share of the run's time: a
  * 1,000-step chain of `true` spent about a tenth of its main thread rewriting its record every 50 ms.
  */
-const MAX_WRITE_SHARE = 0.05;
+const MAX_WRITE_SHARE = 0.02;
 const MAX_STEP_WRITE_INTERVAL_MS = 2000;
 /** Metric points arrive by the thousand; they are appended at most this often. */
 const METRIC_DEBOUNCE_MS = 500;
