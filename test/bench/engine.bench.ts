@@ -145,30 +145,38 @@ async function benchChain(): Promise<void> {
     for (let i = 0; i < CHAIN; i++) yaml += `  c${i}:\n    run: "true"\n${i ? `    needs: [c${i - 1}]\n` : ''}`;
     const flowFile = path.join(dir, 'chain.flow.yaml');
     fs.writeFileSync(flowFile, yaml);
-    const bare: number[] = [];
-    const processLayer: number[] = [];
-    const engine: number[] = [];
-    // The three alternate rep by rep, so a change in load hits them alike.
-    for (let i = 0; i < REPEATS; i++) {
-      bare.push(await timed(async () => {
+    const sides = {
+      bare: async () => {
         for (let s = 0; s < CHAIN; s++) await spawnBare('true');
-      }));
-      processLayer.push(await timed(async () => {
+      },
+      processLayer: async () => {
         for (let s = 0; s < CHAIN; s++) await runProcess({ command: 'true', cwd: dir, env: process.env, onLine: () => {} });
-      }));
-      engine.push(await timed(async () => {
+      },
+      engine: async () => {
         const r = await runFlow({ flowFile, force: true });
         if (r.status !== 'succeeded' || r.steps.size !== CHAIN) throw new Error(`chain run ${r.status}: ${r.message ?? ''}`);
-      }));
+      },
+    };
+    const wall = { bare: [] as number[], processLayer: [] as number[], engine: [] as number[] };
+    const cpu = { bare: [] as number[], processLayer: [] as number[], engine: [] as number[] };
+    // The three alternate rep by rep, so a change in load hits them alike.
+    for (let i = 0; i < REPEATS; i++) {
+      for (const side of ['bare', 'processLayer', 'engine'] as const) {
+        const before = process.cpuUsage();
+        wall[side].push(await timed(sides[side]));
+        const used = process.cpuUsage(before);
+        cpu[side].push((used.user + used.system) / 1000);
+      }
     }
-    const b = median(bare);
-    const p = median(processLayer);
-    const e = median(engine);
+    const [b, p, e] = [median(wall.bare), median(wall.processLayer), median(wall.engine)];
+    const perStep = (side: keyof typeof cpu) => (median(cpu[side]) / CHAIN).toFixed(2);
     const overhead = (e / b - 1) * 100;
     console.log(`${CHAIN}-step chain of \`true\`, median of ${REPEATS}:`);
     console.log(`  bare /bin/sh -c spawns, sequential: ${b.toFixed(0)} ms (${(b / CHAIN).toFixed(2)} ms/step)`);
     console.log(`  the same through the engine's process layer alone (own process group, output piped): ${p.toFixed(0)} ms (${percentOver(p, b)} over bare)`);
     console.log(`  runFlow: ${e.toFixed(0)} ms (${(e / CHAIN).toFixed(2)} ms/step), ${percentOver(e, b)} over bare (target ≤ 20%) ${atMost(overhead, 20)}`);
+    // On the critical path of a chain and far less sensitive to load than wall time: this process's CPU.
+    console.log(`  CPU of this process per step (what load barely moves): bare ${perStep('bare')} ms, process layer ${perStep('processLayer')} ms, runFlow ${perStep('engine')} ms`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
