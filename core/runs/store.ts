@@ -79,6 +79,13 @@ export interface RunStoreOptions {
  * 1,000-step chain of trivial commands doesn't rewrite its growing record 2,000 times.
  */
 const STEP_WRITE_INTERVAL_MS = 50;
+/**
+ * A record of hundreds of steps costs milliseconds per rewrite (on ext4, a rename over a file also starts
+ * its writeback), so the interval stretches to keep rewriting under this share of the run's time: a
+ * 1,000-step chain of `true` spent about a tenth of its main thread rewriting its record every 50 ms.
+ */
+const MAX_WRITE_SHARE = 0.02;
+const MAX_STEP_WRITE_INTERVAL_MS = 2000;
 /** Metric points arrive by the thousand; they are appended at most this often. */
 const METRIC_DEBOUNCE_MS = 500;
 
@@ -191,6 +198,8 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     let historyLines: string[] = [];
     let timer: NodeJS.Timeout | undefined;
     let lastWrite = 0;
+    /** What the last rewrite of the record took, which sets the interval between rewrites. */
+    let lastCost = 0;
     let failedOnce = false;
 
     // A full disk or a vanished folder must not crash the run it is recording.
@@ -218,7 +227,9 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
         historyLines = [];
         guarded('append to the metric history', () => appendFileSync(historyFile(rec.id), text));
       }
+      const started = performance.now();
       const written = guarded('write the record', () => writeRecord(rec, durable));
+      lastCost = performance.now() - started;
       lastWrite = Date.now();
       return written;
     };
@@ -230,14 +241,15 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     };
 
     const flushSoon = () => {
+      const interval = Math.min(MAX_STEP_WRITE_INTERVAL_MS, Math.max(STEP_WRITE_INTERVAL_MS, lastCost / MAX_WRITE_SHARE));
       const since = Date.now() - lastWrite;
-      if (since >= STEP_WRITE_INTERVAL_MS) {
+      if (since >= interval) {
         flush();
         return;
       }
       if (timer) clearTimeout(timer);
       timer = undefined;
-      scheduleFlush(STEP_WRITE_INTERVAL_MS - since);
+      scheduleFlush(interval - since);
     };
 
     return (event: RunEvent) => {
