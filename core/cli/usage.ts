@@ -2,9 +2,13 @@
 
 export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
-  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events]',
+  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait]',
   status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
-  runs: 'flowbench runs [FLOW] [--limit N] [--status S] [--json]   list recorded runs, newest first',
+  runs: [
+    'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
+    '  flowbench runs star|unstar RUN [FLOW]   mark a run (RUN may be a unique prefix of its id)',
+    '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
+  ].join('\n'),
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
 };
 
@@ -15,7 +19,17 @@ const RUN_OPTIONS = `
   --set name=value   override a param for this run (repeatable; value is a YAML scalar: 0.2, true, text)
   -j, --jobs N       run at most N steps at once (default: number of CPU cores)
   --force            run the selected steps even if they are up to date
-  --events           print every run event as one JSON line on stdout (human output goes to stderr)`;
+  --events           print every run event as one JSON line on stdout (human output goes to stderr)
+  --no-wait          if another run is using this folder, exit with code 75 instead of waiting for it`;
+
+const RUNS_OPTIONS = `
+  --filter EXPR      e.g. 'metrics.auc > 0.7 and params.lr < 0.01 and status = succeeded' (see docs/cli.md, Filters)
+  --sort KEYS        e.g. 'metrics.auc desc, start'; ties keep newest first
+  --columns KEYS     show these columns, e.g. 'params.lr, metrics.auc, duration'
+  --starred          only starred runs
+  --status S         only runs with this status (same as --filter 'status = S')
+  --limit N          at most N runs (default 20; --json prints all)
+  --json             the matching summaries as JSON (with --columns: just those columns)`;
 
 export function generalUsage(): string {
   return [
@@ -23,12 +37,12 @@ export function generalUsage(): string {
     ...Object.values(USAGE).map((u) => '  ' + u),
     '',
     'FLOW defaults to the single *.flow.yaml file in the current folder.',
-    'Exit codes: 0 ok, 1 step failed or validation errors, 2 usage error, 130 cancelled. See docs/cli.md.',
+    'Exit codes: 0 ok, 1 step failed or validation errors, 2 usage error, 75 busy (--no-wait), 130 cancelled. See docs/cli.md.',
   ].join('\n');
 }
 
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : ''}`;
+  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : command === 'runs' ? '\n' + RUNS_OPTIONS : ''}`;
 }

@@ -33,10 +33,13 @@ class Validator {
   private readonly existing = new Map<string, boolean>();
   /** Each run step's command after interpolation, computed once. */
   private readonly commands = new Map<string, string>();
+  /** Param values by name: what a command holds once interpolated (formatting a whole Param is slow, and wrong). */
+  private readonly paramValues: Map<string, unknown>;
 
   constructor(private readonly input: ValidationInput) {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
+    this.paramValues = new Map([...input.flow.params].map(([name, p]) => [name, p.value]));
   }
 
   /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
@@ -93,7 +96,7 @@ class Validator {
   private stepParams(step: Step): void {
     const texts: Located<string>[] = [...(step.run ? [step.run] : []), ...step.env.values(), ...(step.cwd ? [step.cwd] : [])];
     for (const text of texts) {
-      const result = interpolate(text.value, this.flow.params);
+      const result = interpolate(text.value, this.paramValues);
       if (text === step.run) this.commands.set(step.name, result.text);
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {

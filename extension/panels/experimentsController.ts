@@ -3,15 +3,19 @@
 // result) as runs progress. Driven through `receive` and `post`, so a Node test or benchmark runs it as it
 // runs in the editor. What needs VS Code (running a flow, a confirmation dialog, the clipboard) comes in
 // as `actions`; where runs come from, as `source`.
+import { HistoryBuckets } from '../../core/runs/history-buckets';
 import { parseFilter, type Filter } from '../../core/runs/query';
-import { RunTable } from '../../core/runs/table';
-import type { RunSummary } from '../../core/runs/types';
+import { RunTable, type Cell } from '../../core/runs/table';
+import type { RunRecord, RunSummary } from '../../core/runs/types';
 import type { WireMessage } from '../../webviews/platform/protocol';
 import { Hello, ReportError } from '../../webviews/platform/protocol';
 import {
   ActiveFlowChanged,
   ColumnsChanged,
+  COMPARE_MAX,
   ExportCsv,
+  GetCompareRuns,
+  GetHistories,
   FocusRun,
   GetIds,
   GetRows,
@@ -22,6 +26,7 @@ import {
   RowsPatched,
   RunAction,
   RunQuery,
+  SaveExport,
   SetStarred,
   Viewport,
   type ColumnInfo,
@@ -30,6 +35,7 @@ import {
   type RowAction,
   type SortKey,
 } from '../../webviews/experiments/contract';
+import type { CompareRun } from '../../webviews/experiments/compare/types';
 import { HostChannel } from './channel';
 import { toCsv } from './csv';
 
@@ -39,6 +45,8 @@ export interface RunSource {
   star(run: RunSummary, on: boolean): Promise<void>;
   /** The record and histories go; cached outputs stay. */
   remove(run: RunSummary): Promise<void>;
+  /** One run's full record, histories included (the compare view's charts). */
+  record(runId: string): Promise<RunRecord | undefined>;
 }
 
 export interface RunActions {
@@ -46,6 +54,8 @@ export interface RunActions {
   run(action: Exclude<RowAction, 'delete'>, run: RunSummary): Promise<void>;
   confirmDelete(run: RunSummary): Promise<boolean>;
   saveCsv(csv: string, rows: number): Promise<void>;
+  /** A chart or compare-table export, saved where the user chooses. */
+  saveExport(name: string, mime: string, data: Uint8Array | string): Promise<void>;
 }
 
 export interface ControllerOptions {
@@ -86,6 +96,7 @@ export class ExperimentsController {
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
+  private readonly histories: HistoryBuckets;
 
   constructor(
     post: (message: WireMessage) => void,
@@ -96,6 +107,7 @@ export class ExperimentsController {
     this.throttleMs = options.throttleMs ?? 250;
     this.onError = options.onError ?? (() => undefined);
     this.channel = new HostChannel(post, this.onError);
+    this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
     const c = this.channel;
     c.onReady(async () => {
       await this.ensureLoaded();
@@ -136,6 +148,7 @@ export class ExperimentsController {
       if (action !== 'delete') return this.actions.run(action, run);
       if (!(await this.actions.confirmDelete(run))) return;
       await this.source.remove(run);
+      this.histories.forget(id);
       this.summaries.delete(id);
       this.table.remove(id);
       this.afterSetChange();
@@ -147,6 +160,14 @@ export class ExperimentsController {
         : this.table.rows(this.view, 0, this.view.length, known);
       await this.actions.saveCsv(toCsv(known, rows), rows.length);
     });
+    c.onRequest(GetCompareRuns, async ({ ids }) => {
+      await this.ensureLoaded();
+      const found = ids.map((id) => this.summaries.get(id)).filter((s): s is RunSummary => s !== undefined);
+      const shown = found.slice(0, COMPARE_MAX);
+      return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((s) => s.id)), omitted: found.length - shown.length };
+    });
+    c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
+    c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
   }
 
   /** Feed of everything the webview posts. */
@@ -205,7 +226,7 @@ export class ExperimentsController {
     return this.loaded;
   }
 
-  private runQuery(params: { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string }): QueryResult {
+  private runQuery(params: { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string }): QueryResult {
     const parsed = parseFilter(params.filter, this.columnKeys);
     const sort = params.sort.filter((k) => this.columnKeys.has(k.column));
     if (parsed.problems.length > 0) {
@@ -213,9 +234,9 @@ export class ExperimentsController {
       return { ...this.result(), problems: parsed.problems };
     }
     let filter = parsed.filter;
-    if (params.flow !== undefined) {
-      const scoped = `flow = ${JSON.stringify(params.flow)}` + (params.filter.trim() ? ` and (${params.filter})` : '');
-      filter = parseFilter(scoped, this.columnKeys).filter;
+    if (params.flow !== undefined || params.brush) {
+      const parts = [params.flow !== undefined ? `flow = ${JSON.stringify(params.flow)}` : '', params.filter.trim() ? `(${params.filter})` : '', params.brush ? `(${params.brush})` : ''];
+      filter = parseFilter(parts.filter(Boolean).join(' and '), this.columnKeys).filter ?? filter;
     }
     this.query = { filter, filterText: params.filter, sort, groupByFlow: params.groupByFlow, flow: params.flow };
     this.select();
@@ -317,6 +338,24 @@ export class ExperimentsController {
       this.patchWindow(changed);
     }
   }
+}
+
+/** Param values the compare view can show: objects and arrays as their JSON. */
+function cellOf(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}
+
+function compareRun(s: RunSummary): CompareRun {
+  return {
+    id: s.id,
+    label: s.id,
+    flow: s.flow,
+    status: s.status,
+    params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, cellOf(v)])),
+    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+  };
 }
 
 function sameSummary(a: RunSummary, b: RunSummary): boolean {

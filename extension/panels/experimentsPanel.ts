@@ -72,6 +72,20 @@ function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions 
       if (answer === 'Delete') log.info(`deleting run ${run.id}`);
       return answer === 'Delete';
     },
+    async saveExport(name, mime, data) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      // The name is the webview's suggestion: a file name, never a path.
+      const file = name.replace(/[\\/]/g, '_');
+      const ext = file.slice(file.lastIndexOf('.') + 1);
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: folder ? vscode.Uri.joinPath(folder, file) : undefined,
+        filters: { [mime === 'text/csv' ? 'CSV' : `${ext.toUpperCase()} image`]: [ext] },
+        saveLabel: 'Export',
+      });
+      if (!target) return;
+      await vscode.workspace.fs.writeFile(target, typeof data === 'string' ? new TextEncoder().encode(data) : data);
+      vscode.window.setStatusBarMessage(`Exported ${vscode.workspace.asRelativePath(target)}`, 5000);
+    },
     async saveCsv(csv, rows) {
       const doc = await vscode.workspace.openTextDocument({ content: csv, language: 'csv' });
       await vscode.window.showTextDocument(doc, { preview: false });

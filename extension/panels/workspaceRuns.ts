@@ -47,6 +47,7 @@ export function workspaceRuns(stateDirs: () => Iterable<string>, warn: (message:
     async remove(run) {
       await storeOf(run.id)?.remove(run.id);
     },
+    record: async (runId) => storeOf(runId)?.get(runId),
     stateDirOf: (runId) => where.get(runId),
     storeOf,
   };

@@ -1,7 +1,7 @@
 // The experiments panel's real host controller in Node, bridged to the page the harness opens: what the
 // webview posts goes to ExperimentsController.receive, what it posts comes back through the harness.
 import { ExperimentsController, type RunActions, type RunSource } from '../../extension/panels/experimentsController';
-import type { RunSummary } from '../../core/runs/types';
+import type { MetricPoint, RunSummary } from '../../core/runs/types';
 import type { HarnessHost } from './harness';
 
 export interface ControllerHost {
@@ -11,17 +11,28 @@ export interface ControllerHost {
   actions: string[];
   starred: Set<string>;
   csv: string[];
+  /** Chart and compare exports the panel asked the host to save. */
+  exports: { name: string; mime: string; data: Uint8Array | string }[];
   errors: string[];
 }
 
-export function controllerHost(summaries: RunSummary[], options: { confirmDelete?: boolean; throttleMs?: number } = {}): ControllerHost {
+export function controllerHost(
+  summaries: RunSummary[],
+  options: { confirmDelete?: boolean; throttleMs?: number; histories?: Record<string, Record<string, MetricPoint[]>> } = {},
+): ControllerHost {
   const starred = new Set<string>();
   const runs = new Map(summaries.map((s) => [s.id, s]));
-  const record: ControllerHost = { host: undefined!, controller: () => controller!, actions: [], starred, csv: [], errors: [] };
+  const record: ControllerHost = { host: undefined!, controller: () => controller!, actions: [], starred, csv: [], exports: [], errors: [] };
   const source: RunSource = {
     load: async () => ({ summaries: [...runs.values()], starred: new Set(starred), notes: [] }),
     star: async (run, on) => void (on ? starred.add(run.id) : starred.delete(run.id)),
     remove: async (run) => void runs.delete(run.id),
+    record: async (runId) => {
+      const s = runs.get(runId);
+      if (!s) return undefined;
+      const writer = { pid: 0, hostname: 'test' };
+      return { ...s, version: 1, steps: {}, artifacts: [], writer, updated: s.start, histories: options.histories?.[runId] ?? {} };
+    },
   };
   const actions: RunActions = {
     run: async (action, run) => void record.actions.push(`${action} ${run.id}`),
@@ -30,6 +41,7 @@ export function controllerHost(summaries: RunSummary[], options: { confirmDelete
       return options.confirmDelete ?? true;
     },
     saveCsv: async (csv) => void record.csv.push(csv),
+    saveExport: async (name, mime, data) => void record.exports.push({ name, mime, data }),
   };
   let controller: ExperimentsController | undefined;
   record.host = {

@@ -59,6 +59,11 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       return;
     }
+    // Chromium asks for a favicon a webview never does; its 404 would show up as a console error.
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     if (path === '/theme.css') {
       res.writeHead(200, { 'content-type': 'text/css' }).end(theme);
       return;

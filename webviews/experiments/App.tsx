@@ -6,6 +6,7 @@ import { Button, Checkbox } from '../components';
 import type { PanelClient } from '../platform/client';
 import { usePersistentState, useNotification } from '../platform/state';
 import { ColumnsMenu } from './ColumnsMenu';
+import { ComparePane } from './ComparePane';
 import {
   ActiveFlowChanged,
   ColumnsChanged,
@@ -66,6 +67,11 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   const [active, setActive] = useState(0);
   const [showColumns, setShowColumns] = useState(false);
   const [, repaint] = useState(0);
+  const [brush, setBrush] = useState<string>();
+  // The brush lives in the compare view: without a selection there is none, and nothing may filter unseen.
+  useEffect(() => {
+    if (state.selected.length === 0) setBrush(undefined);
+  }, [state.selected.length]);
   const pendingFocus = useRef<string>();
   const visible = useRef({ from: 0, to: 0 });
 
@@ -117,7 +123,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   useEffect(() => {
     if (!columns) return;
     let current = true;
-    void client.request(RunQuery, { filter, sort: state.sort, groupByFlow: state.groupByFlow, flow }).then((r) => {
+    void client.request(RunQuery, { filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush }).then((r) => {
       if (!current) return;
       setProblems(r.problems);
       setResult(r);
@@ -125,7 +131,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     return () => {
       current = false;
     };
-  }, [client, columns !== undefined, filter, state.sort, state.groupByFlow, flow]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [client, columns !== undefined, filter, state.sort, state.groupByFlow, flow, brush]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const focusPending = async () => {
     const id = pendingFocus.current;
@@ -192,6 +198,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
         {result ? `${result.total} of ${result.size} runs` : 'Loading runs…'}
         {state.selected.length > 0 && ` · ${state.selected.length} selected`}
         {state.sort.length > 0 && ` · sorted by ${state.sort.map((k) => `${k.column}${k.descending ? ' desc' : ''}`).join(', ')}`}
+        {brush && ` · brushed: ${brush}`}
       </div>
       {columns && result && cache && (
         <RunsTable
@@ -225,10 +232,13 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
         {state.selected.length === 0 ? (
           <span className="fb-muted">Select runs (Space, Ctrl+click, Shift+click) to compare them.</span>
         ) : (
-          <span>
-            {state.selected.length} run{state.selected.length === 1 ? '' : 's'} selected: {state.selected.slice(0, 8).join(', ')}
-            {state.selected.length > 8 ? ', …' : ''}
-          </span>
+          <ComparePane
+            client={client}
+            selected={state.selected}
+            baseline={state.baseline}
+            onBaselineChange={(baseline) => update((s) => ({ ...s, baseline }))}
+            onBrush={setBrush}
+          />
         )}
       </section>
     </div>

@@ -4,7 +4,9 @@
 // The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
 // the column layout and a cache of the row windows it has shown. A `version` names one result of a query:
 // rows asked for under an older version are answered empty, so a stale window never paints.
+import type { SeriesBuckets } from '../../core/runs/series';
 import { command, notification, request } from '../platform/protocol';
+import type { CompareRun, HistoryRequest } from './compare/types';
 
 export type Cell = number | string | boolean | null;
 export interface ColumnInfo {
@@ -41,6 +43,8 @@ export interface ViewState {
   /** Runs selected for comparison. */
   selected: string[];
   followActiveFlow: boolean;
+  /** The compare view's baseline run (the first selected when unset or no longer selected). */
+  baseline?: string;
 }
 
 export const defaultViewState: ViewState = {
@@ -92,7 +96,8 @@ export const ActiveFlowChanged = notification<{ flow: string | undefined }>('exp
 export const Notes = notification<{ notes: string[] }>('experiments/notes');
 
 // webview → host
-export const RunQuery = request<{ filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string }, QueryResult>('experiments/query');
+/** `brush`: the compare view's parallel-coordinates brush, ANDed with `filter` (its problems are not the user's). */
+export const RunQuery = request<{ filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string }, QueryResult>('experiments/query');
 export const GetRows = request<{ version: number; from: number; count: number; columns: string[] }, { version: number; from: number; rows: Row[] }>('experiments/rows');
 export const GetIds = request<{ version: number; from: number; to: number }, string[]>('experiments/ids');
 /** The position of a run in the current result, or -1 (filtered out) */
@@ -102,3 +107,11 @@ export const Viewport = command<{ version: number; from: number; count: number; 
 export const SetStarred = command<{ id: string; starred: boolean }>('experiments/star');
 export const RunAction = command<{ id: string; action: RowAction }>('experiments/action');
 export const ExportCsv = command<{ ids?: string[]; columns: string[] }>('experiments/exportCsv');
+/** The selected runs as the compare view shows them (at most COMPARE_MAX), and which metrics have histories. */
+export const GetCompareRuns = request<{ ids: string[] }, { runs: CompareRun[]; historyKeys: string[]; omitted: number }>('experiments/compareRuns');
+/** A chart's metric histories, downsampled in the host (core/runs/series.ts): buckets, never raw points. */
+export const GetHistories = request<HistoryRequest, SeriesBuckets[]>('experiments/histories');
+/** An export (chart PNG/SVG, compare CSV) for the host to save where the user says: text, or bytes as base64. */
+export const SaveExport = command<{ name: string; mime: string; text?: string; base64?: string }>('experiments/saveExport');
+export const COMPARE_MAX = 500;
+

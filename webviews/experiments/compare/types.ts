@@ -1,0 +1,21 @@
+// The compare view's data shapes (API.md), apart from the component so the panel's contract and its host can
+// import them without React.
+import type { XAxis } from '../../../core/runs/series';
+import type { Cell } from '../../../core/runs/table';
+
+export type { Cell };
+export interface CompareRun {
+  id: string;
+  label: string;
+  flow: string;
+  status: string;
+  params: Record<string, Cell>;
+  metrics: Record<string, number | null>;
+}
+export interface HistoryRequest {
+  runIds: string[];
+  key: string;
+  x: XAxis;
+  buckets: number;
+  range?: [number, number];
+}
