@@ -30,7 +30,7 @@ function newestMtime(path: string): number {
 /** dist/flowbench-linux-x64.vsix, rebuilt with `npm run package` when any source it bundles is newer. */
 export function ensureVsix(): string {
   const vsix = join(ROOT, 'dist', 'flowbench-linux-x64.vsix');
-  const sources = ['core', 'extension', 'language-server', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
+  const sources = ['core', 'extension', 'language-server', 'media', 'examples/flight-delays', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs', 'scripts/example-project.mjs'];
   const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
   if (stale) {
     try {
