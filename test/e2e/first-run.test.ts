@@ -5,13 +5,26 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { clickInlineAction, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
 const STEPS = ['staging', 'features', 'train', 'evaluate'];
 
+/** Answers the command's folder picker (VS Code's own, in the quick input) with `folder`. */
+async function pickFolder(page: Page, folder: string): Promise<void> {
+  const dialog = page.locator('.quick-input-widget', { hasText: 'folder for the example project' });
+  await dialog.waitFor();
+  await page.locator('.quick-input-widget input.input').fill(`${folder}/`);
+  await screenshot(page, 'e2e-10a-create-example-folder');
+  // The picker first moves into the typed folder, then accepts it.
+  for (let i = 0; i < 3 && (await dialog.isVisible()); i++) await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden' });
+}
+
 describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
   let session: Session | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-first-run-'));
+  const other = mkdtempSync(join(tmpdir(), 'flowbench-first-run-other-'));
 
   before(async () => {
     session = await startSession();
@@ -22,18 +35,13 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
 
   after(async () => {
     await session?.close();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    for (const folder of [dir, other]) rmSync(folder, { recursive: true, force: true, maxRetries: 5 });
   });
 
   test('creates the example project from the palette in an empty folder, runs it, and the tree goes green', { timeout: 400_000 }, async () => {
     const { page } = session!;
     await runCommand(page, 'Flowbench: Create Example Project');
-    // VS Code's folder picker opens on the workspace folder; accept it.
-    const input = page.locator('.quick-input-widget input.input');
-    await page.locator('.quick-input-widget', { hasText: 'folder for the example project' }).waitFor();
-    assert.match(await input.inputValue(), new RegExp(`^${dir}/?$`));
-    await screenshot(page, 'e2e-10a-create-example-folder');
-    await page.keyboard.press('Enter');
+    await pickFolder(page, dir);
 
     // The Pipelines view is focused and lists the example's steps, none run yet.
     await treeRow(page, /^flow flight-delays,/).waitFor({ timeout: 30_000 });
@@ -49,5 +57,16 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
     assert.ok(existsSync(join(dir, 'models', 'model.onnx')));
     assert.ok(existsSync(join(dir, 'metrics', 'eval.json')));
     await screenshot(page, 'e2e-10c-example-green');
+  });
+
+  test('created in a folder outside the workspace, the example opens there with its flow and the Pipelines view', async () => {
+    const { page } = session!;
+    await runCommand(page, 'Flowbench: Create Example Project');
+    await pickFolder(page, other);
+    await page.waitForURL((url) => url.searchParams.get('folder') === other, { timeout: 30_000 });
+    await page.locator('.tab[aria-label^="flight-delays.flow.yaml"]').first().waitFor({ timeout: 60_000 });
+    for (const step of STEPS) await treeRow(page, `${step}, never run`).waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(other, 'flight-delays.flow.yaml')));
+    await screenshot(page, 'e2e-10d-example-opened');
   });
 });
