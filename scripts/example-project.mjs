@@ -38,7 +38,7 @@ function exampleFlow(text) {
   doc.setIn(['params', 'sample_per_mille'], 1000);
   doc.getIn(['params', 'sample_per_mille'], true).comment = ' share of the 150,000 flights used for features, in thousandths';
   doc.setIn(['sources', 'raw', 'flights', 'path'], 'data/flights-sample.parquet');
-  doc.setIn(['sources', 'raw', 'flights', 'description'], '150,000 US domestic flights, Jan-Jun 2001 (every 20th of 3 million): date, delay minutes, distance miles, origin, destination');
+  doc.setIn(['sources', 'raw', 'flights', 'description'], '150,000 US domestic flights from Jan-Jun 2001, every 20th of the 3 million');
   for (const step of ['train', 'evaluate']) {
     const deps = doc.getIn(['steps', step, 'deps']);
     deps.items = deps.items.filter((item) => String(item.value ?? item) !== 'steps/lib');

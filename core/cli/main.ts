@@ -33,8 +33,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const handler = COMMANDS[command];
-  const nodeModules = ownNodeModules();
-  if (command === 'run' && nodeModules && !process.env.FLOWBENCH_NODE_MODULES) process.env.FLOWBENCH_NODE_MODULES = nodeModules;
+  if (command === 'run' && !process.env.FLOWBENCH_NODE_MODULES) {
+    const nodeModules = ownNodeModules();
+    if (nodeModules) process.env.FLOWBENCH_NODE_MODULES = nodeModules;
+  }
   try {
     if (!handler) throw new UsageError(`unknown command '${command}'`, `commands are: ${Object.keys(COMMANDS).join(', ')}`);
     if (args.includes('--help') || args.includes('-h')) {
