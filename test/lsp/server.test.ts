@@ -93,12 +93,12 @@ describe('language server over LSP', () => {
     c.change(p.flow, cyclic);
     const diagnostics = await c.waitForDiagnostics(p.flow, (d) => codes(d).includes('FB030'));
     const cycle = diagnostics.filter((d) => d.code === 'FB030');
-    const path = 'Cycle: features → train → evaluate → features. Steps must form a DAG; remove one of these dependencies';
+    const cyclePath = 'Cycle: features → train → evaluate → features. Steps must form a DAG; remove one of these dependencies';
     assert.deepEqual(cycle.map((d) => message(d)).sort(), [
-      `${path} (evaluate depends on an out of train).`,
-      `${path} (evaluate needs train).`,
-      `${path} (features needs evaluate).`,
-      `${path} (train has features in inputs).`,
+      `${cyclePath} (evaluate depends on an out of train).`,
+      `${cyclePath} (evaluate needs train).`,
+      `${cyclePath} (features needs evaluate).`,
+      `${cyclePath} (train has features in inputs).`,
     ]);
     c.change(p.flow, FLOW);
     await c.waitForDiagnostics(p.flow, (d) => !codes(d).includes('FB030'));
