@@ -1,6 +1,7 @@
 // Run summaries as columns, so the experiments panel and `flowbench runs` can filter and sort 100,000
-// runs × 100 params/metrics in a few tens of milliseconds without touching an object per cell:
-// each column keeps a kind byte and a Float64 per row, plus the text of rows that hold text.
+// runs × 100 params/metrics well inside the panel's 250 ms (test/bench/runs.bench.ts) without touching
+// an object per cell: each column keeps a kind byte and a Float64 per row, plus the text of rows that
+// hold text.
 // Rows are never renumbered: a removed run leaves an empty row behind, so row numbers a panel holds
 // stay valid, and the table stays as fast as it was (removals are rare user actions).
 //
@@ -56,6 +57,7 @@ const FALSE = 4;
 /** Sort classes: numbers, then text, then NaN, then missing, in either direction. */
 const CLASS_OF_KIND = [3, 0, 1, 1, 1];
 const CLASS_NAN = 2;
+const FEW_TEXTS = 1024;
 
 const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
   id: 'string', flow: 'string', status: 'string', start: 'number', duration: 'number',
@@ -139,23 +141,44 @@ class Column {
   sortArrays(rows: number): { cls: Uint8Array; val: Float64Array } {
     if (this.sortCache?.version === this.version && this.sortCache.cls.length >= rows) return this.sortCache;
     const cls = new Uint8Array(rows);
-    const val = new Float64Array(rows);
+    // A column without text sorts on its own numbers; only text needs ranks of its own.
+    const val = this.texts === 0 ? this.num : new Float64Array(rows);
     const texts: string[] = [];
+    let textRows = 0;
+    // Few distinct texts (statuses, optimizers) rank through a Map, ~10× faster than sorting 100,000
+    // rows by text; many (ids) by sorting their rows, 2.5× faster than a Map of 100,000 distinct ids.
+    let distinct: Map<string, number> | undefined = new Map();
     for (let r = 0; r < rows; r++) {
       const k = this.kind[r];
       cls[r] = CLASS_OF_KIND[k];
       if (k === NUMBER) {
         const v = this.num[r];
         if (v !== v) cls[r] = CLASS_NAN;
-        else val[r] = v;
-      } else if (k !== MISSING) texts.push(this.textOf(r));
+        else if (val !== this.num) val[r] = v;
+      } else if (k !== MISSING) {
+        const text = this.textOf(r);
+        texts[r] = text;
+        textRows++;
+        if (distinct && !distinct.has(text)) {
+          if (distinct.size < FEW_TEXTS) distinct.set(text, 0);
+          else distinct = undefined;
+        }
+      }
     }
-    if (texts.length > 0) {
-      // Code-unit order: Intl.Collator costs ~5× more on 100,000 distinct ids.
-      const distinct = [...new Set(texts)].sort();
-      const rank = new Map<string, number>();
-      distinct.forEach((t, i) => rank.set(t, i));
-      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = rank.get(this.textOf(r))!;
+    if (textRows > 0 && distinct) {
+      [...distinct.keys()].sort().forEach((text, rank) => distinct!.set(text, rank));
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = distinct.get(texts[r])!;
+    } else if (textRows > 0) {
+      // Code-unit order, as Array.prototype.sort uses: Intl.Collator costs 5× more.
+      const order = new Int32Array(textRows);
+      let i = 0;
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) order[i++] = r;
+      order.sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+      let rank = 0;
+      for (i = 0; i < textRows; i++) {
+        if (i > 0 && texts[order[i]] !== texts[order[i - 1]]) rank++;
+        val[order[i]] = rank;
+      }
     }
     this.sortCache = { version: this.version, cls, val };
     return this.sortCache;
@@ -179,6 +202,14 @@ export class RunTable {
   private readonly metrics = new Map<string, Column>();
   private readonly skips: SkipReport = { runs: 0, values: 0, columns: 0, examples: [] };
   private readonly droppedColumns = new Set<string>();
+  /**
+   * The names of the last summary's params and metrics and their columns: the runs of a sweep share
+   * one shape, so filling a row mostly skips looking its names up.
+   */
+  private shapes: Record<'params' | 'metrics', { names: string[]; columns: (Column | undefined)[] }> = {
+    params: { names: [], columns: [] },
+    metrics: { names: [], columns: [] },
+  };
   private differsCache: { version: number; differs: Map<string, boolean> } | undefined;
   private version = 0;
   /** Counts upserts, so a replaced run can tell which columns it wrote. */
@@ -259,6 +290,10 @@ export class RunTable {
     return { id: text('id'), flow: text('flow'), status: text('status'), params: pick(this.params), metrics: pick(this.metrics) };
   }
 
+  /**
+   * Adds a run or replaces the one with its id, keeping its row number (and its star unless `starred`
+   * is given). A summary without an id is counted in skipped() and returns -1.
+   */
   upsert(summary: RunSummary, starred?: boolean): number {
     const s = summary as unknown as Record<string, unknown>;
     if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || s.id === '') {
@@ -274,8 +309,9 @@ export class RunTable {
     info.get('id')!.set(row, id);
     info.get('flow')!.set(row, typeof s.flow === 'string' ? s.flow : null);
     info.get('status')!.set(row, typeof s.status === 'string' ? s.status : null);
-    if (typeof s.start === 'number' && Number.isFinite(s.start)) info.get('start')!.set(row, s.start);
-    else this.skip('values', `run ${id}: start time is not a number`);
+    const start = typeof s.start === 'number' && Number.isFinite(s.start) ? s.start : null;
+    info.get('start')!.set(row, start);
+    if (start === null) this.skip('values', `run ${id}: start time is not a number`);
     info.get('duration')!.set(row, typeof s.durationMs === 'number' ? s.durationMs : null);
     info.get('code')!.set(row, codeCell(s.code));
     info.get('overrides')!.set(row, overridesCell(s.overrides));
@@ -341,25 +377,39 @@ export class RunTable {
       this.skip('values', `run ${id}: ${field} is not an object`);
       return;
     }
-    const group = field === 'params' ? this.params : this.metrics;
-    for (const name in values) {
-      const value = (values as Record<string, unknown>)[name];
-      let column = group.get(name);
-      if (!column) {
-        const key = `${field}.${name}`;
-        if (this.params.size + this.metrics.size >= MAX_COLUMNS) {
-          if (!this.droppedColumns.has(key)) {
-            this.droppedColumns.add(key);
-            this.skip('columns', `column ${key} and any after the first ${MAX_COLUMNS} params and metrics were left out`);
-          }
-          continue;
-        }
-        column = new Column(key, field === 'params' ? 'param' : 'metric', this.capacity);
-        group.set(name, column);
-      }
+    const record = values as Record<string, unknown>;
+    const names = Object.keys(record);
+    let shape = this.shapes[field];
+    if (!sameNames(names, shape.names)) {
+      shape = { names, columns: names.map((name) => this.columnFor(field, name)) };
+      this.shapes[field] = shape;
+    }
+    const { columns } = shape;
+    for (let i = 0; i < names.length; i++) {
+      const column = columns[i];
+      if (!column) continue;
+      const value = record[names[i]];
       column.set(row, field === 'metrics' && value === null ? NaN : toCell(value));
       column.stamp = stamp;
     }
+  }
+
+  /** The column of a param or metric, made on first sight; undefined past MAX_COLUMNS. */
+  private columnFor(field: 'params' | 'metrics', name: string): Column | undefined {
+    const group = field === 'params' ? this.params : this.metrics;
+    const column = group.get(name);
+    if (column) return column;
+    const key = `${field}.${name}`;
+    if (this.params.size + this.metrics.size >= MAX_COLUMNS) {
+      if (!this.droppedColumns.has(key)) {
+        this.droppedColumns.add(key);
+        this.skip('columns', `column ${key} and any after the first ${MAX_COLUMNS} params and metrics were left out`);
+      }
+      return undefined;
+    }
+    const made = new Column(key, field === 'params' ? 'param' : 'metric', this.capacity);
+    group.set(name, made);
+    return made;
   }
 
   private skip(what: 'runs' | 'values' | 'columns', example: string): void {
@@ -493,6 +543,12 @@ function matches(kind: number, num: number, text: string, op: CompareOp, lit: Li
     case '>': return text > lit.text;
     default: return text >= lit.text;
   }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toCell(value: unknown): Cell {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterTree, parseFilter, parseSort, quote } from '../../core/runs/query';
+import { filterTree, parseColumns, parseFilter, parseSort, quote } from '../../core/runs/query';
 
 const columns = new Set(['params.learning_rate', 'params.model', 'metrics.auc', 'metrics.loss', 'metrics.evaluate.acc']);
 
@@ -137,8 +137,16 @@ test('parseSort problems: unknown column, duplicate, missing comma, trailing com
   assert.match(parseSort('start,', columns).problems[0].message, /expected a column after ','/);
 });
 
+test('parseColumns reads a column list, quoted names included, without directions', () => {
+  assert.deepEqual(parseColumns('id, metrics.auc,"params.learning_rate"', columns), { columns: ['id', 'metrics.auc', 'params.learning_rate'], problems: [] });
+  const desc = parseColumns('metrics.auc desc', columns).problems[0];
+  assert.deepEqual([desc.start, desc.end], [12, 16]);
+  assert.match(parseColumns('id, id', columns).problems[0].message, /'id' is already listed/);
+  assert.match(parseColumns('params.learning_rat', columns).problems[0].message, /did you mean 'params\.learning_rate'/);
+});
+
 test('quote makes any text read back as one value', () => {
-  for (const text of ['plain', 'with space', 'a"b', "it's", 'and', '', 'x=y', 'back\\slash']) {
+  for (const text of ['plain', 'with space', 'a"b', "it's", 'and', 'null', '', 'x=y', 'back\\slash']) {
     const { filter, problems } = parseFilter(`flow = ${quote(text)}`);
     assert.deepEqual(problems, [], text);
     const tree = filterTree(filter!);

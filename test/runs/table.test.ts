@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseFilter, parseSort } from '../../core/runs/query';
+import { openRunStore } from '../../core/runs/store';
 import { describeSkipped, MAX_COLUMNS, RunTable } from '../../core/runs/table';
 import type { RunSummary } from '../../core/runs/types';
+import { fakeRun } from './fake-run';
 
 function summary(id: string, over: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -215,4 +220,48 @@ test('1,000 columns all show; past MAX_COLUMNS the rest are skipped and counted'
   assert.match(report.examples[0], new RegExp(`column metrics\\.m${MAX_COLUMNS} and any after the first ${MAX_COLUMNS}`));
   assert.match(describeSkipped(report)!, /^skipped 300 columns beyond the first 2,000 \(column metrics/);
   assert.deepEqual(h.rows([0], 0, 1, [`metrics.m${MAX_COLUMNS - 1}`, `metrics.m${MAX_COLUMNS}`])[0].cells, [MAX_COLUMNS - 1, null]);
+});
+
+test('through the store: a torn index line and a hand-edited record still give a table of what could be read', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-table-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const state = join(dir, '.flowbench');
+  const warnings: string[] = [];
+  const store = openRunStore(state, { warn: (m) => warnings.push(m) });
+  const ids = ['20261124-010000-0a01', '20261124-010001-0a02', '20261124-010002-0a03'];
+  for (const runId of ids) {
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId, params: { lr: 0.1 }, metrics: { train: { auc: 0.7 } } })) rec(e);
+  }
+  // Someone edits a record by hand (a metric becomes text, params a string) and the index is lost.
+  const recordFile = join(state, 'runs', ids[1], 'record.json');
+  const record = JSON.parse(readFileSync(recordFile, 'utf8'));
+  writeFileSync(recordFile, JSON.stringify({ ...record, params: 'lr=0.2', metrics: { auc: 'great', loss: null } }));
+  unlinkSync(join(state, 'runs', 'index.jsonl'));
+  // And a killed writer leaves a torn line at the end of the rebuilt index.
+  await store.list();
+  appendFileSync(join(state, 'runs', 'index.jsonl'), '{"id":"20261124-010002-0a03","flow":"de');
+
+  const table = RunTable.fromSummaries(await openRunStore(state, { warn: (m) => warnings.push(m) }).list(), await store.starred());
+  assert.equal(table.size, 3);
+  const view = table.select({ sort: [{ column: 'metrics.auc', descending: true }] });
+  assert.deepEqual(table.rows(view, 0, 3, ['params.lr', 'metrics.auc', 'metrics.loss']), [
+    { id: ids[2], cells: [0.1, 0.7, null] },
+    { id: ids[0], cells: [0.1, 0.7, null] },
+    { id: ids[1], cells: [null, 'great', NaN] },
+  ]);
+  assert.deepEqual(table.skipped().examples, [`run ${ids[1]}: params is not an object`]);
+});
+
+test('text columns sort in code-unit order with few and with many distinct values', () => {
+  for (const distinct of [7, 3000]) {
+    const names = Array.from({ length: 5000 }, (_, i) => `name-${(i * 7919) % distinct}`);
+    const t = RunTable.fromSummaries(names.map((name, i) => summary(`r${i}`, { params: { name } })));
+    const got = t.rows(t.select({ sort: [{ column: 'params.name', descending: true }] }), 0, 5000, ['params.name']).map((r) => r.cells[0]);
+    assert.deepEqual(got, [...names].sort().reverse(), `${distinct} distinct`);
+    const ties = t.rows(t.select({ sort: [{ column: 'params.name', descending: false }] }), 0, 5000, ['params.name']);
+    for (let i = 1; i < ties.length; i++) {
+      if (ties[i].cells[0] === ties[i - 1].cells[0]) assert.ok(t.rowOf(ties[i].id)! > t.rowOf(ties[i - 1].id)!, 'ties keep row order');
+    }
+  }
 });
