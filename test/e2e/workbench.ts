@@ -233,7 +233,13 @@ export async function waitForTerminalText(page: Page, expected: string | RegExp,
   for (;;) {
     await runCommand(page, 'Terminal: Focus Terminal');
     await runCommand(page, 'Open Accessible View');
-    await lines.waitFor();
+    // Opened before the terminal had focus (a task's terminal may still be starting), the view does not show: retry.
+    const opened = await lines.waitFor({ timeout: 3000 }).then(() => true, () => false);
+    if (!opened) {
+      if (Date.now() > deadline) throw new Error(`the Accessible Terminal View did not open; expected ${expected}`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
     // Monaco positions its lines absolutely, in any DOM order: read them top to bottom.
     const rows: { top: number; text: string }[] = [];
     for (const line of await lines.locator('.view-line').all()) {
