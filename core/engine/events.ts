@@ -21,6 +21,16 @@ export interface SourceLocation {
 
 export type RunEvent =
   | {
+      /**
+       * Before run-start: another run holds this folder's state (.flowbench/), and this one waits for it
+       * to end. Sent again when the holder changes.
+       */
+      type: 'run-waiting';
+      runId: string;
+      holder: { runId: string; pid: number; hostname: string; since: number };
+      time: number;
+    }
+  | {
       type: 'run-start';
       runId: string;
       flow: string;

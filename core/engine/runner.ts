@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatProblem, loadFlow } from '../flow/analyze';
-import { openRunStore } from '../runs/store';
+import { formatProblem, loadFlow, type FlowAnalysis } from '../flow/analyze';
+import { openRunStore, type RunStore } from '../runs/store';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
@@ -13,6 +13,7 @@ import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
 import { RecordQueue } from './record-queue';
+import { acquireStateLock, type LockHolder } from './run-lock';
 import { selectSteps, type Scope } from './select';
 import { stateDirOf, StepStateStore } from './state';
 import { StatCache } from './statcache';
@@ -31,6 +32,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   runId?: string;
+  /** When another run holds the folder's state: wait for it (default), or give up at once (`lockedBy`). */
+  wait?: boolean;
 }
 
 export interface StepResult {
@@ -46,6 +49,8 @@ export interface RunResult {
   steps: Map<string, StepResult>;
   /** Why the run did not start (invalid flow, unknown step or param), one problem per line. */
   message?: string;
+  /** With `wait: false`: the run that holds the folder's state, so this one did not start. */
+  lockedBy?: LockHolder;
 }
 
 const NOT_RUN: ReadonlySet<StepOutcome> = new Set(['failed', 'cancelled', 'skipped']);
@@ -68,8 +73,52 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
 
   const stateDir = stateDirOf(flow);
   const store = openRunStore(stateDir);
-  await store.markInterrupted();
   const runId = opts.runId ?? store.newRunId();
+  const locked = await acquireStateLock(stateDir, runId, {
+    wait: opts.wait ?? true,
+    signal: opts.signal,
+    onWait: ({ runId: holderRun, pid, hostname, since }) => {
+      try {
+        opts.onEvent?.({ type: 'run-waiting', runId, holder: { runId: holderRun, pid, hostname, since }, time: Date.now() });
+      } catch {
+        // A throwing listener must not keep the run waiting forever; the run's own events will throw again.
+      }
+    },
+  });
+  if (!('lock' in locked)) {
+    if (!opts.runId) forgetRunId(stateDir, runId);
+    if ('cancelled' in locked) return { runId, status: 'cancelled', steps: new Map() };
+    const { runId: holderRun, pid } = locked.busy;
+    return { ...refuse(`run ${holderRun} (pid ${pid}) is using ${stateDir}: one run at a time per folder`), runId, lockedBy: locked.busy };
+  }
+  try {
+    return await runLocked(opts, analysis, params, selection, store, runId);
+  } finally {
+    locked.lock.release();
+  }
+}
+
+/** A run that never started leaves no trace: its reserved, empty folder goes. */
+function forgetRunId(stateDir: string, runId: string): void {
+  try {
+    fs.rmdirSync(path.join(stateDir, 'runs', runId));
+  } catch {
+    // Gone already, or not empty: the run store skips a folder without a record.
+  }
+}
+
+/** The run itself, once this process holds the folder's state. */
+async function runLocked(
+  opts: RunOptions,
+  analysis: FlowAnalysis,
+  params: { values: Map<string, unknown> },
+  selection: { steps: Set<string> },
+  store: RunStore,
+  runId: string,
+): Promise<RunResult> {
+  const { flow, graph } = analysis;
+  const stateDir = stateDirOf(flow);
+  await store.markInterrupted();
   const recorder = store.recorder();
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
@@ -87,7 +136,7 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   fs.mkdirSync(logsDir, { recursive: true });
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
-  const cas = new ContentStore(stateDir);
+  const cas = new ContentStore(stateDir, hasher);
   let executor: Promise<SqlExecutor> | undefined;
   const records = new RecordQueue((step, err) => {
     const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;

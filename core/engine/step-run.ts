@@ -108,7 +108,12 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 
   // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
   const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
-  if (manifest && (await cas.complete(manifest))) {
+  const cached = manifest && (await cas.check(manifest));
+  for (const file of cached ? cached.corrupt : []) {
+    log.note(`warning: the cached copy of ${file} was corrupt (its content no longer matches its sha256): removed it; running the step instead of restoring`);
+    reasons = [...reasons, `cache: ${file} corrupt`];
+  }
+  if (manifest && cached?.complete) {
     states.invalidate(step.name);
     await cas.restore(root, manifest);
     for (const out of manifest.outputs) {
@@ -131,7 +136,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
     const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log, attempt);
     if (result.ok) {
-      const done = await collectResults(ctx, step);
+      const done = await collectResults(ctx, step, log);
       if ('outputs' in done) {
         saveState(done.outputs, true);
         return { outcome: 'succeeded', attempts: attempt, fingerprint, ...done };
@@ -147,9 +152,10 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 }
 
 /** Checks the outs, reads final metrics and puts the outs in the cache; or says what is wrong. */
-async function collectResults(ctx: RunContext, step: Step): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
+async function collectResults(ctx: RunContext, step: Step, log: StepLog): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
   const root = ctx.analysis.flow.root;
-  const { records, missing } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
+  const { records, missing, skipped } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
+  for (const file of skipped) log.note(`warning: ${file} is not a regular file (a FIFO, socket or device): left out of the cache and of restores`);
   if (missing.length) {
     const metricsFiles = new Set(step.metrics.map((m) => m.value));
     return { message: missing.map((m) => (metricsFiles.has(m) ? `declared metrics file ${m} was not produced` : `declared out ${m} was not produced`)).join('; ') };
