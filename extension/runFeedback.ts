@@ -62,6 +62,11 @@ export class RunFeedback implements vscode.Disposable {
       this.progressReport.get(run)?.report({ message: progressMessage(run) });
       this.updateStatusBar();
       if (event.outcome === 'failed') this.stepFailed(run, event);
+    } else if (event.type === 'run-end' && event.message) {
+      // The engine stopped the run itself (a full disk): its steps say only "stopped", this says why.
+      void vscode.window.showErrorMessage(`Flowbench: run failed: ${event.message}`, 'Show Process Log').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('flowbench.showProcessLog');
+      });
     }
   }
 

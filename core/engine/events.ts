@@ -81,6 +81,14 @@ export type RunEvent =
       index: number;
       time: number;
     }
-  | { type: 'run-end'; runId: string; status: RunStatus; durationMs: number; time: number };
+  | {
+      type: 'run-end';
+      runId: string;
+      status: RunStatus;
+      durationMs: number;
+      /** Why the run stopped early, e.g. a write under .flowbench/ failed (full disk). */
+      message?: string;
+      time: number;
+    };
 
 export type RunEventListener = (event: RunEvent) => void;

@@ -12,6 +12,7 @@ import { baseEnvironment } from './env';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
+import { Reaper } from './reaper';
 import { RecordQueue } from './record-queue';
 import { acquireStateLock, type LockHolder } from './run-lock';
 import { selectSteps, type Scope } from './select';
@@ -49,6 +50,8 @@ export interface RunResult {
   steps: Map<string, StepResult>;
   /** Why the run did not start (invalid flow, unknown step or param), one problem per line. */
   message?: string;
+  /** Why the run stopped early as failed: the engine could not write under .flowbench/ (full disk, removed folder). */
+  error?: string;
   /** With `wait: false`: the run that holds the folder's state, so this one did not start. */
   lockedBy?: LockHolder;
 }
@@ -118,8 +121,18 @@ async function runLocked(
 ): Promise<RunResult> {
   const { flow, graph } = analysis;
   const stateDir = stateDirOf(flow);
+  // Steps see one signal, aborted with the reason: the caller's cancel, or a write of the engine's own that failed.
+  const stop = new AbortController();
+  let error: string | undefined;
+  const stopRun = (reason: string): void => {
+    error ??= reason;
+    stop.abort(`stopped: ${reason}`);
+  };
+  const cancel = () => stop.abort('cancelled');
+  if (opts.signal?.aborted) cancel();
+  else opts.signal?.addEventListener('abort', cancel, { once: true });
   await store.markInterrupted();
-  const recorder = store.recorder();
+  const recorder = store.recorder(stopRun);
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
   let listenerError: unknown;
@@ -131,17 +144,15 @@ async function runLocked(
       listenerError ??= err;
     }
   };
-  const signal = opts.signal ?? new AbortController().signal;
+  const signal = stop.signal;
   const logsDir = path.join(stateDir, 'logs', runId);
   fs.mkdirSync(logsDir, { recursive: true });
+  const reaper = new Reaper();
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
   const cas = new ContentStore(stateDir, hasher);
   let executor: Promise<SqlExecutor> | undefined;
-  const records = new RecordQueue((step, err) => {
-    const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
-    emit({ type: 'step-log', runId, step, stream: 'stderr', text, time: Date.now() });
-  });
+  const records = new RecordQueue((step, err) => stopRun(`could not record the result of step ${step}: ${err.message}`));
   const ctx: RunContext = {
     analysis,
     runId,
@@ -154,6 +165,8 @@ async function runLocked(
     baseEnv: baseEnvironment(),
     force: opts.force ?? false,
     signal,
+    stopRun,
+    reaper,
     emit,
     // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
     sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
@@ -176,19 +189,30 @@ async function runLocked(
     time: started,
   });
 
-  const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  let results: Map<string, StepResult>;
+  try {
+    results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  } finally {
+    reaper.close();
+  }
 
   records.flush();
-  states.close();
-  cas.close();
+  for (const [what, close] of [['close the step journal', () => states.close()], ['close the cache journal', () => cas.close()], ['save the stat cache', () => hasher.saveCache()]] as const) {
+    try {
+      close();
+    } catch (err) {
+      stopRun(`could not ${what}: ${(err as Error).message}`);
+    }
+  }
   // A warehouse that fails to close must not keep the run from ending; its file is written transactionally.
   if (executor) await (await executor.catch(() => undefined))?.close().catch(() => undefined);
-  hasher.saveCache();
   const outcomes = [...results.values()].map((r) => r.outcome);
-  const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
-  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, time: Date.now() });
+  const status: RunStatus = error ? 'failed' : signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
+  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, ...(error ? { message: error } : {}), time: Date.now() });
+  opts.signal?.removeEventListener('abort', cancel);
   if (listenerError) throw listenerError;
-  return { runId, status, steps: results };
+  // The final record may be the write that failed: the run is failed whatever the run-end said.
+  return { runId, status: error ? 'failed' : status, steps: results, ...(error ? { error } : {}) };
 }
 
 /** Starts each step once its parents in the run are done; a step whose parent did not succeed is skipped. */
@@ -235,7 +259,7 @@ async function schedule(ctx: RunContext, order: string[], selected: Set<string>,
       const step = ready.shift()!;
       const failedParent = graph.parents(step).find((p) => selected.has(p) && NOT_RUN.has(results.get(p)!.outcome));
       if (ctx.signal.aborted || failedParent) {
-        const message = ctx.signal.aborted ? 'run cancelled' : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
+        const message = ctx.signal.aborted ? `run ${ctx.signal.reason}` : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
         finish(step, { outcome: 'skipped', durationMs: 0, attempts: 0, message });
         continue;
       }

@@ -1,6 +1,6 @@
 // flowbench run: brings the selected steps up to date, with live progress, and records the run.
 // Ctrl-C (or SIGTERM) cancels through the runner, which kills each step's process tree and records
-// the run as cancelled; a second Ctrl-C exits at once.
+// the run as cancelled; a second Ctrl-C exits at once, and the run's reaper ends the steps' trees.
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { RunEvent } from '../../engine/events';
@@ -73,6 +73,10 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
       return EXIT.failed;
     }
     printSummary(o, progress, { showLogTail: view.live, stateDir });
+    if (result.error) {
+      line(o.err, `flowbench: run ${result.runId} failed: ${result.error}`);
+      return EXIT.failed;
+    }
     return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   } finally {
     view.stop();
