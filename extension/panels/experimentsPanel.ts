@@ -135,6 +135,8 @@ export function registerExperimentsPanel(context: vscode.ExtensionContext, servi
     watcher.onDidChange(reload),
     watcher.onDidCreate(reload),
     watcher.onDidDelete(reload),
+    // Flows found (or gone) after the panel loaded bring their run stores with them.
+    flows.onDidChange(reload),
     runs.onEvent(({ event }) => {
       if (event.type === 'metric') host.controller?.liveMetric(event.runId, event.name, event.value);
       else if (event.type !== 'step-log') reload();

@@ -63,7 +63,11 @@ describe('experiments panel in code-server', { timeout: 300_000 }, () => {
   test('opens on the workspace runs under the strict CSP', async () => {
     await runCommand(session!.page, 'Flowbench: Open Experiments');
     frame = await panelFrame(session!);
-    await frame.locator('.xp-status').filter({ hasText: /^4 of 4 runs/ }).waitFor({ timeout: 30_000 });
+    const status = frame.locator('.xp-status');
+    await status.filter({ hasText: /^4 of 4 runs/ }).waitFor({ timeout: 30_000 }).catch(async (err) => {
+      await screenshot(session!.page, 'e2e-experiments-01-failed');
+      throw new Error(`${(err as Error).message}\nstatus line: ${await status.innerText().catch(() => '?')}`);
+    });
     await frame.locator('[role=row][data-run]').nth(3).waitFor();
     const html = await frame.content();
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -118,6 +122,12 @@ describe('experiments panel in code-server', { timeout: 300_000 }, () => {
     await frame.locator('.xp-grid').press('Space');
     await frame.locator('.xp-status').filter({ hasText: '2 selected' }).waitFor({ timeout: 10_000 });
     assert.equal(await frame.locator('[role=row][aria-selected="true"]').count(), 2);
+    // The compare view (charts' CompareView, wired by ComparePane) shows the two runs side by side.
+    const diff = frame.locator('.fb-compare-table');
+    await diff.locator('caption').filter({ hasText: /^2 runs/ }).waitFor({ timeout: 15_000 });
+    const lr = await diff.locator('tr', { has: frame.locator('th', { hasText: /^(params\.)?lr$/ }) }).innerText();
+    assert.match(lr, /0\.03/);
+    assert.match(lr, /0\.01/);
     await screenshot(session!.page, 'e2e-experiments-05-two-selected');
   });
 });
