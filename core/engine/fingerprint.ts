@@ -3,7 +3,7 @@
 // inputs are kept beside it in the step state, so a changed fingerprint can be explained.
 import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
-import { interpolate } from '../flow/interpolate';
+import { interpolate, interpolateCommand } from '../flow/interpolate';
 import type { Step } from '../flow/model';
 import { paramLiteral } from '../sql/sql-text';
 import { renderTemplate } from '../sql/template';
@@ -46,7 +46,7 @@ export function renderStepText(analysis: FlowAnalysis, step: Step, params: Map<s
     );
     return { text, used };
   }
-  const r = interpolate(step.run?.value ?? '', params);
+  const r = interpolateCommand(step.run?.value ?? '', params);
   return { text: r.text, used: r.used };
 }
 

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
-import { interpolate } from './interpolate';
+import { interpolate, interpolateCommand, unquotableMessage } from './interpolate';
 import type { FlowGraph, OutputIndex, SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
@@ -29,6 +29,7 @@ class Validator {
   private readonly flow: Flow;
   private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
+  private readonly paramValues: Map<string, unknown>;
 
   private readonly existing = new Map<string, boolean>();
   /** Each run step's command after interpolation, computed once. */
@@ -37,6 +38,7 @@ class Validator {
   constructor(private readonly input: ValidationInput) {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
+    this.paramValues = new Map([...this.flow.params].map(([name, p]) => [name, p.value]));
   }
 
   /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
@@ -93,8 +95,13 @@ class Validator {
   private stepParams(step: Step): void {
     const texts: Located<string>[] = [...(step.run ? [step.run] : []), ...step.env.values(), ...(step.cwd ? [step.cwd] : [])];
     for (const text of texts) {
-      const result = interpolate(text.value, this.flow.params);
-      if (text === step.run) this.commands.set(step.name, result.text);
+      const result = interpolate(text.value, this.paramValues);
+      if (text === step.run) {
+        this.commands.set(step.name, result.text);
+        for (const ref of interpolateCommand(text.value, this.paramValues).unquotable) {
+          this.report('FB026', 'error', unquotableMessage(ref), subRange(text, ref.start, ref.end));
+        }
+      }
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {
         const range = subRange(text, unknown.start, unknown.end);

@@ -1,0 +1,86 @@
+// Interpolated commands run through the real /bin/sh: hostile values must come back as the same words,
+// in every quoting context the command puts them in, and never run anything.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { interpolateCommand } from '../../core/flow/interpolate';
+import { tempProject } from '../helpers/project';
+
+const dir = tempProject();
+after(() => dir.remove());
+
+const HOSTILE = [
+  'a b; touch pwned',
+  '$(touch pwned)',
+  '`touch pwned`',
+  "'; touch pwned; '",
+  '"; touch pwned; "',
+  'it\'s "quoted" $HOME \\ \\\\ ` *',
+  'line1\ntouch pwned',
+  '*',
+  '',
+  '# not a comment',
+  ')',
+  '}',
+];
+
+/** Runs `command` with `${params.v}` = value in /bin/sh and returns the words printf saw. */
+function words(command: string, params: Record<string, unknown>): string[] {
+  const { text, unquotable, unknown } = interpolateCommand(command, params);
+  assert.deepEqual(unquotable, []);
+  assert.deepEqual(unknown, []);
+  const res = spawnSync('/bin/sh', ['-c', text], { cwd: dir.root, encoding: 'utf8' });
+  assert.equal(res.status, 0, `${text}\n${res.stderr}`);
+  assert.deepEqual(readdirSync(dir.root), [], `the command ran something: ${text}`);
+  return res.stdout.split('\0').slice(0, -1);
+}
+
+const P = "printf '%s\\0'";
+const CONTEXTS: [string, (v: string) => string[]][] = [
+  [`${P} \${params.v}`, (v) => [v]],
+  [`${P} "x \${params.v} y"`, (v) => [`x ${v} y`]],
+  [`${P} 'x \${params.v} y'`, (v) => [`x ${v} y`]],
+  [`${P} x\${params.v}y`, (v) => [`x${v}y`]],
+  [`${P} "$(printf '%s' \${params.v})"`, (v) => [v]],
+  [`${P} "$(printf '%s' "\${params.v}")" after`, (v) => [v, 'after']],
+  [`${P} \${HOME+"\${params.v}"}`, (v) => [v]],
+  [`# don't\n${P} \${params.v}`, (v) => [v]],
+  [`${P} done # \${params.v}\n${P} \${params.v}`, (v) => ['done', v]],
+  [`${P} \\' "\\"" \${params.v}`, (v) => ["'", '"', v]],
+  [`${P} \`echo ok\` \${params.v}`, (v) => ['ok', v]],
+  [`cat <<'EOF' >/dev/null\nit's\nEOF\n${P} \${params.v}`, (v) => [v]],
+  [`cat <<-EOF >/dev/null\n\tit's "\n\tEOF\n${P} \${params.v}`, (v) => [v]],
+];
+
+test('a value reads back unchanged in every quoting context and runs nothing', () => {
+  for (const [command, expected] of CONTEXTS) {
+    for (const v of HOSTILE) assert.deepEqual(words(command, { v }), expected(v), `${JSON.stringify(command)} with ${JSON.stringify(v)}`);
+  }
+});
+
+test('a list is one word per item; inside quotes its items joined by spaces', () => {
+  const list = ['a b', '; touch pwned', '', "it's"];
+  assert.deepEqual(words(`${P} \${params.v}`, { v: list }), list);
+  assert.deepEqual(words(`${P} "\${params.v}"`, { v: list }), [list.join(' ')]);
+  assert.deepEqual(words(`${P} x \${params.v} y`, { v: [] }), ['x', 'y']);
+});
+
+test('numbers and booleans are one word as written, null is one empty word, a mapping is its JSON', () => {
+  assert.deepEqual(words(`${P} \${params.a} \${params.b} \${params.c} \${params.d}`, { a: 0.05, b: true, c: null, d: { k: "v'" } }), [
+    '0.05',
+    'true',
+    '',
+    '{"k":"v\'"}',
+  ]);
+});
+
+test('backquotes and here-document bodies are refused, not pasted', () => {
+  const inBackquotes = interpolateCommand('echo `echo ${params.v}`', { v: 'x' });
+  assert.deepEqual(inBackquotes.unquotable.map((u) => [u.name, u.context]), [['v', 'backquote']]);
+  assert.equal(inBackquotes.text, 'echo `echo ${params.v}`');
+  const inHeredoc = interpolateCommand('cat <<EOF\n${params.v}\nEOF\necho ${params.v}', { v: 'x' });
+  assert.deepEqual(inHeredoc.unquotable.map((u) => u.context), ['heredoc']);
+  assert.equal(inHeredoc.text, "cat <<EOF\n${params.v}\nEOF\necho 'x'");
+  assert.equal(existsSync(dir.path('pwned')), false);
+});
