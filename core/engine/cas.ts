@@ -4,6 +4,8 @@
 // editing a restored file cannot corrupt the cache.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isWithin } from '../flow/graph';
+import { replaceableOut } from '../flow/confine';
 import { copyFileAtomic } from './atomic';
 import { Journal } from './journal';
 import { objectsOf, type OutputRecord } from './outputs';
@@ -75,7 +77,7 @@ export class ContentStore {
   /** Puts the manifest's outs back under `root`, replacing whatever is there. */
   async restore(root: string, manifest: RunManifest): Promise<void> {
     for (const out of manifest.outputs) {
-      const dest = path.resolve(root, out.path);
+      const dest = replaceableOut(root, out.path);
       if (out.kind === 'file') {
         await fs.promises.rm(dest, { recursive: true, force: true });
         await copyFileAtomic(this.objectPath(out.hash), dest, 0o644);
@@ -86,7 +88,7 @@ export class ContentStore {
       await fs.promises.rm(staging, { recursive: true, force: true });
       await fs.promises.mkdir(staging, { recursive: true });
       await Promise.all(
-        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), path.join(staging, f.path), 0o644))),
+        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), inside(staging, f.path), 0o644))),
       );
       await fs.promises.rm(dest, { recursive: true, force: true });
       await fs.promises.rename(staging, dest);
@@ -105,4 +107,11 @@ export class ContentStore {
       throw new Error(`${source} changed while it was being cached; is something still writing it?`);
     }
   }
+}
+
+/** `dir/rel`, refusing a manifest entry that would lead out of `dir`. */
+function inside(dir: string, rel: string): string {
+  const file = path.resolve(dir, rel);
+  if (file === dir || !isWithin(file, dir)) throw new Error(`refusing to restore '${rel}': it leads outside its folder out`);
+  return file;
 }

@@ -108,7 +108,9 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 
   // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
   const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
-  if (manifest && (await cas.complete(manifest))) {
+  const declared = declaredOutputs(step);
+  // Restoring replaces each path the manifest names: only ever the step's own declared outs.
+  if (manifest && manifest.outputs.every((o) => declared.includes(o.path)) && (await cas.complete(manifest))) {
     states.invalidate(step.name);
     await cas.restore(root, manifest);
     for (const out of manifest.outputs) {

@@ -1,10 +1,11 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
 import { resolve } from 'node:path';
+import { isUrl, linksOutside, outViolation, projectRoot } from './confine';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
 import { interpolate, interpolateCommand, unquotableMessage } from './interpolate';
-import type { FlowGraph, OutputIndex, SqlFileInfo } from './graph';
+import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
 
@@ -30,6 +31,8 @@ class Validator {
   private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
   private readonly paramValues: Map<string, unknown>;
+  /** Where the paths steps read must stay (see confine.ts). */
+  private readonly project: string;
 
   private readonly existing = new Map<string, boolean>();
   /** Each run step's command after interpolation, computed once. */
@@ -39,6 +42,7 @@ class Validator {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
     this.paramValues = new Map([...this.flow.params].map(([name, p]) => [name, p.value]));
+    this.project = projectRoot(this.flow.root, (p) => input.host.exists(p));
   }
 
   /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
@@ -186,13 +190,25 @@ class Validator {
 
   // ---- files ----------------------------------------------------------------------------------
 
+  /** A path a step reads must stay in the project; true when it does (or is a URL). */
+  private confinedRead(raw: string, range: Range, what: string): boolean {
+    const abs = this.path(raw);
+    if (isUrl(raw) || isWithin(abs, this.project)) return true;
+    const where = this.project === this.flow.root ? 'the flow\'s folder (no git work tree holds it)' : `its project ${this.project}`;
+    this.report('FB045', 'error', `${what} '${raw}' lies outside ${where}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
+    return false;
+  }
+
   private stepFiles(step: Step): void {
+    if (step.cwd) this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, `cwd of step '${step.name}'`);
+    if (step.sql && !this.confinedRead(step.sql.value, step.sql.range, `SQL file of step '${step.name}'`)) return;
     if (step.sql && !this.available(this.path(step.sql.value))) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
         { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
     }
     for (const dep of step.deps) {
+      if (!this.confinedRead(dep.value, dep.range, `Dep of step '${step.name}'`)) continue;
       const path = this.path(dep.value);
       const clash = this.outputs.overlapping(path).find((o) => o.step === step.name);
       if (clash) {
@@ -228,7 +244,16 @@ class Validator {
 
   /** Each overlap is reported once, on the later (exact duplicate) or the inner (nested) declaration. */
   private outs(): void {
+    const keep = [this.flow.file, ...[...this.flow.steps.values()].flatMap((s) => (s.sql ? [this.path(s.sql.value)] : []))];
+    const realFolders = new Map<string, string | null>();
     for (const out of this.outputs.all) {
+      const violation = outViolation(this.flow.root, out.raw, keep);
+      const linked = !violation && linksOutside(this.flow.root, out.path, realFolders);
+      if (violation || linked) {
+        const why = violation?.why ?? 'a folder on its path is a symlink leading outside the flow\'s folder';
+        this.report(violation?.code ?? 'FB043', 'error', `Out '${out.raw}' of step '${out.step}' cannot be written: ${why}. Restoring an out replaces it, so outs must be new paths inside the flow's folder, outside .flowbench/ and .git/; write e.g. 'out/${out.step}'.`, out.range);
+        continue;
+      }
       const same = this.outputs.at(out.path);
       const first = same[0]!;
       if (first !== out) {
