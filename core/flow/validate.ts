@@ -1,7 +1,8 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { isUrl, linksOutside, outViolation, projectRoot } from './confine';
+import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
 import { interpolate, interpolateCommand, unquotableMessage } from './interpolate';
@@ -271,12 +272,29 @@ class Validator {
     }
   }
 
+  /** A source path may use `${params.x}` (resolved with the flow's own values) and be a glob. */
   private sources(): void {
     for (const src of this.flow.sources.values()) {
       for (const table of src.tables.values()) {
-        const path = table.path && this.path(table.path.value);
-        if (table.path && path && !this.available(path)) {
-          this.report('FB053', 'error', `Data file '${table.path.value}' of source '${src.name}.${table.name}' does not exist. Fix the path or add the file.`, table.path.range);
+        if (!table.path) continue;
+        const located = table.path;
+        const { text, used, unknown } = interpolate(located.value, this.paramValues);
+        used.forEach((name) => this.usedParams.add(name));
+        for (const u of unknown) this.unknownParam(u.name, subRange(located, u.start, u.end), this.flow.file, (guess) => `\${params.${guess}}`);
+        if (unknown.length || isUrl(text)) continue;
+        const key = `${src.name}.${table.name}`;
+        if (!this.confinedRead(text, located.range, `Data file of source '${key}'`)) continue;
+        const shown = text === located.value ? `'${text}'` : `'${located.value}' (${text} with the flow's params)`;
+        if (!isGlob(this.flow.root, text)) {
+          if (!this.available(this.path(text))) this.report('FB053', 'error', `Data file ${shown} of source '${key}' does not exist. Fix the path or add the file.`, located.range);
+          continue;
+        }
+        const matches = cachedMatches(this.flow.root, text);
+        const away = matches.find((f) => !isWithin(f, this.project));
+        if (away) {
+          this.report('FB045', 'error', `Glob ${shown} of source '${key}' matches ${away}, outside the project: paths a flow names never escape its project. Narrow the pattern.`, located.range);
+        } else if (!matches.length && !this.outputs.overlapping(globBase(this.flow.root, text)).length) {
+          this.report('FB053', 'error', `Glob ${shown} of source '${key}' matches no file (and no step writes into ${relative(this.flow.root, globBase(this.flow.root, text)) || '.'}/). Fix the pattern or add the files.`, located.range);
         }
       }
     }
