@@ -3,7 +3,7 @@
 // (deps, sources, SQL files, cwd) may lie anywhere in its project, the git work tree holding the flow
 // (or the flow's folder when there is none).
 import { realpathSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { isWithin } from './graph';
 
 /** A path that names a remote object (`s3://…`, `https://…`) rather than a file. */
@@ -19,21 +19,28 @@ export function projectRoot(flowRoot: string, exists: (path: string) => boolean)
   }
 }
 
+/** Each of `files` and every folder holding it up to `flowRoot`, mapped to the file: what an out must not be. */
+export function keptPaths(flowRoot: string, files: Iterable<string>): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const file of files) {
+    for (let p = file; isWithin(p, flowRoot) && p !== flowRoot && !kept.has(p); p = dirname(p)) kept.set(p, file);
+  }
+  return kept;
+}
+
 /**
  * Why the out `raw` (as written) may not be declared, or undefined when it may: outside the flow folder, the
- * folder itself, in or around `.flowbench/` or `.git/`, or holding one of `keep` (the flow and SQL files).
+ * folder itself, in `.flowbench/` or `.git/`, or one of `kept` (see keptPaths: the flow and SQL files).
  */
-export function outViolation(flowRoot: string, raw: string, keep: Iterable<string>): { code: 'FB043' | 'FB044'; why: string } | undefined {
+export function outViolation(flowRoot: string, raw: string, abs: string, kept: Map<string, string>): { code: 'FB043' | 'FB044'; why: string } | undefined {
   if (isAbsolute(raw)) return { code: 'FB043', why: 'it is an absolute path' };
-  const abs = resolve(flowRoot, raw);
   if (!isWithin(abs, flowRoot)) return { code: 'FB043', why: 'it lies outside the flow\'s folder' };
   if (abs === flowRoot) return { code: 'FB044', why: 'it is the flow\'s folder itself' };
   for (const name of ['.flowbench', '.git']) {
-    if (isWithin(abs, join(flowRoot, name))) return { code: 'FB044', why: `it lies in ${name}/, which ${name === '.git' ? 'git' : 'Flowbench'} keeps` };
+    if (isWithin(abs, flowRoot + sep + name)) return { code: 'FB044', why: `it lies in ${name}/, which ${name === '.git' ? 'git' : 'Flowbench'} keeps` };
   }
-  for (const file of keep) {
-    if (isWithin(file, abs)) return { code: 'FB044', why: `${abs === file ? 'it is' : 'it holds'} ${relative(flowRoot, file)}, a file of the flow` };
-  }
+  const file = kept.get(abs);
+  if (file) return { code: 'FB044', why: `${abs === file ? 'it is' : 'it holds'} ${relative(flowRoot, file)}, a file of the flow` };
   return undefined;
 }
 
@@ -72,7 +79,7 @@ function realFolder(dir: string, seen: Map<string, string | null>): string | nul
 export function replaceableOut(root: string, rel: string): string {
   const abs = resolve(root, rel);
   const table = dirname(abs) === join(root, '.flowbench', 'tables') && abs.endsWith('.parquet');
-  const violation = table ? undefined : outViolation(root, rel, []);
+  const violation = table ? undefined : outViolation(root, rel, abs, new Map());
   if (violation) throw new Error(`refusing to replace '${rel}': ${violation.why}; only outs inside the flow's folder are ever replaced`);
   if (linksOutside(root, abs, new Map())) throw new Error(`refusing to replace '${rel}': a folder on its path is a symlink leading outside the flow's folder`);
   return abs;

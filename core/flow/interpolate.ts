@@ -64,6 +64,14 @@ export function interpolateCommand(text: string, params: Params): CommandInterpo
   return { ...result, unquotable };
 }
 
+/** The references `interpolateCommand` would refuse; cheap for the many commands with no backquote or `<<`. */
+export function unquotableReferences(text: string): CommandInterpolation['unquotable'] {
+  if (!text.includes('`') && !text.includes('<<')) return [];
+  const refs = [...text.matchAll(PATTERN)].map((m) => ({ name: m[1]!, start: m.index, end: m.index + m[0].length }));
+  const contexts = shellContexts(text, refs);
+  return refs.flatMap((ref, i) => (quoteAt(contexts[i]!, [], '') === undefined ? [{ ...ref, context: contexts[i]! }] : []));
+}
+
 /** Why a reference cannot be pasted into the command, and what to write instead. */
 export function unquotableMessage(ref: CommandInterpolation['unquotable'][number]): string {
   const where = ref.context === 'heredoc' ? 'in a here-document' : 'inside backquotes';

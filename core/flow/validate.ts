@@ -1,11 +1,11 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
 import { relative, resolve } from 'node:path';
-import { isUrl, linksOutside, outViolation, projectRoot } from './confine';
+import { isUrl, keptPaths, linksOutside, outViolation, projectRoot } from './confine';
 import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
-import { interpolate, interpolateCommand, unquotableMessage } from './interpolate';
+import { interpolate, unquotableMessage, unquotableReferences } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
@@ -103,7 +103,7 @@ class Validator {
       const result = interpolate(text.value, this.paramValues);
       if (text === step.run) {
         this.commands.set(step.name, result.text);
-        for (const ref of interpolateCommand(text.value, this.paramValues).unquotable) {
+        for (const ref of unquotableReferences(text.value)) {
           this.report('FB026', 'error', unquotableMessage(ref), subRange(text, ref.start, ref.end));
         }
       }
@@ -192,25 +192,25 @@ class Validator {
   // ---- files ----------------------------------------------------------------------------------
 
   /** A path a step reads must stay in the project; true when it does (or is a URL). */
-  private confinedRead(raw: string, range: Range, what: string): boolean {
+  private confinedRead(raw: string, range: Range, kind: string, owner: string): string | undefined {
     const abs = this.path(raw);
-    if (isUrl(raw) || isWithin(abs, this.project)) return true;
+    if (isUrl(raw) || isWithin(abs, this.project)) return abs;
     const where = this.project === this.flow.root ? 'the flow\'s folder (no git work tree holds it)' : `its project ${this.project}`;
-    this.report('FB045', 'error', `${what} '${raw}' lies outside ${where}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
-    return false;
+    this.report('FB045', 'error', `${kind} '${raw}' of ${owner} lies outside ${where}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
+    return undefined;
   }
 
   private stepFiles(step: Step): void {
-    if (step.cwd) this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, `cwd of step '${step.name}'`);
-    if (step.sql && !this.confinedRead(step.sql.value, step.sql.range, `SQL file of step '${step.name}'`)) return;
-    if (step.sql && !this.available(this.path(step.sql.value))) {
+    if (step.cwd) this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, 'cwd', `step '${step.name}'`);
+    const sqlPath = step.sql && this.confinedRead(step.sql.value, step.sql.range, 'SQL file', `step '${step.name}'`);
+    if (step.sql && sqlPath && !this.available(sqlPath)) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
-        { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
+        { title: `Create ${step.sql.value}`, createFile: { path: sqlPath, content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
     }
     for (const dep of step.deps) {
-      if (!this.confinedRead(dep.value, dep.range, `Dep of step '${step.name}'`)) continue;
-      const path = this.path(dep.value);
+      const path = this.confinedRead(dep.value, dep.range, 'Dep', `step '${step.name}'`);
+      if (!path) continue;
       const clash = this.outputs.overlapping(path).find((o) => o.step === step.name);
       if (clash) {
         this.report('FB042', 'error', `'${dep.value}' is both a dep and an out of step '${step.name}': a step cannot read what it writes. Remove it from one list.`, dep.range, undefined, undefined, [
@@ -245,10 +245,10 @@ class Validator {
 
   /** Each overlap is reported once, on the later (exact duplicate) or the inner (nested) declaration. */
   private outs(): void {
-    const keep = [this.flow.file, ...[...this.flow.steps.values()].flatMap((s) => (s.sql ? [this.path(s.sql.value)] : []))];
+    const kept = keptPaths(this.flow.root, [this.flow.file, ...[...this.flow.steps.values()].flatMap((s) => (s.sql ? [this.path(s.sql.value)] : []))]);
     const realFolders = new Map<string, string | null>();
     for (const out of this.outputs.all) {
-      const violation = outViolation(this.flow.root, out.raw, keep);
+      const violation = outViolation(this.flow.root, out.raw, out.path, kept);
       const linked = !violation && linksOutside(this.flow.root, out.path, realFolders);
       if (violation || linked) {
         const why = violation?.why ?? 'a folder on its path is a symlink leading outside the flow\'s folder';
@@ -283,10 +283,11 @@ class Validator {
         for (const u of unknown) this.unknownParam(u.name, subRange(located, u.start, u.end), this.flow.file, (guess) => `\${params.${guess}}`);
         if (unknown.length || isUrl(text)) continue;
         const key = `${src.name}.${table.name}`;
-        if (!this.confinedRead(text, located.range, `Data file of source '${key}'`)) continue;
+        const abs = this.confinedRead(text, located.range, 'Data file', `source '${key}'`);
+        if (!abs) continue;
         const shown = text === located.value ? `'${text}'` : `'${located.value}' (${text} with the flow's params)`;
         if (!isGlob(this.flow.root, text)) {
-          if (!this.available(this.path(text))) this.report('FB053', 'error', `Data file ${shown} of source '${key}' does not exist. Fix the path or add the file.`, located.range);
+          if (!this.available(abs)) this.report('FB053', 'error', `Data file ${shown} of source '${key}' does not exist. Fix the path or add the file.`, located.range);
           continue;
         }
         const matches = cachedMatches(this.flow.root, text);

@@ -56,7 +56,7 @@ test('the flow folder itself, .flowbench/, .git/, the flow file and folders hold
 test('deps, SQL files and cwd outside the project are FB045; a git work tree above widens the project', () => {
   const found = problems('    run: echo\n    cwd: ..\n    deps: [../shared/lib.py, data/x.csv]\n');
   assert.deepEqual(found.map((p) => [p.code, p.line, p.col]), [['FB045', 6, 9], ['FB045', 7, 11]]);
-  assert.match(found[1]!.message, /Dep of step 's' '\.\.\/shared\/lib\.py' lies outside the flow's folder \(no git work tree holds it\)/);
+  assert.match(found[1]!.message, /Dep '\.\.\/shared\/lib\.py' of step 's' lies outside the flow's folder \(no git work tree holds it\)/);
   mkdirSync(project.path('.git'));
   try {
     assert.deepEqual(problems('    run: echo\n    cwd: ..\n    deps: [../shared/lib.py]\n'), []);
