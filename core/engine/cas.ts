@@ -112,6 +112,6 @@ export class ContentStore {
 /** `dir/rel`, refusing a manifest entry that would lead out of `dir`. */
 function inside(dir: string, rel: string): string {
   const file = path.resolve(dir, rel);
-  if (file === dir || !isWithin(file, dir)) throw new Error(`refusing to restore '${rel}': it leads outside its folder out`);
+  if (file === dir || !isWithin(file, dir)) throw new Error(`refusing to restore '${rel}': it would land outside the folder out it belongs to`);
   return file;
 }

@@ -64,9 +64,9 @@ export function interpolateCommand(text: string, params: Params): CommandInterpo
   return { ...result, unquotable };
 }
 
-/** The references `interpolateCommand` would refuse; cheap for the many commands with no backquote or `<<`. */
+/** The references `interpolateCommand` would refuse; cheap for the many commands with no backquote, `<<` or `\$`. */
 export function unquotableReferences(text: string): CommandInterpolation['unquotable'] {
-  if (!text.includes('`') && !text.includes('<<')) return [];
+  if (!/`|<<|\\\$/.test(text)) return [];
   const refs = [...text.matchAll(PATTERN)].map((m) => ({ name: m[1]!, start: m.index, end: m.index + m[0].length }));
   const contexts = shellContexts(text, refs);
   return refs.flatMap((ref, i) => (quoteAt(contexts[i]!, [], '') === undefined ? [{ ...ref, context: contexts[i]! }] : []));
@@ -74,8 +74,10 @@ export function unquotableReferences(text: string): CommandInterpolation['unquot
 
 /** Why a reference cannot be pasted into the command, and what to write instead. */
 export function unquotableMessage(ref: CommandInterpolation['unquotable'][number]): string {
-  const where = ref.context === 'heredoc' ? 'in a here-document' : 'inside backquotes';
-  const instead = ref.context === 'heredoc' ? 'pass it as an argument or read it from the environment' : 'use $( ... ) instead of backquotes, or read it from the environment';
+  const [where, instead] =
+    ref.context === 'heredoc' ? ['in a here-document', 'pass it as an argument or read it from the environment']
+    : ref.context === 'escaped' ? ['right after a backslash or as a here-document marker', 'remove the backslash, or read it from the environment']
+    : ['inside backquotes', 'use $( ... ) instead of backquotes, or read it from the environment'];
   return `\${params.${ref.name}} stands ${where}, where no quoting is safe: ${instead} ($FLOWBENCH_PARAM_${upperSnake(ref.name)}).`;
 }
 

@@ -6,11 +6,12 @@
 // `${params.x}` stands bare, inside '…' or inside "…", which no library answers.
 //
 // Contexts the scanner models: bare words, '…', "…" (backslash escapes), `$( … )` and `${ … }` nested
-// in either (each with its own quotes), and `#` comments. Two it refuses, because no quoting is safe
-// there: backquotes (backslashes and backquotes in the value would be reinterpreted) and here-document
-// bodies (a line equal to the delimiter would end the document).
+// in either (each with its own quotes), and `#` comments. It refuses the places where no quoting is safe:
+// backquotes (backslashes and backquotes in the value would be reinterpreted), here-document bodies (a
+// line equal to the delimiter would end the document), and right after a backslash (which would escape
+// the opening quote) or as a here-document marker.
 
-export type ShellContext = 'bare' | 'single' | 'double' | 'comment' | 'backquote' | 'heredoc';
+export type ShellContext = 'bare' | 'single' | 'double' | 'comment' | 'backquote' | 'heredoc' | 'escaped';
 
 /** One POSIX shell word that reads back as exactly `value`. */
 export function quoteWord(value: string): string {
@@ -53,17 +54,19 @@ export function shellContexts(text: string, spans: { start: number; end: number 
   const top = () => stack[stack.length - 1]!;
   for (let i = 0; i < text.length; ) {
     const span = spans[next];
-    if (span && i === span.start) {
+    if (span && i >= span.start) {
       const frame = top();
       contexts.push(
-        inComment ? 'comment'
+        // A backslash or a here-document marker stepped into the placeholder: the value would be glued to it.
+        i > span.start ? 'escaped'
+        : inComment ? 'comment'
         : inHeredoc ? 'heredoc'
         : stack.some((f) => f.kind === 'backquote') ? 'backquote'
         : frame.quote === 'single' ? 'single'
         : frame.quote === 'double' ? 'double'
         : 'bare',
       );
-      i = span.end;
+      i = Math.max(i, span.end);
       next++;
       continue;
     }

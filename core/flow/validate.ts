@@ -191,7 +191,7 @@ class Validator {
 
   // ---- files ----------------------------------------------------------------------------------
 
-  /** A path a step reads must stay in the project; true when it does (or is a URL). */
+  /** A path a step reads must stay in the project: its absolute path when it does (or is a URL). */
   private confinedRead(raw: string, range: Range, kind: string, owner: string): string | undefined {
     const abs = this.path(raw);
     if (isUrl(raw) || isWithin(abs, this.project)) return abs;

@@ -4,7 +4,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { interpolateCommand } from '../../core/flow/interpolate';
+import { interpolateCommand, unquotableReferences } from '../../core/flow/interpolate';
 import { tempProject } from '../helpers/project';
 
 const dir = tempProject();
@@ -75,6 +75,15 @@ test('numbers and booleans are one word as written, null is one empty word, a ma
   ]);
 });
 
+test('a placeholder after a backslash or as a here-document marker is refused; the ones after it are quoted', () => {
+  for (const command of ['echo \\${params.v} ${params.w}', 'echo "\\${params.v}" ${params.w}', 'cat <<${params.v} >/dev/null\n${params.v}\necho ${params.w}']) {
+    const r = interpolateCommand(command, { v: 'a', w: 'b; touch pwned' });
+    assert.equal(r.unquotable[0]?.context, 'escaped', command);
+    assert.ok(!r.text.includes("'a'"), r.text);
+  }
+  assert.ok(interpolateCommand('echo \\${params.v} ${params.w}', { v: 'a', w: 'b; touch pwned' }).text.endsWith(" 'b; touch pwned'"));
+});
+
 test('backquotes and here-document bodies are refused, not pasted', () => {
   const inBackquotes = interpolateCommand('echo `echo ${params.v}`', { v: 'x' });
   assert.deepEqual(inBackquotes.unquotable.map((u) => [u.name, u.context]), [['v', 'backquote']]);
@@ -83,4 +92,11 @@ test('backquotes and here-document bodies are refused, not pasted', () => {
   assert.deepEqual(inHeredoc.unquotable.map((u) => u.context), ['heredoc']);
   assert.equal(inHeredoc.text, "cat <<EOF\n${params.v}\nEOF\necho 'x'");
   assert.equal(existsSync(dir.path('pwned')), false);
+});
+
+test('validation finds the same refusals as the runner', () => {
+  for (const command of ['echo `echo ${params.v}`', 'cat <<EOF\n${params.v}\nEOF', 'echo \\${params.v}']) {
+    assert.deepEqual(unquotableReferences(command), interpolateCommand(command, { v: 'x' }).unquotable, command);
+    assert.equal(unquotableReferences(command).length, 1, command);
+  }
 });

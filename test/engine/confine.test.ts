@@ -49,7 +49,7 @@ test('a directory out whose file entries lead outside it is refused; a sound one
   const out = await storedOut();
   await cas.storeObjects(project.root, [out]);
   const escaping: OutputRecord = { ...out, files: [{ ...out.files![0]!, path: '../keep.txt' }] };
-  await assert.rejects(cas.restore(project.root, { version: 1, fingerprint: 'f', step: 's', storedAt: 0, outputs: [escaping] }), /leads outside/);
+  await assert.rejects(cas.restore(project.root, { version: 1, fingerprint: 'f', step: 's', storedAt: 0, outputs: [escaping] }), /outside the folder out it belongs to/);
   assert.equal(readFileSync(project.path('keep.txt'), 'utf8'), 'precious');
   rmSync(project.path('out'), { recursive: true });
   await cas.restore(project.root, { version: 1, fingerprint: 'f', step: 's', storedAt: 0, outputs: [out] });
