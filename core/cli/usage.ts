@@ -4,7 +4,11 @@ export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
   run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events]',
   status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
-  runs: 'flowbench runs [FLOW] [--limit N] [--status S] [--json]   list recorded runs, newest first',
+  runs: [
+    'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
+    '  flowbench runs star|unstar RUN [FLOW]   mark a run (RUN may be a unique prefix of its id)',
+    '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
+  ].join('\n'),
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
 };
 
@@ -16,6 +20,15 @@ const RUN_OPTIONS = `
   -j, --jobs N       run at most N steps at once (default: number of CPU cores)
   --force            run the selected steps even if they are up to date
   --events           print every run event as one JSON line on stdout (human output goes to stderr)`;
+
+const RUNS_OPTIONS = `
+  --filter EXPR      e.g. 'metrics.auc > 0.7 and params.lr < 0.01 and status = succeeded' (see docs/cli.md, Filters)
+  --sort KEYS        e.g. 'metrics.auc desc, start'; ties keep newest first
+  --columns KEYS     show these columns, e.g. 'params.lr, metrics.auc, duration'
+  --starred          only starred runs
+  --status S         only runs with this status (same as --filter 'status = S')
+  --limit N          at most N runs (default 20; --json prints all)
+  --json             the matching summaries as JSON (with --columns: just those columns)`;
 
 export function generalUsage(): string {
   return [
@@ -30,5 +43,5 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : ''}`;
+  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : command === 'runs' ? '\n' + RUNS_OPTIONS : ''}`;
 }

@@ -34,6 +34,12 @@ export class Journal<T> {
     return this.entries.get(key);
   }
 
+  /** Every live key, as the file says now. */
+  keys(): string[] {
+    this.refresh();
+    return [...this.entries.keys()];
+  }
+
   set(key: string, value: T): void {
     this.append({ k: key, v: value });
     this.entries.set(key, value);
@@ -83,7 +89,11 @@ export class Journal<T> {
 
   private append(line: Line<T>): void {
     if (this.fd === undefined) this.open();
-    fs.writeSync(this.fd!, JSON.stringify(line) + '\n');
+    let text = JSON.stringify(line) + '\n';
+    // Another writer appended since this one last looked; if it was killed mid-line, start a fresh one.
+    const size = fs.fstatSync(this.fd!).size;
+    if (size !== this.seen?.size && size > 0 && !endsWithNewline(this.fd!, size)) text = '\n' + text;
+    fs.writeSync(this.fd!, text);
     this.lines++;
     const st = fs.fstatSync(this.fd!);
     this.seen = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };

@@ -3,12 +3,15 @@
 //   runs/<id>/record.json    the RunRecord without histories, replaced atomically as the run goes
 //   runs/<id>/metrics.jsonl  metric history points, appended (thousands per run are normal)
 //   runs/index.jsonl         summaries for listing (see summary-index.ts)
+//   runs/stars.jsonl         starred run ids, a journal (see core/engine/journal.ts): the index can be
+//                            rebuilt from the records, stars could not, so they live apart from it
 //
 // Writes are temp-file + rename, so a killed writer leaves the previous record intact; anything
 // unreadable found on read is skipped with a warning.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent, RunEventListener } from '../engine/events';
+import { Journal } from '../engine/journal';
 import { writeFileAtomic } from './atomic';
 import { isRunId, randomRunId } from './id';
 import { currentWriter, writerState } from './liveness';
@@ -33,6 +36,20 @@ export interface RunStore {
   get(runId: string): Promise<RunRecord | undefined>;
   /** Runs left `running` whose writer process is gone (or whose host restarted) become `interrupted`. */
   markInterrupted(): Promise<string[]>;
+  /** Stars or unstars a run by its full id; false when there is no such run. */
+  star(runId: string, on: boolean): Promise<boolean>;
+  starred(): Promise<Set<string>>;
+  /**
+   * Deletes a run by its full id: record, histories, step logs and star go, cached outputs stay.
+   * False when there is no such run; throws RunInProgressError while its writer may still be running.
+   */
+  remove(runId: string): Promise<boolean>;
+}
+
+export class RunInProgressError extends Error {
+  constructor(readonly runId: string) {
+    super(`run ${runId} is still running; stop it first`);
+  }
 }
 
 export class AmbiguousRunIdError extends Error {
@@ -69,6 +86,8 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
   const fsync = options.fsync ?? true;
   const recordFile = (id: string) => join(runsDir, id, 'record.json');
   const historyFile = (id: string) => join(runsDir, id, 'metrics.jsonl');
+  const stars = new Journal(join(runsDir, 'stars.jsonl'), (_id, on): on is true => on === true);
+  const runExists = (id: string) => isRunId(id) && existsSync(join(runsDir, id));
 
   function readRecord(id: string): RunRecord | undefined {
     let text: string;
@@ -289,6 +308,33 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       }
       index.append(interrupted);
       return interrupted.map((s) => s.id);
+    },
+
+    async star(runId, on) {
+      if (!runExists(runId)) return false;
+      if (on) stars.set(runId, true);
+      else stars.delete(runId);
+      return true;
+    },
+
+    async starred() {
+      return new Set(stars.keys().filter(runExists));
+    },
+
+    async remove(runId) {
+      if (!runExists(runId)) return false;
+      const record = readRecord(runId);
+      if (record?.status === 'running' && writerState(record.writer) !== 'dead') throw new RunInProgressError(runId);
+      // One rename takes the run away atomically; a crash before the rm leaves only a non-run folder.
+      const doomed = join(runsDir, `.removed-${runId}-${process.pid}`);
+      renameSync(join(runsDir, runId), doomed);
+      stars.delete(runId);
+      loadSummaries(); // drops the run from the index, rewriting it
+      for (const name of readdirSync(runsDir)) {
+        if (name.startsWith('.removed-')) rmSync(join(runsDir, name), { recursive: true, force: true });
+      }
+      rmSync(join(stateDir, 'logs', runId), { recursive: true, force: true });
+      return true;
     },
   };
 }

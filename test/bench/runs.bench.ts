@@ -1,13 +1,23 @@
 // Run store at 10,000 runs: list() of all of them and get() of one, in a fresh process (cold) and
-// repeated in one process (warm), against the naive layout cost of opening every record.
+// repeated in one process (warm), against the naive layout cost of opening every record. Then the run
+// table the experiments panel and `flowbench runs --filter/--sort` use, at 10,000 and 100,000 runs ×
+// 100 params/metrics: build, filter, multi-column sort, a window of rows (in Node; the panel's bench
+// measures the same end to end in Chromium).
+// FLOWBENCH_BENCH_QUICK=1: small sizes and no targets, to check the bench works.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFilter, parseSort } from '../../core/runs/query';
 import { openRunStore } from '../../core/runs/store';
+import { RunTable } from '../../core/runs/table';
 import { fakeRun } from '../runs/fake-run';
+import { generateSummaries } from './generate-runs';
 
-const RUNS = 10_000;
+const QUICK = process.env.FLOWBENCH_BENCH_QUICK === '1';
+const RUNS = QUICK ? 500 : 10_000;
+/** Table sizes, each with its sort/filter target in ms. */
+const TABLE_SIZES: [number, number][] = QUICK ? [[1_000, 0], [5_000, 0]] : [[10_000, 100], [100_000, 250]];
 const steps = ['staging', 'features', 'train', 'evaluate'];
 
 /** Through the real recorder, without fsync: the bench measures reading, not the disk's flush latency. */
@@ -50,7 +60,57 @@ async function p50(times: number, fn: () => Promise<unknown>): Promise<number> {
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-const verdict = (ms: number, target: number) => `(target ≤ ${target} ms) ${ms <= target ? 'OK' : 'SLOW'}`;
+const verdict = (ms: number, target: number) => (QUICK ? '' : ` (target ≤ ${target} ms) ${ms <= target ? 'OK' : 'SLOW'}`);
+
+function p50Sync(times: number, fn: (i: number) => unknown): number {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    fn(i);
+    samples.push(performance.now() - t0);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+}
+
+function tableBench(runs: number, target: number): void {
+  const summaries = generateSummaries(runs, { params: 50, metrics: 50 });
+  const heapBefore = process.memoryUsage();
+  let t0 = performance.now();
+  const table = RunTable.fromSummaries(summaries, new Set(summaries.filter((_, i) => i % 100 === 0).map((s) => s.id)));
+  const build = performance.now() - t0;
+  const heapAfter = process.memoryUsage();
+  const columnsMb = (heapAfter.arrayBuffers - heapBefore.arrayBuffers) / 2 ** 20;
+  t0 = performance.now();
+  const columns = table.columns();
+  const columnsMs = performance.now() - t0;
+  const keys = table.columnKeys();
+  const must = <T>(r: { problems: unknown[] } & T): T => {
+    if (r.problems.length) throw new Error(JSON.stringify(r.problems));
+    return r;
+  };
+  const filter = must(parseFilter('metrics.auc > 0.5 and params.learning_rate < 0.01 and status = succeeded', keys)).filter;
+  const sort = must(parseSort('params.optimizer, metrics.auc desc, start', keys)).keys;
+  const filterMs = p50Sync(9, () => table.select({ filter }));
+  // Cold: the first sort by a column builds its sort arrays; each sample uses columns not sorted by before.
+  const coldSort = p50Sync(9, (i) => table.select({ sort: [{ column: `params.param_${String(2 + i * 3).padStart(3, '0')}`, descending: i % 2 === 1 }, { column: `metrics.metric_${String(1 + i).padStart(3, '0')}`, descending: false }] }));
+  const warmSort = p50Sync(9, () => table.select({ sort }));
+  const both = p50Sync(9, () => table.select({ filter, sort }));
+  t0 = performance.now();
+  table.select({ sort: [{ column: 'id', descending: true }] });
+  const idSort = performance.now() - t0;
+  const view = table.select({ filter, sort });
+  const shown = columns.map((c) => c.key);
+  const rowsMs = p50Sync(50, (i) => table.rows(view, (i * 997) % Math.max(1, view.length - 60), 60, shown));
+  const n = runs.toLocaleString('en-US');
+  console.log(`\nrun table, ${n} runs × ${columns.length} columns (50 params, 50 metrics, info):`);
+  console.log(`  build from summaries: ${fmt(build)}; typed columns ${columnsMb.toFixed(0)} MB; columns() with differs: ${fmt(columnsMs)}`);
+  console.log(`  filter (3 conditions) p50: ${fmt(filterMs)}${verdict(filterMs, target)}`);
+  console.log(`  sort by 2 columns not sorted by before p50: ${fmt(coldSort)}${verdict(coldSort, target)}`);
+  console.log(`  sort by 3 columns (text, number, time) again p50: ${fmt(warmSort)}${verdict(warmSort, target)}`);
+  console.log(`  filter + 3-column sort p50: ${fmt(both)}${verdict(both, target)} (${view.length.toLocaleString('en-US')} rows)`);
+  console.log(`  sort by id (${n} distinct strings), first time: ${fmt(idSort)}${verdict(idSort, target)}`);
+  console.log(`  rows() of a 60-row window × ${shown.length} columns p50: ${fmt(rowsMs)}${verdict(rowsMs, 16)}`);
+}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-runs-bench-'));
@@ -91,14 +151,19 @@ async function main() {
     await store.list();
     const rebuild = performance.now() - t0;
 
-    console.log(`list ${RUNS} runs, cold process: ${fmt(coldList)} ${verdict(coldList, 250)}`);
-    console.log(`list ${RUNS} runs, fresh store in a warm process p50: ${fmt(freshList)} ${verdict(freshList, 150)}`);
-    console.log(`list ${RUNS} runs, long-lived store p50: ${fmt(warmList)} ${verdict(warmList, 50)}`);
-    console.log(`get one run (with 250 history points), cold process: ${fmt(coldGet)} ${verdict(coldGet, 50)}`);
-    console.log(`get one run, warm p50: ${fmt(warmGet)} ${verdict(warmGet, 10)}; by id prefix: ${fmt(prefixGet)}`);
-    console.log(`flowbench runs (newest 20 of ${RUNS}), whole process: p50 ${fmt(cliMs)} ${verdict(cliMs, 600)}; bare node start ${fmt(nodeMs)}`);
+    console.log(`list ${RUNS} runs, cold process: ${fmt(coldList)}${verdict(coldList, 250)}`);
+    console.log(`list ${RUNS} runs, fresh store in a warm process p50: ${fmt(freshList)}${verdict(freshList, 150)}`);
+    console.log(`list ${RUNS} runs, long-lived store p50: ${fmt(warmList)}${verdict(warmList, 50)}`);
+    console.log(`get one run (with 250 history points), cold process: ${fmt(coldGet)}${verdict(coldGet, 50)}`);
+    console.log(`get one run, warm p50: ${fmt(warmGet)}${verdict(warmGet, 10)}; by id prefix: ${fmt(prefixGet)}`);
+    console.log(`flowbench runs (newest 20 of ${RUNS}), whole process: p50 ${fmt(cliMs)}${verdict(cliMs, 600)}; bare node start ${fmt(nodeMs)}`);
     console.log(`opening every record instead (naive layout), p50: ${fmt(naive)}; a fresh index list is ${(naive / freshList).toFixed(1)}× faster`);
     console.log(`rebuilding a lost index from ${RUNS} records: ${fmt(rebuild)} (${(rebuild / freshList).toFixed(1)}× a normal list)`);
+
+    // What the panel's host does on open: list, stars, table.
+    const openMs = await p50(5, async () => RunTable.fromSummaries(await store.list(), await store.starred()));
+    console.log(`list + stars + run table of ${RUNS} runs (the panel host's open) p50: ${fmt(openMs)}${verdict(openMs, 250)}`);
+    for (const [runs, target] of TABLE_SIZES) tableBench(runs, target);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -75,8 +75,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function flowbench(cwd: string, args: string[], timeoutMs = 60_000): CliResult {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: plainEnv(), timeout: timeoutMs });
+/** `input` is what the command reads on stdin (an answer to a prompt); without it stdin is at its end. */
+export function flowbench(cwd: string, args: string[], timeoutMs = 60_000, input?: string): CliResult {
+  const res = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: plainEnv(), timeout: timeoutMs, input });
   return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
 }
 

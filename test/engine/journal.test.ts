@@ -47,6 +47,17 @@ test('a torn last line from a killed writer is skipped, and the next writer star
   assert.deepEqual(new Journal<Rec>(file, isRec).get('c'), { n: 3 });
 });
 
+test('a long-lived writer starts on a fresh line after another writer tore one', (t) => {
+  const file = journalFile(t);
+  const writer = new Journal<Rec>(file, isRec);
+  writer.set('a', { n: 1 });
+  fs.appendFileSync(file, '{"k":"b","v":{"n":');
+  writer.set('c', { n: 3 });
+  writer.close();
+  const reader = new Journal<Rec>(file, isRec);
+  assert.deepEqual([reader.get('a'), reader.get('b'), reader.get('c')], [{ n: 1 }, undefined, { n: 3 }]);
+});
+
 test('records that fail the check read as absent; a long journal is compacted when opened for writing', (t) => {
   const file = journalFile(t);
   const j = new Journal<Rec>(file, isRec);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AmbiguousRunIdError, openRunStore } from '../../core/runs/store';
+import { AmbiguousRunIdError, openRunStore, RunInProgressError } from '../../core/runs/store';
 import { fakeRun } from './fake-run';
 
 function tempState(t: { after: (fn: () => void) => void }): string {
@@ -249,4 +249,85 @@ test('a finished run whose last index line was lost is listed from its record', 
   const fresh = openRunStore(state, quiet());
   assert.equal((await fresh.list())[0].status, 'succeeded');
   assert.deepEqual(await fresh.markInterrupted(), []);
+});
+
+test('stars persist across stores and index rebuilds; unknown runs cannot be starred', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  const ids = ['20261124-010000-aa01', '20261124-010001-aa02', '20261124-010002-aa03'];
+  for (const runId of ids) {
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId })) rec(e);
+  }
+  assert.deepEqual(await store.starred(), new Set());
+  assert.equal(await store.star(ids[0], true), true);
+  assert.equal(await store.star(ids[2], true), true);
+  assert.equal(await store.star(ids[2], true), true, 'starring twice is fine');
+  assert.equal(await store.star(ids[2], false), true);
+  assert.equal(await store.star(ids[1], false), true, 'unstarring an unstarred run is fine');
+  assert.equal(await store.star('20261124-010009-0000', true), false);
+  assert.equal(await store.star('../escape', true), false);
+
+  unlinkSync(join(state, 'runs', 'index.jsonl'));
+  const fresh = openRunStore(state, quiet());
+  assert.equal((await fresh.list()).length, 3);
+  assert.deepEqual(await fresh.starred(), new Set([ids[0]]));
+  // Another process's star is seen by a long-lived store.
+  await fresh.star(ids[1], true);
+  assert.deepEqual(await store.starred(), new Set([ids[0], ids[1]]));
+  // A torn last line (a writer killed mid-append) loses at most that line.
+  appendFileSync(join(state, 'runs', 'stars.jsonl'), '{"k":"2026112');
+  assert.deepEqual(await openRunStore(state, quiet()).starred(), new Set([ids[0], ids[1]]));
+  await store.star(ids[2], true);
+  assert.deepEqual(await openRunStore(state, quiet()).starred(), new Set(ids));
+});
+
+test('remove deletes record, histories, logs and star; cached outputs and other runs stay', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  const gone = '20261124-010000-de1e';
+  const kept = '20261124-010001-cee9';
+  for (const runId of [gone, kept]) {
+    const rec = store.recorder();
+    for (const e of fakeRun({ runId, histories: { train: { loss: [3, 2, 1] } } })) rec(e);
+  }
+  const logs = join(state, 'logs', gone);
+  mkdirSync(logs, { recursive: true });
+  writeFileSync(join(logs, 'train.log'), 'hello\n');
+  const cached = join(state, 'cache', 'objects', 'ab', 'abcdef');
+  mkdirSync(join(cached, '..'), { recursive: true });
+  writeFileSync(cached, 'model bytes');
+  await store.star(gone, true);
+  await store.star(kept, true);
+  const reader = openRunStore(state, quiet());
+  assert.equal((await reader.list()).length, 2);
+
+  assert.equal(await store.remove(gone), true);
+  assert.equal(await store.remove(gone), false);
+  assert.equal(await store.remove('2026'), false, 'never by prefix');
+  assert.deepEqual((await store.list()).map((r) => r.id), [kept]);
+  assert.deepEqual((await reader.list()).map((r) => r.id), [kept], 'a long-lived store follows');
+  assert.equal(await store.get(gone), undefined);
+  assert.equal(existsSync(join(state, 'runs', gone)), false);
+  assert.equal(existsSync(logs), false);
+  assert.equal(readFileSync(cached, 'utf8'), 'model bytes');
+  assert.deepEqual(await store.starred(), new Set([kept]));
+  assert.ok(!readFileSync(join(state, 'runs', 'index.jsonl'), 'utf8').includes(gone), 'the index no longer names it');
+  assert.deepEqual(readdirSync(join(state, 'runs')).sort(), [kept, 'index.jsonl', 'stars.jsonl'].sort(), 'nothing left behind');
+  assert.deepEqual((await store.get(kept))?.histories.loss.map((p) => p.value), [3, 2, 1]);
+});
+
+test('remove refuses a run whose writer is alive, and takes it once it ended', async (t) => {
+  const state = tempState(t);
+  const store = openRunStore(state, quiet());
+  const runId = '20261124-010000-b05e';
+  const rec = store.recorder();
+  const events = fakeRun({ runId });
+  rec(events[0]);
+  rec(events[1]);
+  await assert.rejects(store.remove(runId), (err: Error) => err instanceof RunInProgressError && /still running; stop it first/.test(err.message));
+  assert.equal((await store.list()).length, 1);
+  for (const e of events.slice(2)) rec(e);
+  assert.equal(await store.remove(runId), true);
+  assert.deepEqual(await store.list(), []);
 });

@@ -1,0 +1,574 @@
+// Run summaries as columns, so the experiments panel and `flowbench runs` can filter and sort 100,000
+// runs × 100 params/metrics well inside the panel's 250 ms (test/bench/runs.bench.ts) without touching
+// an object per cell: each column keeps a kind byte and a Float64 per row, plus the text of rows that
+// hold text.
+// Rows are never renumbered: a removed run leaves an empty row behind, so row numbers a panel holds
+// stay valid, and the table stays as fast as it was (removals are rare user actions).
+//
+// What a summary holds that cannot be shown is skipped and counted (skipped()), never thrown:
+// a hand-edited index may have a run without an id, params that are not an object, or metrics that
+// are strings (kept, shown as text, sorted after the numbers). A metric written as null is how JSON
+// stores NaN and Infinity, so null metrics show as NaN.
+import { filterTree, INFO_COLUMNS, type CompareOp, type FilterNode, type Literal, type SortKey, type Filter } from './query';
+import type { RunSummary } from './types';
+
+export type Cell = number | string | boolean | null;
+
+export interface ColumnInfo {
+  key: string;
+  group: 'info' | 'param' | 'metric';
+  type: 'number' | 'string' | 'mixed';
+  /** Not every run (of the view asked about) has the same value here; a missing value counts as one. */
+  differs: boolean;
+}
+
+export interface SkipReport {
+  /** Summaries left out entirely. */
+  runs: number;
+  /** Values left out of runs that are shown. */
+  values: number;
+  /** Param and metric columns beyond MAX_COLUMNS. */
+  columns: number;
+  /** The first few reasons, each naming the run. */
+  examples: string[];
+}
+
+export interface RunCells {
+  id: string;
+  flow: string;
+  status: string;
+  params: Record<string, Cell>;
+  metrics: Record<string, Cell>;
+}
+
+/**
+ * Params and metrics columns kept at most. 100,000 runs × 2,000 columns would already be 1.8 GB of
+ * columns; a store with more distinct names than this is a bug in whoever wrote them.
+ */
+export const MAX_COLUMNS = 2000;
+const MAX_EXAMPLES = 20;
+
+const MISSING = 0;
+const NUMBER = 1;
+const TEXT = 2;
+const TRUE = 3;
+const FALSE = 4;
+
+/** Sort classes: numbers, then text, then NaN, then missing, in either direction. */
+const CLASS_OF_KIND = [3, 0, 1, 1, 1];
+const CLASS_NAN = 2;
+const FEW_TEXTS = 1024;
+
+const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
+  id: 'string', flow: 'string', status: 'string', start: 'number', duration: 'number',
+  code: 'string', overrides: 'string', starred: 'string', sweep: 'string',
+};
+
+class Column {
+  kind: Uint8Array;
+  num: Float64Array;
+  text: string[] | undefined;
+  numbers = 0;
+  texts = 0;
+  /** Bumped on every change, so sort arrays computed from it know when they are stale. */
+  version = 0;
+  /** The upsert that last wrote this column. */
+  stamp = 0;
+  private sortCache: { version: number; cls: Uint8Array; val: Float64Array } | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly group: ColumnInfo['group'],
+    capacity: number,
+  ) {
+    this.kind = new Uint8Array(capacity);
+    this.num = new Float64Array(capacity);
+  }
+
+  grow(capacity: number): void {
+    const kind = new Uint8Array(capacity);
+    kind.set(this.kind);
+    this.kind = kind;
+    const num = new Float64Array(capacity);
+    num.set(this.num);
+    this.num = num;
+  }
+
+  set(row: number, value: Cell): void {
+    const old = this.kind[row];
+    let kind: number;
+    if (value === null) kind = MISSING;
+    else if (typeof value === 'number') kind = NUMBER;
+    else if (typeof value === 'boolean') kind = value ? TRUE : FALSE;
+    else kind = TEXT;
+    if (old === kind) {
+      if (kind === MISSING || kind === TRUE || kind === FALSE) return;
+      if (kind === NUMBER && Object.is(this.num[row], value)) return;
+      if (kind === TEXT && this.text![row] === value) return;
+    }
+    if (old === NUMBER) this.numbers--;
+    else if (old !== MISSING) this.texts--;
+    this.kind[row] = kind;
+    if (kind === NUMBER) {
+      this.num[row] = value as number;
+      this.numbers++;
+    } else if (kind !== MISSING) {
+      this.texts++;
+      if (kind === TEXT) (this.text ??= [])[row] = value as string;
+    }
+    this.version++;
+  }
+
+  get(row: number): Cell {
+    switch (this.kind[row]) {
+      case NUMBER: return this.num[row];
+      case TEXT: return this.text![row];
+      case TRUE: return true;
+      case FALSE: return false;
+      default: return null;
+    }
+  }
+
+  same(a: number, b: number): boolean {
+    const k = this.kind[a];
+    if (k !== this.kind[b]) return false;
+    if (k === NUMBER) return Object.is(this.num[a], this.num[b]) || this.num[a] === this.num[b];
+    if (k === TEXT) return this.text![a] === this.text![b];
+    return true;
+  }
+
+  /** Per row a sort class and a value ordered within it (the number, or the rank of the text). */
+  sortArrays(rows: number): { cls: Uint8Array; val: Float64Array } {
+    if (this.sortCache?.version === this.version && this.sortCache.cls.length >= rows) return this.sortCache;
+    const cls = new Uint8Array(rows);
+    // A column without text sorts on its own numbers; only text needs ranks of its own.
+    const val = this.texts === 0 ? this.num : new Float64Array(rows);
+    const texts: string[] = [];
+    let textRows = 0;
+    // Few distinct texts (statuses, optimizers) rank through a Map, ~10× faster than sorting 100,000
+    // rows by text; many (ids) by sorting their rows, 2.5× faster than a Map of 100,000 distinct ids.
+    let distinct: Map<string, number> | undefined = new Map();
+    for (let r = 0; r < rows; r++) {
+      const k = this.kind[r];
+      cls[r] = CLASS_OF_KIND[k];
+      if (k === NUMBER) {
+        const v = this.num[r];
+        if (v !== v) cls[r] = CLASS_NAN;
+        else if (val !== this.num) val[r] = v;
+      } else if (k !== MISSING) {
+        const text = this.textOf(r);
+        texts[r] = text;
+        textRows++;
+        if (distinct && !distinct.has(text)) {
+          if (distinct.size < FEW_TEXTS) distinct.set(text, 0);
+          else distinct = undefined;
+        }
+      }
+    }
+    if (textRows > 0 && distinct) {
+      [...distinct.keys()].sort().forEach((text, rank) => distinct!.set(text, rank));
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = distinct.get(texts[r])!;
+    } else if (textRows > 0) {
+      // Code-unit order, as Array.prototype.sort uses: Intl.Collator costs 5× more.
+      const order = new Int32Array(textRows);
+      let i = 0;
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) order[i++] = r;
+      order.sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
+      let rank = 0;
+      for (i = 0; i < textRows; i++) {
+        if (i > 0 && texts[order[i]] !== texts[order[i - 1]]) rank++;
+        val[order[i]] = rank;
+      }
+    }
+    this.sortCache = { version: this.version, cls, val };
+    return this.sortCache;
+  }
+
+  textOf(row: number): string {
+    const k = this.kind[row];
+    return k === TEXT ? this.text![row] : k === TRUE ? 'true' : k === FALSE ? 'false' : k === NUMBER ? String(this.num[row]) : '';
+  }
+}
+
+export class RunTable {
+  private capacity: number;
+  /** Rows ever used, removed ones included. */
+  private rowCount = 0;
+  private live = 0;
+  private alive: Uint8Array;
+  private readonly byId = new Map<string, number>();
+  private readonly info = new Map<string, Column>();
+  private readonly params = new Map<string, Column>();
+  private readonly metrics = new Map<string, Column>();
+  private readonly skips: SkipReport = { runs: 0, values: 0, columns: 0, examples: [] };
+  private readonly droppedColumns = new Set<string>();
+  /**
+   * The names of the last summary's params and metrics and their columns: the runs of a sweep share
+   * one shape, so filling a row mostly skips looking its names up.
+   */
+  private shapes: Record<'params' | 'metrics', { names: string[]; columns: (Column | undefined)[] }> = {
+    params: { names: [], columns: [] },
+    metrics: { names: [], columns: [] },
+  };
+  private differsCache: { version: number; differs: Map<string, boolean> } | undefined;
+  private version = 0;
+  /** Counts upserts, so a replaced run can tell which columns it wrote. */
+  private stamp = 0;
+
+  private constructor(capacity: number) {
+    this.capacity = Math.max(16, capacity);
+    this.alive = new Uint8Array(this.capacity);
+    for (const key of INFO_COLUMNS) this.info.set(key, new Column(key, 'info', this.capacity));
+  }
+
+  static fromSummaries(summaries: Iterable<RunSummary>, starred?: ReadonlySet<string>): RunTable {
+    const table = new RunTable(Array.isArray(summaries) ? summaries.length : 0);
+    for (const s of summaries) table.upsert(s, starred !== undefined && typeof s?.id === 'string' && starred.has(s.id));
+    return table;
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** Info columns first (fixed order), then params, then metrics, each sorted by name. */
+  columns(view?: ArrayLike<number>): ColumnInfo[] {
+    const differs = view ? undefined : this.cachedDiffers();
+    const out: ColumnInfo[] = [];
+    const add = (c: Column) => {
+      if (c.group !== 'info' && c.numbers + c.texts === 0) return;
+      const type = c.group === 'info' ? INFO_TYPES[c.key as keyof typeof INFO_TYPES] : c.numbers && c.texts ? 'mixed' : c.texts ? 'string' : 'number';
+      out.push({ key: c.key, group: c.group, type, differs: differs ? differs.get(c.key)! : this.differs(c, view!) });
+    };
+    for (const c of this.info.values()) add(c);
+    for (const group of [this.params, this.metrics]) {
+      for (const name of [...group.keys()].sort()) add(group.get(name)!);
+    }
+    return out;
+  }
+
+  /** Every column key a filter or sort may name: for parseFilter/parseSort's `columns`. */
+  columnKeys(): Set<string> {
+    return new Set(this.columns().map((c) => c.key));
+  }
+
+  select(query: { filter?: Filter; sort?: readonly SortKey[] }): Int32Array {
+    const n = this.rowCount;
+    const mask = query.filter ? this.evaluate(filterTree(query.filter)) : undefined;
+    let count = 0;
+    for (let r = 0; r < n; r++) if (this.alive[r] && (!mask || mask[r])) count++;
+    const rows = new Int32Array(count);
+    let i = 0;
+    for (let r = 0; r < n; r++) if (this.alive[r] && (!mask || mask[r])) rows[i++] = r;
+    if (query.sort?.length) this.sortRows(rows, query.sort);
+    return rows;
+  }
+
+  /** Cells of view[from .. from+count); rows removed since the view was made are left out. */
+  rows(view: ArrayLike<number>, from: number, count: number, columns: readonly string[]): { id: string; cells: Cell[] }[] {
+    const cols = columns.map((key) => this.column(key));
+    const id = this.info.get('id')!;
+    const out: { id: string; cells: Cell[] }[] = [];
+    const end = Math.min(view.length, Math.max(0, from) + Math.max(0, count));
+    for (let i = Math.max(0, from); i < end; i++) {
+      const row = view[i];
+      if (!(row >= 0 && row < this.rowCount && this.alive[row])) continue;
+      out.push({ id: id.text![row], cells: cols.map((c) => (c ? c.get(row) : null)) });
+    }
+    return out;
+  }
+
+  /** One run's params and metrics by name, for the compare view. */
+  run(row: number): RunCells | undefined {
+    if (!(row >= 0 && row < this.rowCount && this.alive[row])) return undefined;
+    const pick = (group: Map<string, Column>) => {
+      const out: Record<string, Cell> = {};
+      for (const [name, c] of group) if (c.kind[row] !== MISSING) out[name] = c.get(row);
+      return out;
+    };
+    const text = (key: string) => String(this.info.get(key)!.get(row) ?? '');
+    return { id: text('id'), flow: text('flow'), status: text('status'), params: pick(this.params), metrics: pick(this.metrics) };
+  }
+
+  /**
+   * Adds a run or replaces the one with its id, keeping its row number (and its star unless `starred`
+   * is given). A summary without an id is counted in skipped() and returns -1.
+   */
+  upsert(summary: RunSummary, starred?: boolean): number {
+    const s = summary as unknown as Record<string, unknown>;
+    if (typeof s !== 'object' || s === null || typeof s.id !== 'string' || s.id === '') {
+      this.skip('runs', `a run summary without an id was skipped`);
+      return -1;
+    }
+    const id = s.id;
+    const existing = this.byId.get(id);
+    const row = existing ?? this.addRow(id);
+    if (existing !== undefined) starred ??= this.info.get('starred')!.get(row) === true;
+    const stamp = ++this.stamp;
+    const info = this.info;
+    info.get('id')!.set(row, id);
+    info.get('flow')!.set(row, typeof s.flow === 'string' ? s.flow : null);
+    info.get('status')!.set(row, typeof s.status === 'string' ? s.status : null);
+    const start = typeof s.start === 'number' && Number.isFinite(s.start) ? s.start : null;
+    info.get('start')!.set(row, start);
+    if (start === null) this.skip('values', `run ${id}: start time is not a number`);
+    info.get('duration')!.set(row, typeof s.durationMs === 'number' ? s.durationMs : null);
+    info.get('code')!.set(row, codeCell(s.code));
+    info.get('overrides')!.set(row, overridesCell(s.overrides));
+    info.get('starred')!.set(row, starred ?? false);
+    this.fill(row, id, 'params', s.params, stamp);
+    this.fill(row, id, 'metrics', s.metrics, stamp);
+    // A replaced run loses the params and metrics it no longer has; the rest keep their sort caches.
+    if (existing !== undefined) {
+      for (const group of [this.params, this.metrics]) for (const c of group.values()) if (c.stamp !== stamp) c.set(row, null);
+    }
+    this.version++;
+    return row;
+  }
+
+  remove(id: string): boolean {
+    const row = this.byId.get(id);
+    if (row === undefined) return false;
+    this.clearRow(row);
+    this.byId.delete(id);
+    this.alive[row] = 0;
+    this.live--;
+    this.version++;
+    return true;
+  }
+
+  rowOf(id: string): number | undefined {
+    return this.byId.get(id);
+  }
+
+  setStarred(id: string, starred: boolean): void {
+    const row = this.byId.get(id);
+    if (row === undefined) return;
+    this.info.get('starred')!.set(row, starred);
+    this.version++;
+  }
+
+  skipped(): SkipReport {
+    return { ...this.skips, examples: [...this.skips.examples] };
+  }
+
+  private addRow(id: string): number {
+    if (this.rowCount === this.capacity) {
+      this.capacity *= 2;
+      const alive = new Uint8Array(this.capacity);
+      alive.set(this.alive);
+      this.alive = alive;
+      for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) c.grow(this.capacity);
+    }
+    const row = this.rowCount++;
+    this.alive[row] = 1;
+    this.live++;
+    this.byId.set(id, row);
+    return row;
+  }
+
+  private clearRow(row: number): void {
+    for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) c.set(row, null);
+  }
+
+  private fill(row: number, id: string, field: 'params' | 'metrics', values: unknown, stamp: number): void {
+    if (values === undefined || values === null) return;
+    if (typeof values !== 'object' || Array.isArray(values)) {
+      this.skip('values', `run ${id}: ${field} is not an object`);
+      return;
+    }
+    const record = values as Record<string, unknown>;
+    const names = Object.keys(record);
+    let shape = this.shapes[field];
+    if (!sameNames(names, shape.names)) {
+      shape = { names, columns: names.map((name) => this.columnFor(field, name)) };
+      this.shapes[field] = shape;
+    }
+    const { columns } = shape;
+    for (let i = 0; i < names.length; i++) {
+      const column = columns[i];
+      if (!column) continue;
+      const value = record[names[i]];
+      column.set(row, field === 'metrics' && value === null ? NaN : toCell(value));
+      column.stamp = stamp;
+    }
+  }
+
+  /** The column of a param or metric, made on first sight; undefined past MAX_COLUMNS. */
+  private columnFor(field: 'params' | 'metrics', name: string): Column | undefined {
+    const group = field === 'params' ? this.params : this.metrics;
+    const column = group.get(name);
+    if (column) return column;
+    const key = `${field}.${name}`;
+    if (this.params.size + this.metrics.size >= MAX_COLUMNS) {
+      if (!this.droppedColumns.has(key)) {
+        this.droppedColumns.add(key);
+        this.skip('columns', `column ${key} and any after the first ${MAX_COLUMNS} params and metrics were left out`);
+      }
+      return undefined;
+    }
+    const made = new Column(key, field === 'params' ? 'param' : 'metric', this.capacity);
+    group.set(name, made);
+    return made;
+  }
+
+  private skip(what: 'runs' | 'values' | 'columns', example: string): void {
+    this.skips[what]++;
+    if (this.skips.examples.length < MAX_EXAMPLES) this.skips.examples.push(example);
+  }
+
+  private column(key: string): Column | undefined {
+    const info = this.info.get(key);
+    if (info) return info;
+    if (key.startsWith('params.')) return this.params.get(key.slice(7));
+    if (key.startsWith('metrics.')) return this.metrics.get(key.slice(8));
+    return undefined;
+  }
+
+  private cachedDiffers(): Map<string, boolean> {
+    if (this.differsCache?.version === this.version) return this.differsCache.differs;
+    const all = new Int32Array(this.live);
+    let i = 0;
+    for (let r = 0; r < this.rowCount; r++) if (this.alive[r]) all[i++] = r;
+    const differs = new Map<string, boolean>();
+    for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) differs.set(c.key, this.differs(c, all));
+    this.differsCache = { version: this.version, differs };
+    return differs;
+  }
+
+  private differs(c: Column, view: ArrayLike<number>): boolean {
+    let first = -1;
+    for (let i = 0; i < view.length; i++) {
+      const row = view[i];
+      if (!this.alive[row]) continue;
+      if (first < 0) first = row;
+      else if (!c.same(first, row)) return true;
+    }
+    return false;
+  }
+
+  private evaluate(node: FilterNode): Uint8Array {
+    const n = this.rowCount;
+    switch (node.type) {
+      case 'and':
+      case 'or': {
+        const a = this.evaluate(node.operands[0]);
+        for (let i = 1; i < node.operands.length; i++) {
+          const b = this.evaluate(node.operands[i]);
+          if (node.type === 'and') for (let r = 0; r < n; r++) a[r] &= b[r];
+          else for (let r = 0; r < n; r++) a[r] |= b[r];
+        }
+        return a;
+      }
+      case 'not': {
+        const a = this.evaluate(node.operand);
+        for (let r = 0; r < n; r++) a[r] ^= 1;
+        return a;
+      }
+      case 'compare': {
+        const mask = new Uint8Array(n);
+        const c = this.column(node.column);
+        if (!c) return mask.fill(matches(MISSING, 0, '', node.op, node.value) ? 1 : 0);
+        const lower = node.value.kind === 'null' ? '' : node.value.text.toLowerCase();
+        for (let r = 0; r < n; r++) {
+          const k = c.kind[r];
+          mask[r] = matches(k, c.num[r], k === TEXT ? c.text![r] : k === TRUE ? 'true' : k === FALSE ? 'false' : '', node.op, node.value, lower) ? 1 : 0;
+        }
+        return mask;
+      }
+    }
+  }
+
+  private sortRows(rows: Int32Array, keys: readonly SortKey[]): void {
+    const usable = keys.map((k) => ({ k, c: this.column(k.column) })).filter((x) => x.c !== undefined);
+    if (usable.length === 0) return;
+    const arrays = usable.map(({ c }) => c!.sortArrays(this.rowCount));
+    const cls = arrays.map((a) => a.cls);
+    const val = arrays.map((a) => a.val);
+    const sign = usable.map(({ k }) => (k.descending ? -1 : 1));
+    if (usable.length === 1) {
+      const [c] = cls;
+      const [v] = val;
+      const [s] = sign;
+      rows.sort((a, b) => c[a] - c[b] || (v[a] < v[b] ? -s : v[a] > v[b] ? s : a - b));
+      return;
+    }
+    const K = usable.length;
+    rows.sort((a, b) => {
+      for (let k = 0; k < K; k++) {
+        const c = cls[k];
+        const d = c[a] - c[b];
+        if (d !== 0) return d;
+        const v = val[k];
+        if (v[a] < v[b]) return -sign[k];
+        if (v[a] > v[b]) return sign[k];
+      }
+      return a - b;
+    });
+  }
+}
+
+/** One line for a status bar or stderr, or undefined when nothing was skipped. */
+export function describeSkipped(report: SkipReport): string | undefined {
+  const parts: string[] = [];
+  const n = (count: number, one: string, many: string) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+  if (report.runs) parts.push(n(report.runs, 'unreadable run', 'unreadable runs'));
+  if (report.values) parts.push(n(report.values, 'unreadable value', 'unreadable values'));
+  if (report.columns) parts.push(n(report.columns, `column beyond the first ${MAX_COLUMNS.toLocaleString('en-US')}`, `columns beyond the first ${MAX_COLUMNS.toLocaleString('en-US')}`));
+  return parts.length ? `skipped ${parts.join(', ')} (${report.examples[0]}${report.examples.length > 1 ? ', …' : ''})` : undefined;
+}
+
+function matches(kind: number, num: number, text: string, op: CompareOp, lit: Literal, lower = ''): boolean {
+  if (op === '!=') return !matches(kind, num, text, '=', lit, lower);
+  if (op === '!~') return !matches(kind, num, text, '~', lit, lower);
+  if (kind === MISSING) return op === '=' && lit.kind === 'null';
+  if (lit.kind === 'null') return false;
+  if (op === '~') return (kind === NUMBER ? String(num) : text).toLowerCase().includes(lower);
+  if (kind === NUMBER) {
+    if (lit.kind !== 'number') return false;
+    const n = lit.value;
+    switch (op) {
+      case '=': return num === n || (num !== num && n !== n);
+      case '<': return num < n;
+      case '<=': return num <= n;
+      case '>': return num > n;
+      default: return num >= n;
+    }
+  }
+  if (op === '=') return text === lit.text;
+  if (lit.kind === 'number') return false;
+  switch (op) {
+    case '<': return text < lit.text;
+    case '<=': return text <= lit.text;
+    case '>': return text > lit.text;
+    default: return text >= lit.text;
+  }
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function toCell(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return JSON.stringify(value) ?? null;
+}
+
+/** The commit, marked `-dirty` when the tree had changes (as `git describe --dirty` does). */
+function codeCell(code: unknown): Cell {
+  if (typeof code !== 'object' || code === null) return null;
+  const { commit, dirty } = code as { commit?: unknown; dirty?: unknown };
+  const base = typeof commit === 'string' ? commit : '';
+  return dirty === true ? (base ? `${base}-dirty` : 'dirty') : base || null;
+}
+
+/** `name=value` pairs as `--set` takes them, sorted by name. */
+function overridesCell(overrides: unknown): Cell {
+  if (typeof overrides !== 'object' || overrides === null) return null;
+  const entries = Object.entries(overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (entries.length === 0) return null;
+  return entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+}
