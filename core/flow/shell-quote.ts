@@ -138,6 +138,8 @@ export function shellContexts(text: string, spans: { start: number; end: number 
     }
     i++;
   }
+  // A here-document marker can swallow the text up to its end, placeholders included.
+  while (contexts.length < spans.length) contexts.push('escaped');
   return contexts;
 }
 

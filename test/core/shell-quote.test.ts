@@ -100,3 +100,9 @@ test('validation finds the same refusals as the runner', () => {
     assert.equal(unquotableReferences(command).length, 1, command);
   }
 });
+
+test('a placeholder swallowed by a here-document marker at the end of the command is refused', () => {
+  const r = interpolateCommand('cat <<${params.v}', { v: 'x; touch pwned' });
+  assert.deepEqual(r.unquotable.map((u) => u.context), ['escaped']);
+  assert.equal(r.text, 'cat <<${params.v}');
+});
