@@ -45,15 +45,20 @@ export function outViolation(flowRoot: string, raw: string, abs: string, kept: M
 }
 
 /**
- * Whether the folders on the way to `abs` lead outside `flowRoot` through a symlink. Real paths are
- * remembered in `seen` (one map per analysis), so outs sharing a folder cost one lookup.
+ * Whether the folders on the way to `abs` lead outside `flowRoot` through a symlink. Walks down from the
+ * flow folder and stops at the first folder that does not exist yet (nothing below it can be a link), so
+ * a deep new path costs one lookup; real paths are remembered in `seen` (one map per analysis).
  */
 export function linksOutside(flowRoot: string, abs: string, seen: Map<string, string | null>): boolean {
   const realRoot = realFolder(flowRoot, seen);
-  if (realRoot === null) return false;
-  for (let dir = dirname(abs); isWithin(dir, flowRoot); dir = dirname(dir)) {
+  const parts = relative(flowRoot, dirname(abs)).split(sep).filter(Boolean);
+  if (realRoot === null || parts[0] === '..') return false;
+  let dir = flowRoot;
+  for (const part of parts) {
+    dir = join(dir, part);
     const real = realFolder(dir, seen);
-    if (real !== null) return !isWithin(real, realRoot);
+    if (real === null) return false;
+    if (!isWithin(real, realRoot)) return true;
   }
   return false;
 }

@@ -64,12 +64,13 @@ export function interpolateCommand(text: string, params: Params): CommandInterpo
   return { ...result, unquotable };
 }
 
-/** The references `interpolateCommand` would refuse; cheap for the many commands with no backquote, `<<` or `\$`. */
-export function unquotableReferences(text: string): CommandInterpolation['unquotable'] {
-  if (!/`|<<|\\\$/.test(text)) return [];
+/** The first reference `interpolateCommand` would refuse; cheap for the many commands with no backquote, `<<` or `\\$`. */
+export function firstUnquotable(text: string): CommandInterpolation['unquotable'][number] | undefined {
+  if (!/`|<<|\\\$/.test(text)) return undefined;
   const refs = [...text.matchAll(PATTERN)].map((m) => ({ name: m[1]!, start: m.index, end: m.index + m[0].length }));
   const contexts = shellContexts(text, refs);
-  return refs.flatMap((ref, i) => (quoteAt(contexts[i]!, [], '') === undefined ? [{ ...ref, context: contexts[i]! }] : []));
+  const i = contexts.findIndex((context) => quoteAt(context, [], '') === undefined);
+  return i < 0 ? undefined : { ...refs[i]!, context: contexts[i]! };
 }
 
 /** Why a reference cannot be pasted into the command, and what to write instead. */

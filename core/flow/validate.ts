@@ -5,7 +5,7 @@ import { isUrl, keptPaths, linksOutside, outViolation, projectRoot } from './con
 import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
-import { interpolate, unquotableMessage, unquotableReferences } from './interpolate';
+import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
@@ -103,9 +103,9 @@ class Validator {
       const result = interpolate(text.value, this.paramValues);
       if (text === step.run) {
         this.commands.set(step.name, result.text);
-        for (const ref of unquotableReferences(text.value)) {
-          this.report('FB026', 'error', unquotableMessage(ref), subRange(text, ref.start, ref.end));
-        }
+        // The first is enough: the runner stops at it too, and a generated command may hold thousands.
+        const ref = firstUnquotable(text.value);
+        if (ref) this.report('FB026', 'error', unquotableMessage(ref), subRange(text, ref.start, ref.end));
       }
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {
