@@ -1,10 +1,12 @@
 // One `flowbench run ... --events` child process: builds its command line, reads the RunEvent JSON
-// lines it prints, and stops it the way the CLI expects (SIGINT, then SIGKILL of its process group).
+// lines it prints, and stops it the way the CLI expects (SIGINT, then SIGKILL of its process group and of
+// every group below it: the steps', which the CLI may be too wedged to end).
 // No `vscode` import, so it is tested against the real CLI outside the editor.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { RunEvent } from '../core/engine/events';
+import { descendantGroups, signalGroup } from '../core/engine/process-tree';
 
 export interface RunRequest {
   flowFile: string;
@@ -32,7 +34,10 @@ export interface CliRunEnd {
   stderrTail: string;
 }
 
-/** How long the CLI gets to abort its steps after SIGINT before its process group is killed. */
+/**
+ * How long the CLI gets to abort its steps after SIGINT (it sends them TERM, and KILL after 1 s) before
+ * its tree is killed here: everything is gone within 2 s of Stop either way.
+ */
 export const STOP_GRACE_MS = 1500;
 
 export function cliArguments(request: RunRequest, options: RunOptions): string[] {
@@ -112,16 +117,19 @@ export class CliRun {
     if (this.stopped || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.stopped = true;
     this.child.kill('SIGINT');
-    this.killTimer = setTimeout(() => this.killGroup(), STOP_GRACE_MS);
+    this.killTimer = setTimeout(() => this.killTree(), STOP_GRACE_MS);
   }
 
-  private killGroup(): void {
-    if (this.child.pid === undefined) return;
+  private killTree(): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    // Stop the CLI first so it starts nothing more, then its steps' groups (and its reaper's).
     try {
-      process.kill(-this.child.pid, 'SIGKILL');
+      process.kill(pid, 'SIGSTOP');
     } catch {
-      // The group is already gone.
+      // Already gone; its steps may not be.
     }
+    for (const group of [pid, ...descendantGroups(pid)]) signalGroup(group, 'SIGKILL');
   }
 }
 

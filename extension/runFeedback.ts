@@ -46,7 +46,12 @@ export class RunFeedback implements vscode.Disposable {
   }
 
   private event(run: ActiveRun, event: RunEvent): void {
-    if (event.type === 'step-log' && event.stream === 'stderr') {
+    if (event.type === 'run-waiting') {
+      // Another run (a terminal, another window) holds the folder's .flowbench/: say for whom this one waits.
+      const text = `waiting for run ${event.holder.runId}, pid ${event.holder.pid}, to finish`;
+      this.progressReport.get(run)?.report({ message: text });
+      this.statusBar.tooltip = `Flowbench: ${text} — click to stop`;
+    } else if (event.type === 'step-log' && event.stream === 'stderr') {
       this.noteErrorLine(failureKey(run.flowFile, event.step), event.text);
     } else if (event.type === 'step-start') {
       this.errorLines.delete(failureKey(run.flowFile, event.step));
@@ -57,6 +62,11 @@ export class RunFeedback implements vscode.Disposable {
       this.progressReport.get(run)?.report({ message: progressMessage(run) });
       this.updateStatusBar();
       if (event.outcome === 'failed') this.stepFailed(run, event);
+    } else if (event.type === 'run-end' && event.message) {
+      // The engine stopped the run itself (a full disk): its steps say only "stopped", this says why.
+      void vscode.window.showErrorMessage(`Flowbench: run failed: ${event.message}`, 'Show Process Log').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('flowbench.showProcessLog');
+      });
     }
   }
 

@@ -1,5 +1,7 @@
 // Runs every test file under test/ with Node's own test runner (TypeScript through tsx).
-// Unit and integration tests run in parallel; end-to-end suites (test/e2e) run after them, one at a time.
+// Unit and integration tests run in parallel; then, in a full run, every benchmark once in quick mode (small
+// sizes, no targets: a broken benchmark fails the run; see scripts/bench.mjs); end-to-end suites (test/e2e)
+// run last, one at a time.
 // Usage: node scripts/test.mjs [--unit|--e2e] [filter substring]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,12 +46,18 @@ if (only !== '--e2e') {
   status ||= run(unit, 2);
 }
 if (only !== '--unit' && status === 0 && e2e.length > 0) {
-  // The end-to-end suites drive a real VS Code (code-server) in Debian's Chromium; install them if missing.
+  // The end-to-end suites (and the extension benchmark) drive a real VS Code (code-server) in Debian's
+  // Chromium; install them if missing.
   const setup = spawnSync('bash', ['scripts/setup-e2e.sh'], { stdio: 'inherit' });
   if (setup.status !== 0) {
     console.error('scripts/setup-e2e.sh failed: the end-to-end suite cannot run (see its output above).');
     process.exit(1);
   }
-  status ||= run(e2e, 1);
+  if (!only && !filter) {
+    const bench = spawnSync(process.execPath, ['scripts/bench.mjs', '--quick'], { stdio: 'inherit', timeout: 10 * 60 * 1000, killSignal: 'SIGKILL' });
+    if (bench.status !== 0) console.error(`benchmarks in quick mode failed (${bench.error?.message ?? `exit ${bench.status}`}): see above.`);
+    status ||= bench.status ?? 1;
+  }
+  if (status === 0) status = run(e2e, 1);
 }
 process.exit(status);

@@ -6,6 +6,8 @@ export const EXIT = {
   /** A step failed, or the flow has validation errors. */
   failed: 1,
   usage: 2,
+  /** With --no-wait: another run is using the folder's state (EX_TEMPFAIL: try again later). */
+  busy: 75,
   /** 128 + SIGINT, what shells report for an interrupted command. */
   cancelled: 130,
 } as const;

@@ -2,7 +2,7 @@
 
 export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
-  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events]',
+  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait]',
   status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
   runs: [
     'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
@@ -19,7 +19,8 @@ const RUN_OPTIONS = `
   --set name=value   override a param for this run (repeatable; value is a YAML scalar: 0.2, true, text)
   -j, --jobs N       run at most N steps at once (default: number of CPU cores)
   --force            run the selected steps even if they are up to date
-  --events           print every run event as one JSON line on stdout (human output goes to stderr)`;
+  --events           print every run event as one JSON line on stdout (human output goes to stderr)
+  --no-wait          if another run is using this folder, exit with code 75 instead of waiting for it`;
 
 const RUNS_OPTIONS = `
   --filter EXPR      e.g. 'metrics.auc > 0.7 and params.lr < 0.01 and status = succeeded' (see docs/cli.md, Filters)
@@ -36,7 +37,7 @@ export function generalUsage(): string {
     ...Object.values(USAGE).map((u) => '  ' + u),
     '',
     'FLOW defaults to the single *.flow.yaml file in the current folder.',
-    'Exit codes: 0 ok, 1 step failed or validation errors, 2 usage error, 130 cancelled. See docs/cli.md.',
+    'Exit codes: 0 ok, 1 step failed or validation errors, 2 usage error, 75 busy (--no-wait), 130 cancelled. See docs/cli.md.',
   ].join('\n');
 }
 

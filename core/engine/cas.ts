@@ -2,13 +2,18 @@
 // edits a cached object by accident) and the journal manifests.jsonl says, per fingerprint, which objects
 // make up the outs of a successful step with that fingerprint. Outputs are always copied in and out, never linked, so a user
 // editing a restored file cannot corrupt the cache.
+//
+// An object is trusted only once its content was seen to match its name: when it is stored, or by hashing
+// it before its first restore. The stat cache remembers that by (size, mtime, inode, ctime), so an object
+// is hashed once, and again only after something touched it. A corrupt object is removed, never restored.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWithin } from '../flow/graph';
 import { replaceableOut } from '../flow/confine';
 import { copyFileAtomic } from './atomic';
+import { USUAL_MODE, type ContentHasher } from './hasher';
 import { Journal } from './journal';
-import { objectsOf, type OutputRecord } from './outputs';
+import type { OutputRecord } from './outputs';
 import { Semaphore } from './pool';
 
 export interface RunManifest {
@@ -24,7 +29,10 @@ export class ContentStore {
   private readonly objectsDir: string;
   private readonly manifests: Journal<RunManifest>;
 
-  constructor(stateDir: string) {
+  constructor(
+    stateDir: string,
+    private readonly hasher: ContentHasher,
+  ) {
     this.objectsDir = path.join(stateDir, 'cache', 'objects');
     this.manifests = new Journal(path.join(stateDir, 'cache', 'manifests.jsonl'), (fp, m): m is RunManifest =>
       (m as RunManifest)?.version === 1 && (m as RunManifest).fingerprint === fp);
@@ -42,15 +50,26 @@ export class ContentStore {
     return this.manifests.get(fingerprint);
   }
 
-  /** True when every object the manifest needs is present (a cache may be pruned by hand). */
-  async complete(manifest: RunManifest): Promise<boolean> {
-    for (const out of manifest.outputs) {
-      for (const obj of objectsOf(out)) {
-        const st = await fs.promises.stat(this.objectPath(obj.hash)).catch(() => undefined);
-        if (!st || st.size !== obj.size) return false;
-      }
-    }
-    return true;
+  /**
+   * Whether every object the manifest needs is present (a cache may be pruned by hand) and holds what its
+   * name says. Corrupt objects are removed, so the step runs and stores them again; `corrupt` names the
+   * files of the outs they held.
+   */
+  async check(manifest: RunManifest): Promise<{ complete: boolean; corrupt: string[] }> {
+    const objects = manifest.outputs.flatMap((out) =>
+      out.kind === 'dir' ? (out.files ?? []).map((f) => ({ ...f, path: `${out.path.replace(/\/+$/, '')}/${f.path}` })) : [out],
+    );
+    const found = await Promise.all(
+      objects.map(async (obj): Promise<'missing' | 'corrupt' | 'ok'> => {
+        const file = this.objectPath(obj.hash);
+        const st = await fs.promises.stat(file).catch(() => undefined);
+        if (!st || st.size !== obj.size) return 'missing';
+        if (await this.holds(file, obj.hash)) return 'ok';
+        await fs.promises.rm(file, { force: true });
+        return 'corrupt';
+      }),
+    );
+    return { complete: found.every((f) => f === 'ok'), corrupt: objects.filter((_, i) => found[i] === 'corrupt').map((o) => o.path) };
   }
 
   /** Copies the outs (already hashed, under `root`) into the store. Throws if an out changed after it was hashed. */
@@ -80,7 +99,7 @@ export class ContentStore {
       const dest = replaceableOut(root, out.path);
       if (out.kind === 'file') {
         await fs.promises.rm(dest, { recursive: true, force: true });
-        await copyFileAtomic(this.objectPath(out.hash), dest, 0o644);
+        await copyFileAtomic(this.objectPath(out.hash), dest, out.mode ?? USUAL_MODE);
         continue;
       }
       // Build the directory beside its final place, then swap it in.
@@ -88,8 +107,9 @@ export class ContentStore {
       await fs.promises.rm(staging, { recursive: true, force: true });
       await fs.promises.mkdir(staging, { recursive: true });
       await Promise.all(
-        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), inside(staging, f.path), 0o644))),
+        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), inside(staging, f.path), f.mode ?? USUAL_MODE))),
       );
+      for (const dir of out.dirs ?? []) await fs.promises.mkdir(inside(staging, dir), { recursive: true });
       await fs.promises.rm(dest, { recursive: true, force: true });
       await fs.promises.rename(staging, dest);
     }
@@ -98,7 +118,8 @@ export class ContentStore {
   private async storeObject(source: string, hash: string, size: number): Promise<void> {
     const target = this.objectPath(hash);
     const existing = await fs.promises.stat(target).catch(() => undefined);
-    if (existing?.size === size) return;
+    // A corrupt object of the right size is replaced, not kept.
+    if (existing?.size === size && (await this.holds(target, hash))) return;
     const before = await fs.promises.stat(source);
     await copyFileAtomic(source, target, 0o444);
     const after = await fs.promises.stat(source);
@@ -106,6 +127,12 @@ export class ContentStore {
       await fs.promises.rm(target, { force: true });
       throw new Error(`${source} changed while it was being cached; is something still writing it?`);
     }
+    this.hasher.remember(target, hash);
+  }
+
+  /** Hashes the object unless the stat cache saw it with this content and an unchanged stat. */
+  private async holds(file: string, hash: string): Promise<boolean> {
+    return (await this.hasher.digest(file).catch(() => undefined))?.hash === hash;
   }
 }
 

@@ -21,6 +21,16 @@ export interface SourceLocation {
 
 export type RunEvent =
   | {
+      /**
+       * Before run-start: another run holds this folder's state (.flowbench/), and this one waits for it
+       * to end. Sent again when the holder changes.
+       */
+      type: 'run-waiting';
+      runId: string;
+      holder: { runId: string; pid: number; hostname: string; since: number };
+      time: number;
+    }
+  | {
       type: 'run-start';
       runId: string;
       flow: string;
@@ -71,6 +81,14 @@ export type RunEvent =
       index: number;
       time: number;
     }
-  | { type: 'run-end'; runId: string; status: RunStatus; durationMs: number; time: number };
+  | {
+      type: 'run-end';
+      runId: string;
+      status: RunStatus;
+      durationMs: number;
+      /** Why the run stopped early, e.g. a write under .flowbench/ failed (full disk). */
+      message?: string;
+      time: number;
+    };
 
 export type RunEventListener = (event: RunEvent) => void;

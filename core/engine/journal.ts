@@ -5,6 +5,11 @@
 // Crash safety: each line goes out in one write(2) on an O_APPEND descriptor. A process killed mid-write
 // leaves at most a torn last line, which readers skip and the next writer closes with a newline first. A
 // lost line only ever loses a record, and a step without its record simply runs (or is restored) again.
+//
+// One writing process at a time: a compaction renames a new file into place, so appends through another
+// process's descriptor would land in the replaced file and be lost. Runs hold the state folder's lock
+// (run-lock.ts) over the state and cache journals; readers in other processes are safe, they see the
+// old file or the new one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

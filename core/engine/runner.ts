@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatProblem, loadFlow } from '../flow/analyze';
-import { openRunStore } from '../runs/store';
+import { formatProblem, loadFlow, type FlowAnalysis } from '../flow/analyze';
+import { openRunStore, type RunStore } from '../runs/store';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
@@ -12,7 +12,9 @@ import { baseEnvironment } from './env';
 import { codeVersion } from './git';
 import { ContentHasher } from './hasher';
 import { leafParams, resolveParams } from './params';
+import { Reaper } from './reaper';
 import { RecordQueue } from './record-queue';
+import { acquireStateLock, type LockHolder } from './run-lock';
 import { selectSteps, type Scope } from './select';
 import { stateDirOf, StepStateStore } from './state';
 import { StatCache } from './statcache';
@@ -31,6 +33,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   runId?: string;
+  /** When another run holds the folder's state: wait for it (default), or give up at once (`lockedBy`). */
+  wait?: boolean;
 }
 
 export interface StepResult {
@@ -46,6 +50,10 @@ export interface RunResult {
   steps: Map<string, StepResult>;
   /** Why the run did not start (invalid flow, unknown step or param), one problem per line. */
   message?: string;
+  /** Why the run stopped early as failed: the engine could not write under .flowbench/ (full disk, removed folder). */
+  error?: string;
+  /** With `wait: false`: the run that holds the folder's state, so this one did not start. */
+  lockedBy?: LockHolder;
 }
 
 const NOT_RUN: ReadonlySet<StepOutcome> = new Set(['failed', 'cancelled', 'skipped']);
@@ -68,9 +76,63 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
 
   const stateDir = stateDirOf(flow);
   const store = openRunStore(stateDir);
-  await store.markInterrupted();
   const runId = opts.runId ?? store.newRunId();
-  const recorder = store.recorder();
+  const locked = await acquireStateLock(stateDir, runId, {
+    wait: opts.wait ?? true,
+    signal: opts.signal,
+    onWait: ({ runId: holderRun, pid, hostname, since }) => {
+      try {
+        opts.onEvent?.({ type: 'run-waiting', runId, holder: { runId: holderRun, pid, hostname, since }, time: Date.now() });
+      } catch {
+        // A throwing listener must not keep the run waiting forever; the run's own events will throw again.
+      }
+    },
+  });
+  if (!('lock' in locked)) {
+    if (!opts.runId) forgetRunId(stateDir, runId);
+    if ('cancelled' in locked) return { runId, status: 'cancelled', steps: new Map() };
+    const { runId: holderRun, pid } = locked.busy;
+    return { ...refuse(`run ${holderRun} (pid ${pid}) is using ${stateDir}: one run at a time per folder`), runId, lockedBy: locked.busy };
+  }
+  try {
+    return await runLocked(opts, analysis, params, selection, store, runId);
+  } finally {
+    locked.lock.release();
+  }
+}
+
+/** A run that never started leaves no trace: its reserved, empty folder goes. */
+function forgetRunId(stateDir: string, runId: string): void {
+  try {
+    fs.rmdirSync(path.join(stateDir, 'runs', runId));
+  } catch {
+    // Gone already, or not empty: the run store skips a folder without a record.
+  }
+}
+
+/** The run itself, once this process holds the folder's state. */
+async function runLocked(
+  opts: RunOptions,
+  analysis: FlowAnalysis,
+  params: { values: Map<string, unknown> },
+  selection: { steps: Set<string> },
+  store: RunStore,
+  runId: string,
+): Promise<RunResult> {
+  const { flow, graph } = analysis;
+  const stateDir = stateDirOf(flow);
+  // Steps see one signal, aborted with the reason: the caller's cancel, or a write of the engine's own that failed.
+  const stop = new AbortController();
+  let error: string | undefined;
+  const stopRun = (reason: string): void => {
+    error ??= reason;
+    stop.abort(`stopped: ${reason}`);
+  };
+  const cancel = () => stop.abort('cancelled');
+  if (opts.signal?.aborted) cancel();
+  else opts.signal?.addEventListener('abort', cancel, { once: true });
+  await store.markInterrupted();
+  const recorder = store.recorder(stopRun);
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
   let listenerError: unknown;
@@ -82,17 +144,15 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
       listenerError ??= err;
     }
   };
-  const signal = opts.signal ?? new AbortController().signal;
+  const signal = stop.signal;
   const logsDir = path.join(stateDir, 'logs', runId);
   fs.mkdirSync(logsDir, { recursive: true });
+  const reaper = new Reaper();
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
-  const cas = new ContentStore(stateDir);
+  const cas = new ContentStore(stateDir, hasher);
   let executor: Promise<SqlExecutor> | undefined;
-  const records = new RecordQueue((step, err) => {
-    const text = `flowbench: warning: could not record ${step}'s result (${err.message}); it will run again next time`;
-    emit({ type: 'step-log', runId, step, stream: 'stderr', text, time: Date.now() });
-  });
+  const records = new RecordQueue((step, err) => stopRun(`could not record the result of step ${step}: ${err.message}`));
   const ctx: RunContext = {
     analysis,
     runId,
@@ -105,6 +165,8 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     baseEnv: baseEnvironment(),
     force: opts.force ?? false,
     signal,
+    stopRun,
+    reaper,
     emit,
     // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
     sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
@@ -127,19 +189,30 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
     time: started,
   });
 
-  const results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  let results: Map<string, StepResult>;
+  try {
+    results = await schedule(ctx, order, selection.steps, Math.max(1, opts.jobs ?? os.availableParallelism()));
+  } finally {
+    reaper.close();
+  }
 
   records.flush();
-  states.close();
-  cas.close();
+  for (const [what, close] of [['close the step journal', () => states.close()], ['close the cache journal', () => cas.close()], ['save the stat cache', () => hasher.saveCache()]] as const) {
+    try {
+      close();
+    } catch (err) {
+      stopRun(`could not ${what}: ${(err as Error).message}`);
+    }
+  }
   // A warehouse that fails to close must not keep the run from ending; its file is written transactionally.
   if (executor) await (await executor.catch(() => undefined))?.close().catch(() => undefined);
-  hasher.saveCache();
   const outcomes = [...results.values()].map((r) => r.outcome);
-  const status: RunStatus = signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
-  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, time: Date.now() });
+  const status: RunStatus = error ? 'failed' : signal.aborted ? 'cancelled' : outcomes.some((o) => NOT_RUN.has(o)) ? 'failed' : 'succeeded';
+  emit({ type: 'run-end', runId, status, durationMs: Date.now() - started, ...(error ? { message: error } : {}), time: Date.now() });
+  opts.signal?.removeEventListener('abort', cancel);
   if (listenerError) throw listenerError;
-  return { runId, status, steps: results };
+  // The final record may be the write that failed: the run is failed whatever the run-end said.
+  return { runId, status: error ? 'failed' : status, steps: results, ...(error ? { error } : {}) };
 }
 
 /** Starts each step once its parents in the run are done; a step whose parent did not succeed is skipped. */
@@ -186,7 +259,7 @@ async function schedule(ctx: RunContext, order: string[], selected: Set<string>,
       const step = ready.shift()!;
       const failedParent = graph.parents(step).find((p) => selected.has(p) && NOT_RUN.has(results.get(p)!.outcome));
       if (ctx.signal.aborted || failedParent) {
-        const message = ctx.signal.aborted ? 'run cancelled' : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
+        const message = ctx.signal.aborted ? `run ${ctx.signal.reason}` : `upstream ${failedParent} ${results.get(failedParent!)!.outcome}`;
         finish(step, { outcome: 'skipped', durationMs: 0, attempts: 0, message });
         continue;
       }

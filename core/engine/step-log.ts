@@ -1,5 +1,6 @@
 // One step's log: every line goes out as a `step-log` event at once and to .flowbench/logs/<runId>/<step>.log
 // in batches (a chatty step must not cost one write per line). A step that printed nothing has no file.
+// A write that fails (full disk, log folder removed) is reported once, never thrown from the timer.
 import * as fs from 'node:fs';
 import type { RunEvent } from './events';
 
@@ -8,6 +9,7 @@ const FLUSH_MS = 200;
 export class StepLog {
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
+  private failed = false;
   /** Last stderr lines, kept to find where a failing step broke. */
   readonly stderrTail: string[] = [];
 
@@ -16,6 +18,7 @@ export class StepLog {
     private readonly runId: string,
     private readonly step: string,
     private readonly emit: (e: RunEvent) => void,
+    private readonly onWriteError: (message: string) => void,
   ) {}
 
   line(stream: 'stdout' | 'stderr', text: string): void {
@@ -37,7 +40,14 @@ export class StepLog {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.buffer) return;
-    fs.appendFileSync(this.file, this.buffer);
+    const text = this.buffer;
     this.buffer = '';
+    if (this.failed) return;
+    try {
+      fs.appendFileSync(this.file, text);
+    } catch (err) {
+      this.failed = true;
+      this.onWriteError(`could not write the log of step ${this.step}: ${(err as Error).message}`);
+    }
   }
 }

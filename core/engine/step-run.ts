@@ -16,6 +16,7 @@ import { findErrorLocation } from './location';
 import { MetricsTail, readMetricsFile } from './metrics';
 import { hashOutputs, outputDrift, type OutputRecord } from './outputs';
 import { runProcess } from './process';
+import type { Reaper } from './reaper';
 import type { StepStateStore } from './state';
 import type { StatusEvaluator } from './status';
 import { StepLog } from './step-log';
@@ -32,7 +33,12 @@ export interface RunContext {
   logsDir: string;
   baseEnv: NodeJS.ProcessEnv;
   force: boolean;
+  /** Aborted with the reason as a string: 'cancelled', or 'stopped: …' (see stopRun). */
   signal: AbortSignal;
+  /** Ends the run as failed because the engine could not write its own files; the first reason wins. */
+  stopRun: (reason: string) => void;
+  /** Every step process group is registered with it while it runs. */
+  reaper: Reaper;
   emit: (e: RunEvent) => void;
   sqlExecutor: () => Promise<SqlExecutor>;
   /** Fingerprints of the steps this run brought up to date so far. */
@@ -49,16 +55,20 @@ export type StepEnd = Omit<Extract<RunEvent, { type: 'step-end' }>, 'type' | 'ru
 
 type Attempt = { ok: true } | { ok: false; cancelled?: boolean; message: string; location?: SourceLocation };
 
+const STORAGE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+
 function fileName(step: string): string {
   return step.replace(/[^\w.-]/g, '_');
 }
 
 export async function runStep(ctx: RunContext, name: string): Promise<StepEnd> {
   const started = Date.now();
-  const log = new StepLog(path.join(ctx.logsDir, `${fileName(name)}.log`), ctx.runId, name, ctx.emit);
+  const log = new StepLog(path.join(ctx.logsDir, `${fileName(name)}.log`), ctx.runId, name, ctx.emit, ctx.stopRun);
   try {
     return { ...(await bringUpToDate(ctx, ctx.analysis.flow.steps.get(name)!, log, started)), durationMs: Date.now() - started };
   } catch (err) {
+    // The cache or a journal could not be written: the disk is full or failing, and every step after would fail alike.
+    if (STORAGE_ERRORS.has((err as NodeJS.ErrnoException).code ?? '')) ctx.stopRun(`step ${name}: ${(err as Error).message}`);
     return { outcome: 'failed', attempts: 0, durationMs: Date.now() - started, message: (err as Error).message };
   } finally {
     log.flush();
@@ -109,8 +119,13 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
   // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
   const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
   const declared = declaredOutputs(step);
+  const cached = manifest && (await cas.check(manifest));
+  for (const file of cached ? cached.corrupt : []) {
+    log.note(`warning: the cached copy of ${file} was corrupt (its content no longer matches its sha256): removed it; running the step instead of restoring`);
+    reasons = [...reasons, `cache: ${file} corrupt`];
+  }
   // Restoring replaces each path the manifest names: only ever the step's own declared outs.
-  if (manifest && manifest.outputs.every((o) => declared.includes(o.path)) && (await cas.complete(manifest))) {
+  if (manifest && cached?.complete && manifest.outputs.every((o) => declared.includes(o.path))) {
     states.invalidate(step.name);
     await cas.restore(root, manifest);
     for (const out of manifest.outputs) {
@@ -133,7 +148,7 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
     const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log, attempt);
     if (result.ok) {
-      const done = await collectResults(ctx, step);
+      const done = await collectResults(ctx, step, log);
       if ('outputs' in done) {
         saveState(done.outputs, true);
         return { outcome: 'succeeded', attempts: attempt, fingerprint, ...done };
@@ -149,9 +164,10 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 }
 
 /** Checks the outs, reads final metrics and puts the outs in the cache; or says what is wrong. */
-async function collectResults(ctx: RunContext, step: Step): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
+async function collectResults(ctx: RunContext, step: Step, log: StepLog): Promise<{ outputs: OutputRecord[]; metrics?: Record<string, number> } | { message: string }> {
   const root = ctx.analysis.flow.root;
-  const { records, missing } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
+  const { records, missing, skipped } = await hashOutputs(root, declaredOutputs(step), ctx.hasher);
+  for (const file of skipped) log.note(`warning: ${file} is not a regular file (a FIFO, socket or device): left out of the cache and of restores`);
   if (missing.length) {
     const metricsFiles = new Set(step.metrics.map((m) => m.value));
     return { message: missing.map((m) => (metricsFiles.has(m) ? `declared metrics file ${m} was not produced` : `declared out ${m} was not produced`)).join('; ') };
@@ -204,9 +220,10 @@ async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt
     onLine: (stream, text) => log.line(stream, text),
     signal: ctx.signal,
     timeoutMs,
+    reaper: ctx.reaper,
   });
   tail.stop();
-  if (res.cancelled) return { ok: false, cancelled: true, message: 'cancelled' };
+  if (res.cancelled) return { ok: false, cancelled: true, message: String(ctx.signal.reason) };
   if (res.spawnError) return { ok: false, message: `could not start the command in ${path.relative(root, cwd) || '.'}: ${res.spawnError}` };
   if (res.timedOut) return { ok: false, message: `timed out after ${timeoutMs! / 1000}s` };
   if (res.exitCode === 0) return { ok: true };
@@ -229,7 +246,7 @@ async function attemptSql(ctx: RunContext, step: Step, log: StepLog): Promise<At
     await executor.run({ step, sql: info, log: (line) => log.line('stdout', line), signal: abort.signal });
     return { ok: true };
   } catch (err) {
-    if (ctx.signal.aborted) return { ok: false, cancelled: true, message: 'cancelled' };
+    if (ctx.signal.aborted) return { ok: false, cancelled: true, message: String(ctx.signal.reason) };
     if (timedOut) return { ok: false, message: `timed out after ${timeoutMs! / 1000}s` };
     const location = (err as { location?: SourceLocation }).location;
     return { ok: false, message: (err as Error).message, ...(location ? { location } : {}) };

@@ -31,18 +31,19 @@ class Validator {
   private readonly flow: Flow;
   private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
-  private readonly paramValues: Map<string, unknown>;
   /** Where the paths steps read must stay (see confine.ts). */
   private readonly project: string;
 
   private readonly existing = new Map<string, boolean>();
   /** Each run step's command after interpolation, computed once. */
   private readonly commands = new Map<string, string>();
+  /** Param values by name: what a command holds once interpolated (formatting a whole Param is slow, and wrong). */
+  private readonly paramValues: Map<string, unknown>;
 
   constructor(private readonly input: ValidationInput) {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
-    this.paramValues = new Map([...this.flow.params].map(([name, p]) => [name, p.value]));
+    this.paramValues = new Map([...input.flow.params].map(([name, p]) => [name, p.value]));
     this.project = projectRoot(this.flow.root, (p) => input.host.exists(p));
   }
 

@@ -11,7 +11,9 @@ export function writeFileAtomic(file: string, content: string, durable = false):
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${counter++}.tmp`);
   const fd = openSync(temp, 'w');
   try {
-    writeSync(fd, content);
+    // write(2) may write less than asked on a full disk without failing; only the next call says ENOSPC.
+    const bytes = Buffer.from(content);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
     if (durable) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

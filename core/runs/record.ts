@@ -68,6 +68,7 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
       record.status = event.status;
       record.end = event.time;
       record.durationMs = event.durationMs;
+      if (event.message) record.message = event.message;
       break;
     default:
       break;

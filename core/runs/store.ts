@@ -28,8 +28,11 @@ export interface ListOptions {
 export interface RunStore {
   /** Reserves a fresh run id (its directory is created exclusively, so concurrent runs never collide). */
   newRunId(): string;
-  /** Feed it every RunEvent of one run; it writes the record as the run goes. */
-  recorder(): RunEventListener;
+  /**
+   * Feed it every RunEvent of one run; it writes the record as the run goes. A write that fails goes to
+   * `onError` (the runner ends the run over it), or is warned about once.
+   */
+  recorder(onError?: (message: string) => void): RunEventListener;
   /** Newest first. */
   list(opts?: ListOptions): Promise<RunSummary[]>;
   /** Accepts a unique id prefix; throws AmbiguousRunIdError when the prefix matches several runs. */
@@ -76,6 +79,13 @@ export interface RunStoreOptions {
  * 1,000-step chain of trivial commands doesn't rewrite its growing record 2,000 times.
  */
 const STEP_WRITE_INTERVAL_MS = 50;
+/**
+ * A record of hundreds of steps costs milliseconds per rewrite (on ext4, a rename over a file also starts
+ * its writeback), so the interval stretches to keep rewriting under this share of the run's time: a
+ * 1,000-step chain of `true` spent about a tenth of its main thread rewriting its record every 50 ms.
+ */
+const MAX_WRITE_SHARE = 0.02;
+const MAX_STEP_WRITE_INTERVAL_MS = 2000;
 /** Metric points arrive by the thousand; they are appended at most this often. */
 const METRIC_DEBOUNCE_MS = 500;
 
@@ -183,35 +193,45 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     return summaries;
   }
 
-  function recorder(): RunEventListener {
+  function recorder(onError?: (message: string) => void): RunEventListener {
     let record: RunRecord | undefined;
     let historyLines: string[] = [];
     let timer: NodeJS.Timeout | undefined;
     let lastWrite = 0;
+    /** What the last rewrite of the record took, which sets the interval between rewrites. */
+    let lastCost = 0;
     let failedOnce = false;
 
-    // A full disk or a vanished folder must not crash the run it is recording; say so once.
-    const guarded = (what: string, fn: () => void) => {
+    // A full disk or a vanished folder must not crash the run it is recording.
+    const guarded = (what: string, fn: () => void): boolean => {
       try {
         fn();
+        return true;
       } catch (err) {
-        if (!failedOnce) warn(`could not ${what} for run ${record?.id}: ${(err as Error).message}`);
+        const message = `could not ${what} of run ${record?.id}: ${(err as Error).message}`;
+        if (onError) onError(message);
+        else if (!failedOnce) warn(message);
         failedOnce = true;
+        return false;
       }
     };
 
-    const flush = (durable = false) => {
+    /** True when the record on disk is now up to date. */
+    const flush = (durable = false): boolean => {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (!record) return;
+      if (!record) return false;
       const rec = record;
       if (historyLines.length > 0) {
         const text = historyLines.join('');
         historyLines = [];
-        guarded('append metric history', () => appendFileSync(historyFile(rec.id), text));
+        guarded('append to the metric history', () => appendFileSync(historyFile(rec.id), text));
       }
-      guarded('write the run record', () => writeRecord(rec, durable));
+      const started = performance.now();
+      const written = guarded('write the record', () => writeRecord(rec, durable));
+      lastCost = performance.now() - started;
       lastWrite = Date.now();
+      return written;
     };
 
     const scheduleFlush = (delayMs: number) => {
@@ -221,18 +241,22 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     };
 
     const flushSoon = () => {
+      const interval = Math.min(MAX_STEP_WRITE_INTERVAL_MS, Math.max(STEP_WRITE_INTERVAL_MS, lastCost / MAX_WRITE_SHARE));
       const since = Date.now() - lastWrite;
-      if (since >= STEP_WRITE_INTERVAL_MS) return flush();
+      if (since >= interval) {
+        flush();
+        return;
+      }
       if (timer) clearTimeout(timer);
       timer = undefined;
-      scheduleFlush(STEP_WRITE_INTERVAL_MS - since);
+      scheduleFlush(interval - since);
     };
 
     return (event: RunEvent) => {
       if (event.type === 'run-start') {
         record = startRecord(event, currentWriter());
         const rec = record;
-        guarded('start the run record', () => {
+        guarded('start the record', () => {
           writeRecord(rec, false);
           index.append([summarize(rec)]);
         });
@@ -249,9 +273,11 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       applyEvent(record, event);
       if (event.type === 'step-start' || event.type === 'step-end') flushSoon();
       else if (event.type === 'run-end') {
-        flush(true);
+        // The index never runs ahead of the record: a run whose last record did not reach the disk stays
+        // listed as running, and the next command finds its writer gone and marks it interrupted.
+        if (!flush(true)) return;
         const rec = record;
-        guarded('index the run', () => index.append([summarize(rec)]));
+        guarded('add to the index the summary', () => index.append([summarize(rec)]));
       }
     };
   }

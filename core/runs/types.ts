@@ -58,6 +58,8 @@ export interface RunRecord {
   end?: number;
   durationMs?: number;
   status: RunRecordStatus;
+  /** Why the run stopped early, when it did. */
+  message?: string;
   /** In execution order as announced at run-start. */
   steps: Record<string, StepRecord>;
   /** Final metrics: plain names, or `step.name` where two steps report the same name. */

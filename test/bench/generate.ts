@@ -28,12 +28,3 @@ export function writeLayeredFlow(root: string, steps: number): string {
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
-
-export function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-export function verdict(value: number, target: number): string {
-  return value <= target ? 'OK' : 'MISSED';
-}

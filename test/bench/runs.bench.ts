@@ -13,11 +13,11 @@ import { openRunStore } from '../../core/runs/store';
 import { RunTable } from '../../core/runs/table';
 import { fakeRun } from '../runs/fake-run';
 import { generateSummaries } from './generate-runs';
+import { atMost, median, runBench, size } from './harness';
 
-const QUICK = process.env.FLOWBENCH_BENCH_QUICK === '1';
-const RUNS = QUICK ? 500 : 10_000;
+const RUNS = size(10_000, 500);
 /** Table sizes, each with its sort/filter target in ms. */
-const TABLE_SIZES: [number, number][] = QUICK ? [[1_000, 0], [5_000, 0]] : [[10_000, 100], [100_000, 250]];
+const TABLE_SIZES: [number, number][] = size([[10_000, 100], [100_000, 250]], [[1_000, 100], [5_000, 250]]);
 const steps = ['staging', 'features', 'train', 'evaluate'];
 
 /** Through the real recorder, without fsync: the bench measures reading, not the disk's flush latency. */
@@ -51,16 +51,16 @@ function coldMeasure(state: string, what: 'list' | 'get', id = ''): number {
 
 async function p50(times: number, fn: () => Promise<unknown>): Promise<number> {
   const samples: number[] = [];
-  for (let i = 0; i < times; i++) {
+  for (let i = 0; i < size(times, 2); i++) {
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return median(samples);
 }
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-const verdict = (ms: number, target: number) => (QUICK ? '' : ` (target ≤ ${target} ms) ${ms <= target ? 'OK' : 'SLOW'}`);
+const verdict = (ms: number, target: number) => ` (target ≤ ${target} ms) ${atMost(ms, target)}`;
 
 function p50Sync(times: number, fn: (i: number) => unknown): number {
   const samples: number[] = [];
@@ -69,7 +69,7 @@ function p50Sync(times: number, fn: (i: number) => unknown): number {
     fn(i);
     samples.push(performance.now() - t0);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return median(samples);
 }
 
 function tableBench(runs: number, target: number): void {
@@ -112,7 +112,7 @@ function tableBench(runs: number, target: number): void {
   console.log(`  rows() of a 60-row window × ${shown.length} columns p50: ${fmt(rowsMs)}${verdict(rowsMs, 16)}`);
 }
 
-async function main() {
+runBench(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-runs-bench-'));
   const state = join(dir, '.flowbench');
   try {
@@ -121,7 +121,7 @@ async function main() {
     const store = openRunStore(state);
     const all = await store.list();
     if (all.length !== RUNS) throw new Error(`list returned ${all.length} runs`);
-    const id = all[RUNS / 2].id;
+    const id = all[RUNS / 2]!.id;
 
     const coldList = coldMeasure(state, 'list');
     const coldGet = coldMeasure(state, 'get', id);
@@ -167,9 +167,4 @@ async function main() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
 });

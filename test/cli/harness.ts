@@ -81,8 +81,8 @@ export function flowbench(cwd: string, args: string[], timeoutMs = 60_000, input
   return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
 }
 
-export function startFlowbench(cwd: string, args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: plainEnv() });
+export function startFlowbench(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
+  const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...plainEnv(), ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -139,4 +139,52 @@ export function readAllRecords(dir: string): Map<string, { status: string; steps
   }
   for (const text of readFileSync(join(runsDir, 'index.jsonl'), 'utf8').split('\n')) if (text) JSON.parse(text);
   return records;
+}
+
+/**
+ * A variable to start a process tree with: every process below it inherits it, whatever group or session
+ * it moved to, so `markedProcesses` finds the whole tree.
+ */
+export function treeMark(): { name: string; value: string } {
+  return { name: 'FLOWBENCH_TEST_TREE', value: `t${process.pid}x${Date.now()}x${Math.random().toString(36).slice(2)}` };
+}
+
+/** Live processes (zombies excluded) started with the mark in their environment. */
+export function markedProcesses(mark: { name: string; value: string }): number[] {
+  const needle = `${mark.name}=${mark.value}\0`;
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'utf8').includes(needle) && processAlive(Number(name))) pids.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** Waits until no process of the marked tree is left; fails (and kills what is left) after `withinMs` from `since`. */
+export async function treeGone(mark: { name: string; value: string }, since: number, withinMs: number): Promise<void> {
+  while (markedProcesses(mark).length > 0) {
+    if (Date.now() - since > withinMs) {
+      const left = markedProcesses(mark);
+      const described = left.map((pid) => {
+        try {
+          return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`;
+        } catch {
+          return String(pid);
+        }
+      });
+      for (const pid of left) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+      throw new Error(`${left.length} process(es) of the tree still alive ${withinMs} ms after the stop:\n${described.join('\n')}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunSummary } from '../../core/runs/types';
-import { ensureBuilt, flowbench, outcomes, parseEvents, processAlive, project, readAllRecords, startFlowbench, waitFor } from './harness';
+import { ensureBuilt, flowbench, outcomes, parseEvents, processAlive, project, readAllRecords, startFlowbench, treeGone, treeMark, waitFor } from './harness';
 
 before(() => ensureBuilt());
 
@@ -25,6 +25,14 @@ steps:
 `;
 
 const pidIn = (dir: string, file: string) => Number(readFileSync(join(dir, file), 'utf8').trim());
+
+// Ignores SIGTERM, and leaves a child in a session of its own (outside the step's process group) that ignores it too.
+const STUBBORN = `flow: stubborn
+steps:
+  stubborn:
+    run: trap '' TERM; setsid sh -c "trap '' TERM; echo started > away.txt; sleep 60" & echo $$ > step.pid; sleep 60
+    outs: [never.txt]
+`;
 
 test('Ctrl-C: exit 130, run recorded as cancelled, step process tree gone, nothing corrupt', async (t) => {
   const dir = project(t, { 'slow.flow.yaml': FLOW });
@@ -57,23 +65,19 @@ test('Ctrl-C: exit 130, run recorded as cancelled, step process tree gone, nothi
   assert.deepEqual(outcomes(parseEvents(second.stdout)), { quick: 'cached', slow: 'cancelled', after: 'skipped' });
 });
 
-test('the CLI killed with SIGKILL mid-run: the next command marks the run interrupted', async (t) => {
+test('the CLI killed with SIGKILL mid-run: its steps are ended within 2 s, the next command marks the run interrupted', async (t) => {
   const dir = project(t, { 'slow.flow.yaml': FLOW });
-  const { child, done } = startFlowbench(dir, ['run']);
+  const mark = treeMark();
+  const { child, done } = startFlowbench(dir, ['run'], { [mark.name]: mark.value });
   await waitFor('the slow step to start', () => existsSync(join(dir, 'step.pid')));
   // Let the record of the running step reach the disk (step writes are coalesced for up to 50 ms).
   await new Promise((ok) => setTimeout(ok, 200));
+  const killed = Date.now();
   child.kill('SIGKILL');
   const res = await done;
   assert.equal(res.signal, 'SIGKILL');
-  // Orphaned by the kill, the step's own processes are not the CLI's to clean up any more; end them here.
-  for (const file of ['step.pid', 'grandchild.pid']) {
-    try {
-      process.kill(pidIn(dir, file), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  // Nobody else ends the orphaned steps: the run's reaper sees the CLI die and ends them.
+  await treeGone(mark, killed, 2000);
 
   const listed = flowbench(dir, ['runs', '--json']);
   assert.equal(listed.code, 0, listed.stderr);
@@ -88,20 +92,25 @@ test('the CLI killed with SIGKILL mid-run: the next command marks the run interr
   assert.notEqual(status.find((s) => s.step === 'slow')?.state, 'up-to-date');
 });
 
-test('a second Ctrl-C quits at once, even while a step ignores SIGTERM', async (t) => {
-  const dir = project(t, {
-    'stubborn.flow.yaml': `flow: stubborn\nsteps:\n  stubborn:\n    run: trap '' TERM; echo $$ > step.pid; sleep 30\n    outs: [never.txt]\n`,
-  });
-  const { child, done, stderr } = startFlowbench(dir, ['run']);
-  await waitFor('the step to start', () => existsSync(join(dir, 'step.pid')));
-  const killStep = () => {
-    try {
-      process.kill(-pidIn(dir, 'step.pid'), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  t.after(killStep);
+test('Ctrl-C ends a step that ignores SIGTERM, and the session it left, within 2 s', async (t) => {
+  const dir = project(t, { 'stubborn.flow.yaml': STUBBORN });
+  const mark = treeMark();
+  const { child, done } = startFlowbench(dir, ['run'], { [mark.name]: mark.value });
+  await waitFor('the step and its child to start', () => existsSync(join(dir, 'step.pid')) && existsSync(join(dir, 'away.txt')));
+  const stopped = Date.now();
+  child.kill('SIGINT');
+  // The CLI carries the mark too: it must have exited as well.
+  await treeGone(mark, stopped, 2000);
+  const res = await done;
+  assert.equal(res.code, 130, res.stderr);
+  assert.equal([...readAllRecords(dir).values()][0].status, 'cancelled');
+});
+
+test('a second Ctrl-C quits at once, and a step that ignores SIGTERM is still gone within 2 s', async (t) => {
+  const dir = project(t, { 'stubborn.flow.yaml': STUBBORN });
+  const mark = treeMark();
+  const { child, done, stderr } = startFlowbench(dir, ['run'], { [mark.name]: mark.value });
+  await waitFor('the step to start', () => existsSync(join(dir, 'step.pid')) && existsSync(join(dir, 'away.txt')));
   const first = Date.now();
   child.kill('SIGINT');
   // Signals of one kind do not queue: send the second only once the first was handled.
@@ -109,9 +118,10 @@ test('a second Ctrl-C quits at once, even while a step ignores SIGTERM', async (
   child.kill('SIGINT');
   const res = await done;
   assert.equal(res.code, 130);
-  // The runner gives a step 1.5 s between SIGTERM and SIGKILL; the second Ctrl-C does not wait for that.
-  assert.ok(Date.now() - first < 1400, `exited ${Date.now() - first} ms after the first Ctrl-C`);
-  killStep();
+  // The runner gives a step 1 s between SIGTERM and SIGKILL; the second Ctrl-C does not wait for that.
+  assert.ok(Date.now() - first < 900, `exited ${Date.now() - first} ms after the first Ctrl-C`);
+  // The step's group was registered with the run's reaper, which ends it (the session it left got TERM with it).
+  await treeGone(mark, first, 2000);
   // The next command finds the run unfinished and says so; nothing is corrupt.
   const listed = flowbench(dir, ['runs', '--json']);
   assert.equal(listed.code, 0, listed.stderr);

@@ -53,3 +53,15 @@ test('summary lines: nothing to do, restored, mixed', () => {
   assert.equal(count(ended(base, { prepare: 'cached', train: 'restored', evaluate: 'restored' })), 'Nothing ran: all 3 steps up to date (1 cached, 2 restored from the cache).');
   assert.equal(count(ended(base, { prepare: 'cached', train: 'restored' })), '1 ran, 1 cached, 1 restored');
 });
+
+test('the terminal table shows the engine\'s warnings even for a step that succeeds', () => {
+  const { o, text } = capture(true);
+  const view = ttyView(o, new RunProgress());
+  const events = fakeRun({ runId: '20261124-010000-cccc' });
+  const start = events.findIndex((e) => e.type === 'step-start');
+  const warning = 'flowbench: warning: out/pipe is not a regular file (a FIFO, socket or device): left out of the cache and of restores';
+  events.splice(start + 1, 0, { type: 'step-log', runId: '20261124-010000-cccc', step: 'prepare', stream: 'stderr', text: warning, time: 0 });
+  for (const e of events) view.onEvent(e);
+  view.stop();
+  assert.ok(text().includes(`prepare: ${warning}\n`), text());
+});

@@ -110,6 +110,15 @@ test('missing SQL and script files offer a create-file fix', () => {
   assert.equal(script.range.start.line, line);
 });
 
+test('a script named by a param is checked with the param value', () => {
+  const withScript = (script: string) =>
+    analyze(base.replace('  threshold: 15\n', `  threshold: 15\n  script: ${script}\n`).replace('node steps/train.mjs --eval', 'node ${params.script} --eval'));
+  const missing = withScript('steps/gone.mjs').problems.find((p) => p.code === 'FB052');
+  assert.match(missing?.message ?? '', /Script 'steps\/gone\.mjs' run by step 'evaluate'/);
+  assert.equal(missing?.fixes?.[0]?.createFile?.path, project.path('steps/gone.mjs'));
+  assert.equal(withScript('steps/train.mjs').problems.find((p) => p.code === 'FB052'), undefined);
+});
+
 test('warnings and hints: isolated steps, unused params, bad compute, unknown warehouse', () => {
   const text = base.replace('  lr: 0.1\n', '  lr: 0.1\n  spare: 3\n') +
     '  lonely:\n    run: echo hi\n    compute: { target: sagemaker, instance_type: m5.large }\n  q:\n    sql: sql/staging.sql\n    warehouse: snowflak\n';

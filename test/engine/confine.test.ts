@@ -18,14 +18,15 @@ after(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
+const hasher = new ContentHasher(new StatCache(project.path('.flowbench/statcache.json')));
+
 async function storedOut(): Promise<OutputRecord> {
-  const hasher = new ContentHasher(new StatCache(project.path('.flowbench/statcache.json')));
   const { records } = await hashOutputs(project.root, ['out'], hasher);
   return records[0]!;
 }
 
 test('restore refuses the project folder, paths outside it, .git and paths through a symlink out of it', async () => {
-  const cas = new ContentStore(project.path('.flowbench'));
+  const cas = new ContentStore(project.path('.flowbench'), hasher);
   const out = await storedOut();
   await cas.storeObjects(project.root, [out]);
   mkdirSync(join(outside, 'victim'));
@@ -45,7 +46,7 @@ test('restore refuses the project folder, paths outside it, .git and paths throu
 });
 
 test('a directory out whose file entries lead outside it is refused; a sound one restores', async () => {
-  const cas = new ContentStore(project.path('.flowbench'));
+  const cas = new ContentStore(project.path('.flowbench'), hasher);
   const out = await storedOut();
   await cas.storeObjects(project.root, [out]);
   const escaping: OutputRecord = { ...out, files: [{ ...out.files![0]!, path: '../keep.txt' }] };

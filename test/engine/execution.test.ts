@@ -142,6 +142,24 @@ steps:
   assert.ok(Date.now() - abortedAt < 10_000, `stopped ${Date.now() - abortedAt} ms after the abort`);
 });
 
+test('what a finished step left running is ended too, even when it ignores SIGTERM and closed its output', async (t) => {
+  const ws = workspace(`flow: leftover
+steps:
+  leaves:
+    run: |
+      sh -c 'trap "" TERM; echo $$ > left.pid; exec sleep 30' </dev/null >/dev/null 2>&1 &
+      while [ ! -s left.pid ]; do sleep 0.01; done
+`);
+  t.after(ws.cleanup);
+  const { result } = await ws.run();
+  const endedAt = Date.now();
+  assert.equal(result.status, 'succeeded');
+  const left = Number(ws.read('left.pid').trim());
+  t.after(() => isAlive(left) && process.kill(left, 'SIGKILL'));
+  while (isAlive(left) && Date.now() - endedAt < 2000) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(isAlive(left), false, 'the leftover sleep is gone');
+});
+
 test('a step killed by SIGKILL fails and is never reported up to date afterwards', async (t) => {
   const ws = workspace(`flow: killed
 steps:

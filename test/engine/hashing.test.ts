@@ -82,7 +82,7 @@ test('cached objects are read-only copies and a restore never links user files t
   fs.writeFileSync(path.join(dir, 'r.txt'), 'report');
   const hasher = new ContentHasher();
   const { records } = await hashOutputs(dir, ['out', 'r.txt'], hasher);
-  const store = new ContentStore(path.join(dir, '.flowbench'));
+  const store = new ContentStore(path.join(dir, '.flowbench'), hasher);
   await store.storeObjects(dir, records);
   assert.equal(store.manifest('fp1'), undefined, 'no manifest before the run is recorded');
   store.recordRun('step', 'fp1', records);
@@ -92,7 +92,7 @@ test('cached objects are read-only copies and a restore never links user files t
   fs.rmSync(path.join(dir, 'out'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'r.txt'), 'changed');
   const manifest = store.manifest('fp1')!;
-  assert.ok(await store.complete(manifest));
+  assert.ok((await store.check(manifest)).complete);
   await store.restore(dir, manifest);
   assert.equal(fs.readFileSync(path.join(dir, 'out', 'm.bin'), 'utf8'), 'model');
   assert.equal(fs.readFileSync(path.join(dir, 'r.txt'), 'utf8'), 'report');
@@ -100,7 +100,7 @@ test('cached objects are read-only copies and a restore never links user files t
   assert.equal(fs.readFileSync(object, 'utf8'), 'model');
 
   fs.rmSync(object, { force: true });
-  assert.equal(await store.complete(manifest), false, 'a pruned object makes the manifest unusable');
+  assert.equal((await store.check(manifest)).complete, false, 'a pruned object makes the manifest unusable');
   assert.equal(store.manifest('unknown'), undefined);
 });
 

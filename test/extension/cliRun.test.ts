@@ -8,6 +8,7 @@ import type { RunEvent } from '../../core/engine/events';
 import { CliRun, cliArguments, type RunRequest } from '../../extension/cliRun';
 import { ensureBuilt } from '../cli/harness';
 import { makeQuickWorkspace, processesWith } from '../e2e/fixtures';
+import { project, treeGone, treeMark, waitFor } from '../cli/harness';
 
 before(() => ensureBuilt());
 
@@ -93,4 +94,48 @@ test('stop cancels a running step and kills its whole process tree within 2 s', 
     for (const pid of processesWith(marker)) process.kill(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// Ignores SIGTERM, and leaves a child in a session of its own (outside the step's process group) that ignores it too.
+const STUBBORN = `flow: stubborn
+steps:
+  stubborn:
+    run: trap '' TERM; setsid sh -c "trap '' TERM; echo started > away.txt; sleep 60" & sleep 60
+`;
+
+/** Starts a run of STUBBORN whose whole process tree carries a mark, and waits until both its processes run. */
+async function startStubborn(t: { after: (fn: () => void) => void }) {
+  const dir = project(t, { 'stubborn.flow.yaml': STUBBORN });
+  const mark = treeMark();
+  process.env[mark.name] = mark.value;
+  let cli: CliRun;
+  try {
+    cli = new CliRun({ flowFile: join(dir, 'stubborn.flow.yaml') }, { cliPath }, dir, { onEvent: () => {}, onOutput: () => {} });
+  } finally {
+    delete process.env[mark.name];
+  }
+  await waitFor('the step and its child to start', () => existsSync(join(dir, 'away.txt')));
+  return { cli, mark };
+}
+
+test('stop ends a step that ignores SIGTERM, and the session it left, within 2 s', async (t) => {
+  const { cli, mark } = await startStubborn(t);
+  const stoppedAt = Date.now();
+  cli.stop();
+  await treeGone(mark, stoppedAt, 2000);
+  const end = await cli.done;
+  assert.ok(end.stopped);
+  // The CLI itself ended the steps and recorded the run; it was not killed.
+  assert.equal(end.exitCode, 130, end.stderrTail);
+});
+
+test('stop ends the steps within 2 s even when the CLI is wedged', async (t) => {
+  const { cli, mark } = await startStubborn(t);
+  // A stopped CLI cannot act on SIGINT: the steps must die without its help.
+  process.kill(cli.pid!, 'SIGSTOP');
+  const stoppedAt = Date.now();
+  cli.stop();
+  await treeGone(mark, stoppedAt, 2000);
+  const end = await cli.done;
+  assert.equal(end.signal, 'SIGKILL');
 });

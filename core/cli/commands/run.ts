@@ -1,6 +1,7 @@
 // flowbench run: brings the selected steps up to date, with live progress, and records the run.
 // Ctrl-C (or SIGTERM) cancels through the runner, which kills each step's process tree and records
-// the run as cancelled; a second Ctrl-C exits at once.
+// the run as cancelled; a second Ctrl-C exits at once, and the run's reaper ends the steps' trees.
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { RunEvent } from '../../engine/events';
 import { runFlow } from '../../engine/runner';
@@ -26,6 +27,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     jobs: { type: 'string', short: 'j' },
     force: { type: 'boolean' },
     events: { type: 'boolean' },
+    'no-wait': { type: 'boolean' },
   }, 1);
   if (values.upstream && values.downstream) throw new UsageError('--upstream and --downstream exclude each other', 'pick one, or run twice', 'run');
   const targets = values.step ?? [];
@@ -46,6 +48,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   const view = !values.events && o.out.isTTY ? ttyView(o, progress) : plainView(o, progress, { logs: !values.events });
   const onEvent = (event: RunEvent) => {
     if (values.events) writeEventLine(event);
+    if (event.type === 'run-waiting') view.note(`Waiting for run ${holderText(event.holder)}, which is using ${stateDir} (one run at a time per folder; Ctrl-C to give up)…`);
     view.onEvent(event);
   };
 
@@ -58,19 +61,33 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent });
+    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'] });
     view.stop();
+    if (result.lockedBy) {
+      line(o.err, `flowbench: run ${holderText(result.lockedBy)} is using ${stateDir}; not waiting for it (--no-wait)`);
+      return EXIT.busy;
+    }
+    if (!progress.runId && result.status === 'cancelled') return EXIT.cancelled;
     if (result.message) {
       line(o.err, result.message);
       return EXIT.failed;
     }
     printSummary(o, progress, { showLogTail: view.live, stateDir });
+    if (result.error) {
+      line(o.err, `flowbench: run ${result.runId} failed: ${result.error}`);
+      return EXIT.failed;
+    }
     return result.status === 'succeeded' ? EXIT.ok : result.status === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   } finally {
     view.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** "X, pid N" (and the host when it is another machine sharing the folder). */
+function holderText(holder: { runId: string; pid: number; hostname: string }): string {
+  return `${holder.runId}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}`;
 }
 
 /** A reader that goes away (e.g. `| head`) must not crash the run: the run goes on and is still recorded. */

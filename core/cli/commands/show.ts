@@ -36,6 +36,7 @@ function printRecord(o: Output, r: RunRecord): void {
     ['Flow', `${r.flow}  (${r.flowFile})`],
     ['Started', `${formatTime(r.start)}${r.durationMs !== undefined ? `, took ${formatDuration(r.durationMs)}` : ''}`],
     ['Code', code],
+    ...(r.message ? [['Stopped', r.message]] : []),
   ])) line(o.out, text);
 
   const params = Object.entries(r.params);

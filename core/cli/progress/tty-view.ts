@@ -27,19 +27,22 @@ export function ttyView(o: Output, progress: RunProgress): RunView {
     drawn = lines.length;
     frame++;
   };
+  /** Printed above the table, which is then drawn afresh below it. */
+  const note = (text: string) => {
+    o.out.write((drawn ? `\x1b[${drawn}A` : '') + '\x1b[0J' + text + '\n');
+    drawn = 0;
+    draw();
+  };
   const timer = setInterval(draw, FRAME_MS);
   timer.unref();
   return {
     live: true,
-    note(text) {
-      // Printed above the table, which is then drawn afresh below it.
-      o.out.write((drawn ? `\x1b[${drawn}A` : '') + '\x1b[0J' + text + '\n');
-      drawn = 0;
-      draw();
-    },
+    note,
     onEvent(event) {
       progress.apply(event);
       if (event.type === 'run-start') draw();
+      // The engine's warnings (a corrupt cache object, a FIFO left out) matter even when the step succeeds.
+      else if (event.type === 'step-log' && event.text.startsWith('flowbench: warning: ')) note(`${event.step}: ${event.text}`);
     },
     stop() {
       if (stopped) return;
