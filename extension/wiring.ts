@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { FlowWorkspace } from './flowWorkspace';
 import { PipelinesTree } from './pipelinesTree';
+import { registerProjectCommands } from './projectCommands';
 import type { ProcessLog } from './processLog';
 import { RunFeedback } from './runFeedback';
 import { RunManager } from './runManager';
@@ -27,5 +28,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: running steps is enabled')),
   );
   registerCommands(context, { flows, runs, runsTree, stepLogs, log });
+  registerProjectCommands(context, flows, log);
   flows.refresher.request();
 }

@@ -2,6 +2,7 @@
 // they are resolved at run time from node_modules (native binaries cannot be bundled).
 import { build } from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
+import { buildExampleProject } from './example-project.mjs';
 
 const external = ['vscode', '@duckdb/node-api', '@duckdb/node-bindings', 'onnxruntime-node'];
 const entries = [
@@ -28,3 +29,4 @@ for (const entry of entries) {
   });
 }
 cpSync('core/flow/flow.schema.json', 'dist/flow.schema.json');
+await buildExampleProject('dist/example', production);

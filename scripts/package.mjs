@@ -111,6 +111,7 @@ function stage(target) {
     if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
     cpSync(join(root, 'dist', file), join(dir, 'dist', file));
   }
+  cpSync(join(root, 'dist', 'example'), join(dir, 'dist', 'example'), { recursive: true });
   cpSync(join(root, 'media'), join(dir, 'media'), { recursive: true });
   cpSync(join(root, 'media', 'README.extension.md'), join(dir, 'README.md'));
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
