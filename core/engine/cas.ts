@@ -8,6 +8,8 @@
 // is hashed once, and again only after something touched it. A corrupt object is removed, never restored.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isWithin } from '../flow/graph';
+import { replaceableOut } from '../flow/confine';
 import { copyFileAtomic } from './atomic';
 import { USUAL_MODE, type ContentHasher } from './hasher';
 import { Journal } from './journal';
@@ -94,7 +96,7 @@ export class ContentStore {
   /** Puts the manifest's outs back under `root`, replacing whatever is there. */
   async restore(root: string, manifest: RunManifest): Promise<void> {
     for (const out of manifest.outputs) {
-      const dest = path.resolve(root, out.path);
+      const dest = replaceableOut(root, out.path);
       if (out.kind === 'file') {
         await fs.promises.rm(dest, { recursive: true, force: true });
         await copyFileAtomic(this.objectPath(out.hash), dest, out.mode ?? USUAL_MODE);
@@ -105,9 +107,9 @@ export class ContentStore {
       await fs.promises.rm(staging, { recursive: true, force: true });
       await fs.promises.mkdir(staging, { recursive: true });
       await Promise.all(
-        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), path.join(staging, f.path), f.mode ?? USUAL_MODE))),
+        (out.files ?? []).map((f) => this.copies.use(() => copyFileAtomic(this.objectPath(f.hash), inside(staging, f.path), f.mode ?? USUAL_MODE))),
       );
-      for (const dir of out.dirs ?? []) await fs.promises.mkdir(path.join(staging, dir), { recursive: true });
+      for (const dir of out.dirs ?? []) await fs.promises.mkdir(inside(staging, dir), { recursive: true });
       await fs.promises.rm(dest, { recursive: true, force: true });
       await fs.promises.rename(staging, dest);
     }
@@ -132,4 +134,11 @@ export class ContentStore {
   private async holds(file: string, hash: string): Promise<boolean> {
     return (await this.hasher.digest(file).catch(() => undefined))?.hash === hash;
   }
+}
+
+/** `dir/rel`, refusing a manifest entry that would lead out of `dir`. */
+function inside(dir: string, rel: string): string {
+  const file = path.resolve(dir, rel);
+  if (file === dir || !isWithin(file, dir)) throw new Error(`refusing to restore '${rel}': it would land outside the folder out it belongs to`);
+  return file;
 }

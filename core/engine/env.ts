@@ -1,6 +1,6 @@
 // The environment a step process receives: the documented FLOWBENCH_* variables plus its `env:` entries.
-import { formatParam } from '../flow/interpolate';
-import { leafParams, upperSnake } from './params';
+import { formatParam, upperSnake } from '../flow/interpolate';
+import { leafParams } from './params';
 
 export interface StepEnvInput {
   runId: string;

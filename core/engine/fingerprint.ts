@@ -3,8 +3,9 @@
 // inputs are kept beside it in the step state, so a changed fingerprint can be explained.
 import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
-import { interpolate } from '../flow/interpolate';
+import { interpolate, interpolateCommand } from '../flow/interpolate';
 import type { Step } from '../flow/model';
+import { sourceFiles } from '../flow/source-files';
 import { paramLiteral } from '../sql/sql-text';
 import { renderTemplate } from '../sql/template';
 import { sha256Text, type ContentHasher } from './hasher';
@@ -46,7 +47,7 @@ export function renderStepText(analysis: FlowAnalysis, step: Step, params: Map<s
     );
     return { text, used };
   }
-  const r = interpolate(step.run?.value ?? '', params);
+  const r = interpolateCommand(step.run?.value ?? '', params);
   return { text: r.text, used: r.used };
 }
 
@@ -71,14 +72,21 @@ export async function collectInputs(
     r.used.forEach((u) => usedParams.add(u));
     env[name] = sha256Text(r.text);
   }
-  const sourcePaths: string[] = [];
+  // A source is keyed by its path as written; a glob or a path with params by the files it names now,
+  // so a file added to a glob reads as `sources: data/part-3.csv added`.
+  const sourcePaths = new Set<string>();
   for (const call of analysis.sql.get(step.name)?.template.calls ?? []) {
     const table = call.fn === 'source' ? flow.sources.get(call.args[0] ?? '')?.tables.get(call.args[1] ?? '') : undefined;
-    if (table?.path && !sourcePaths.includes(table.path.value)) sourcePaths.push(table.path.value);
+    if (!table?.path) continue;
+    const r = interpolate(table.path.value, params);
+    r.used.forEach((u) => usedParams.add(u));
+    const named = sourceFiles(flow.root, r.text);
+    if (named.glob && named.files.length) named.files.forEach((f) => sourcePaths.add(path.relative(flow.root, f)));
+    else sourcePaths.add(r.text);
   }
   const [deps, sources] = await Promise.all([
     digestAll(flow.root, step.deps.map((d) => d.value), hasher),
-    digestAll(flow.root, sourcePaths, hasher),
+    digestAll(flow.root, [...sourcePaths], hasher),
   ]);
   const settings: Record<string, string> = {};
   if (step.cwd) settings.cwd = step.cwd.value;

@@ -25,12 +25,3 @@ export function resolveParams(flow: Flow, overrides: Record<string, unknown> = {
 export function leafParams(values: Map<string, unknown>): Map<string, unknown> {
   return new Map([...values].filter(([, v]) => !(v !== null && typeof v === 'object' && !Array.isArray(v))));
 }
-
-/** `train.learningRate` -> `TRAIN_LEARNING_RATE`, for environment variable names. */
-export function upperSnake(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '')
-    .toUpperCase();
-}

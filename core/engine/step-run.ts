@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
-import { interpolate } from '../flow/interpolate';
+import { interpolate, interpolateCommand, unquotableMessage } from '../flow/interpolate';
 import type { Step } from '../flow/model';
 import type { SqlExecutor } from '../sql/execute';
 import type { ContentStore } from './cas';
@@ -118,12 +118,14 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 
   // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
   const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
+  const declared = declaredOutputs(step);
   const cached = manifest && (await cas.check(manifest));
   for (const file of cached ? cached.corrupt : []) {
     log.note(`warning: the cached copy of ${file} was corrupt (its content no longer matches its sha256): removed it; running the step instead of restoring`);
     reasons = [...reasons, `cache: ${file} corrupt`];
   }
-  if (manifest && cached?.complete) {
+  // Restoring replaces each path the manifest names: only ever the step's own declared outs.
+  if (manifest && cached?.complete && manifest.outputs.every((o) => declared.includes(o.path))) {
     states.invalidate(step.name);
     await cas.restore(root, manifest);
     for (const out of manifest.outputs) {
@@ -206,10 +208,13 @@ async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt
   for (const [k, v] of step.env) extra[k] = interpolate(v.value, params).text;
   const inputs = Object.fromEntries(step.inputs.map((i) => [i.value, path.resolve(root, tableExportPath(i.value))]));
   const cwd = step.cwd ? path.resolve(root, step.cwd.value) : root;
+  const command = interpolateCommand(step.run?.value ?? '', params);
+  const unsafe = command.unquotable[0];
+  if (unsafe) return { ok: false, message: unquotableMessage(unsafe) };
   const timeoutMs = timeoutOf(step);
   tail.start();
   const res = await runProcess({
-    command: interpolate(step.run?.value ?? '', params).text,
+    command: command.text,
     cwd,
     env: stepEnvironment({ runId, step: step.name, root, params, inputs, metricsLog, extra }, ctx.baseEnv),
     onLine: (stream, text) => log.line(stream, text),

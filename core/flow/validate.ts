@@ -1,10 +1,12 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { isUrl, keptPaths, linksOutside, outViolation, projectRoot } from './confine';
+import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
-import { interpolate } from './interpolate';
-import type { FlowGraph, OutputIndex, SqlFileInfo } from './graph';
+import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
+import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
 
@@ -29,6 +31,8 @@ class Validator {
   private readonly flow: Flow;
   private readonly outputs: OutputIndex;
   private readonly usedParams = new Set<string>();
+  /** Where the paths steps read must stay (see confine.ts). */
+  private readonly project: string;
 
   private readonly existing = new Map<string, boolean>();
   /** Each run step's command after interpolation, computed once. */
@@ -40,6 +44,7 @@ class Validator {
     this.flow = input.flow;
     this.outputs = input.graph.outputs;
     this.paramValues = new Map([...input.flow.params].map(([name, p]) => [name, p.value]));
+    this.project = projectRoot(this.flow.root, (p) => input.host.exists(p));
   }
 
   /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
@@ -97,7 +102,12 @@ class Validator {
     const texts: Located<string>[] = [...(step.run ? [step.run] : []), ...step.env.values(), ...(step.cwd ? [step.cwd] : [])];
     for (const text of texts) {
       const result = interpolate(text.value, this.paramValues);
-      if (text === step.run) this.commands.set(step.name, result.text);
+      if (text === step.run) {
+        this.commands.set(step.name, result.text);
+        // The first is enough: the runner stops at it too, and a generated command may hold thousands.
+        const ref = firstUnquotable(text.value);
+        if (ref) this.report('FB026', 'error', unquotableMessage(ref), subRange(text, ref.start, ref.end));
+      }
       result.used.forEach((name) => this.usedParams.add(name));
       for (const unknown of result.unknown) {
         const range = subRange(text, unknown.start, unknown.end);
@@ -182,14 +192,26 @@ class Validator {
 
   // ---- files ----------------------------------------------------------------------------------
 
+  /** A path a step reads must stay in the project: its absolute path when it does (or is a URL). */
+  private confinedRead(raw: string, range: Range, kind: string, owner: string): string | undefined {
+    const abs = this.path(raw);
+    if (isUrl(raw) || isWithin(abs, this.project)) return abs;
+    const where = this.project === this.flow.root ? 'the flow\'s folder (no git work tree holds it)' : `its project ${this.project}`;
+    this.report('FB045', 'error', `${kind} '${raw}' of ${owner} lies outside ${where}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
+    return undefined;
+  }
+
   private stepFiles(step: Step): void {
-    if (step.sql && !this.available(this.path(step.sql.value))) {
+    if (step.cwd) this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, 'cwd', `step '${step.name}'`);
+    const sqlPath = step.sql && this.confinedRead(step.sql.value, step.sql.range, 'SQL file', `step '${step.name}'`);
+    if (step.sql && sqlPath && !this.available(sqlPath)) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
-        { title: `Create ${step.sql.value}`, createFile: { path: this.path(step.sql.value), content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
+        { title: `Create ${step.sql.value}`, createFile: { path: sqlPath, content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
     }
     for (const dep of step.deps) {
-      const path = this.path(dep.value);
+      const path = this.confinedRead(dep.value, dep.range, 'Dep', `step '${step.name}'`);
+      if (!path) continue;
       const clash = this.outputs.overlapping(path).find((o) => o.step === step.name);
       if (clash) {
         this.report('FB042', 'error', `'${dep.value}' is both a dep and an out of step '${step.name}': a step cannot read what it writes. Remove it from one list.`, dep.range, undefined, undefined, [
@@ -224,7 +246,16 @@ class Validator {
 
   /** Each overlap is reported once, on the later (exact duplicate) or the inner (nested) declaration. */
   private outs(): void {
+    const kept = keptPaths(this.flow.root, [this.flow.file, ...[...this.flow.steps.values()].flatMap((s) => (s.sql ? [this.path(s.sql.value)] : []))]);
+    const realFolders = new Map<string, string | null>();
     for (const out of this.outputs.all) {
+      const violation = outViolation(this.flow.root, out.raw, out.path, kept);
+      const linked = !violation && linksOutside(this.flow.root, out.path, realFolders);
+      if (violation || linked) {
+        const why = violation?.why ?? 'a folder on its path is a symlink leading outside the flow\'s folder';
+        this.report(violation?.code ?? 'FB043', 'error', `Out '${out.raw}' of step '${out.step}' cannot be written: ${why}. Restoring an out replaces it, so outs must be new paths inside the flow's folder, outside .flowbench/ and .git/; write e.g. 'out/${out.step}'.`, out.range);
+        continue;
+      }
       const same = this.outputs.at(out.path);
       const first = same[0]!;
       if (first !== out) {
@@ -242,12 +273,30 @@ class Validator {
     }
   }
 
+  /** A source path may use `${params.x}` (resolved with the flow's own values) and be a glob. */
   private sources(): void {
     for (const src of this.flow.sources.values()) {
       for (const table of src.tables.values()) {
-        const path = table.path && this.path(table.path.value);
-        if (table.path && path && !this.available(path)) {
-          this.report('FB053', 'error', `Data file '${table.path.value}' of source '${src.name}.${table.name}' does not exist. Fix the path or add the file.`, table.path.range);
+        if (!table.path) continue;
+        const located = table.path;
+        const { text, used, unknown } = interpolate(located.value, this.paramValues);
+        used.forEach((name) => this.usedParams.add(name));
+        for (const u of unknown) this.unknownParam(u.name, subRange(located, u.start, u.end), this.flow.file, (guess) => `\${params.${guess}}`);
+        if (unknown.length || isUrl(text)) continue;
+        const key = `${src.name}.${table.name}`;
+        const abs = this.confinedRead(text, located.range, 'Data file', `source '${key}'`);
+        if (!abs) continue;
+        const shown = text === located.value ? `'${text}'` : `'${located.value}' (${text} with the flow's params)`;
+        if (!isGlob(this.flow.root, text)) {
+          if (!this.available(abs)) this.report('FB053', 'error', `Data file ${shown} of source '${key}' does not exist. Fix the path or add the file.`, located.range);
+          continue;
+        }
+        const matches = cachedMatches(this.flow.root, text);
+        const away = matches.find((f) => !isWithin(f, this.project));
+        if (away) {
+          this.report('FB045', 'error', `Glob ${shown} of source '${key}' matches ${away}, outside the project: paths a flow names never escape its project. Narrow the pattern.`, located.range);
+        } else if (!matches.length && !this.outputs.overlapping(globBase(this.flow.root, text)).length) {
+          this.report('FB053', 'error', `Glob ${shown} of source '${key}' matches no file (and no step writes into ${relative(this.flow.root, globBase(this.flow.root, text)) || '.'}/). Fix the pattern or add the files.`, located.range);
         }
       }
     }

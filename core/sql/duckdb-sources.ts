@@ -2,9 +2,10 @@
 // after the source, so `{{ source('raw', 'flights') }}` is `"raw"."flights"` and the file is read
 // when a step queries it, never copied.
 import { existsSync } from 'node:fs';
-import { extname, isAbsolute, resolve } from 'node:path';
+import { extname } from 'node:path';
 import { diskHost } from '../flow/host';
 import { interpolate } from '../flow/interpolate';
+import { globBase, sourceFiles } from '../flow/source-files';
 import type { Flow, Position, SourceTable } from '../flow/model';
 import { errorAt, SqlStepError } from './errors';
 import { qualified, quoteLiteral } from './sql-text';
@@ -29,7 +30,6 @@ const EXTENSIONS: Record<string, SourceFormat> = {
 };
 
 const COMPRESSION = /\.(gz|zst)$/i;
-const GLOB = /[*?[]/;
 
 export interface SourceView {
   /** `source.table`, as users write it in `source()`. */
@@ -59,17 +59,20 @@ export function sourceView(flow: Flow, table: SourceTable, params: Map<string, u
   if (!format) {
     throw at(pathAt, `source ${key}: cannot tell the format of '${path}' from its extension; add \`format: csv\`, \`parquet\` or \`json\`.`);
   }
-  const file = isAbsolute(path) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path) ? path : resolve(flow.root, path);
-  if (!GLOB.test(file) && !file.includes('://') && !existsSync(file)) {
-    throw at(pathAt, `source ${key}: file '${path}' does not exist (looked for ${file}).`);
+  // DuckDB reads the files the fingerprint covered, listed, rather than expanding the glob itself.
+  const named = sourceFiles(flow.root, path);
+  if (named.glob && !named.files.length) throw at(pathAt, `source ${key}: glob '${path}' matches no file (looked in ${globBase(flow.root, path)}).`);
+  if (!named.glob && named.files.length && !existsSync(named.files[0]!)) {
+    throw at(pathAt, `source ${key}: file '${path}' does not exist (looked for ${named.files[0]}).`);
   }
+  const read = named.glob ? `[${named.files.map(quoteLiteral).join(', ')}]` : quoteLiteral(named.files[0] ?? path);
   const relation = sourceRelation(table.source, table.name);
   return {
     key,
     schema: table.source,
     relation,
-    create: `CREATE OR REPLACE VIEW ${relation} AS SELECT * FROM ${READERS[format]}(${quoteLiteral(file)})`,
-    describe: `source ${key}: ${path} (${format})`,
+    create: `CREATE OR REPLACE VIEW ${relation} AS SELECT * FROM ${READERS[format]}(${read})`,
+    describe: `source ${key}: ${path} (${format}${named.glob ? `, ${named.files.length} files` : ""})`,
     fail: (message) => at(pathAt, `source ${key}: ${message}`),
   };
 }

@@ -1,13 +1,16 @@
 // Drives the real CLI (dist/cli.js, built by `npm test`) the way the extension does: events parsed
 // from stdout, a second run fully cached, and Stop killing a step's whole process tree within 2 s.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../core/engine/events';
 import { CliRun, cliArguments, type RunRequest } from '../../extension/cliRun';
+import { ensureBuilt } from '../cli/harness';
 import { makeQuickWorkspace, processesWith } from '../e2e/fixtures';
 import { project, treeGone, treeMark, waitFor } from '../cli/harness';
+
+before(() => ensureBuilt());
 
 const cliPath = resolve('dist/cli.js');
 
@@ -46,6 +49,22 @@ test('reads the event stream of a real run; a second run is all cached', async (
     const second = await run({ flowFile, step: 'report', scope: 'upstream' }, dir);
     const outcomes = second.events.filter((e) => e.type === 'step-end').map((e) => e.outcome);
     assert.deepEqual(outcomes, ['cached', 'cached']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a value typed in "Run with params" reaches the step as one word and runs nothing', async () => {
+  const { dir, quickFlow: flowFile } = makeQuickWorkspace();
+  try {
+    const greeting = "a b; touch pwned $(touch pwned2) 'q'";
+    assert.deepEqual(cliArguments({ flowFile, overrides: { greeting } }, { cliPath }).slice(3, 5), ['--set', `greeting=${greeting}`]);
+    const { end, events } = await run({ flowFile, step: 'prepare', overrides: { greeting } }, dir);
+    assert.equal(end.exitCode, 0, end.stderrTail);
+    assert.deepEqual(events.filter((e) => e.type === 'step-end').map((e) => e.type === 'step-end' && e.outcome), ['succeeded']);
+    assert.equal(readFileSync(join(dir, 'out/a.txt'), 'utf8'), greeting);
+    assert.equal(existsSync(join(dir, 'pwned')), false);
+    assert.equal(existsSync(join(dir, 'pwned2')), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 // Temporary flow projects on disk for tests: write files, get paths, clean up.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -10,7 +10,8 @@ export interface TempProject {
   remove(): void;
 }
 
-export function tempProject(files: Record<string, string> = {}): TempProject {
+/** `links` maps paths in the project to what they link to (e.g. a shared data file outside it). */
+export function tempProject(files: Record<string, string> = {}, links: Record<string, string> = {}): TempProject {
   const root = mkdtempSync(join(tmpdir(), 'flowbench-test-'));
   const project: TempProject = {
     root,
@@ -24,5 +25,9 @@ export function tempProject(files: Record<string, string> = {}): TempProject {
     remove: () => rmSync(root, { recursive: true, force: true }),
   };
   for (const [rel, content] of Object.entries(files)) project.write(rel, content);
+  for (const [rel, target] of Object.entries(links)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    symlinkSync(target, join(root, rel));
+  }
   return project;
 }

@@ -19,8 +19,8 @@ export interface SqlFixture {
   close(): Promise<void>;
 }
 
-export function sqlFixture(flow: string, files: Record<string, string> = {}): SqlFixture {
-  const project = tempProject({ [FLOW_FILE]: flow, ...files });
+export function sqlFixture(flow: string, files: Record<string, string> = {}, links: Record<string, string> = {}): SqlFixture {
+  const project = tempProject({ [FLOW_FILE]: flow, ...files }, links);
   const analyze = () => loadFlow(project.path(FLOW_FILE));
   const open = (analysis: FlowAnalysis) => createSqlExecutor({ flow: analysis.flow, stateDir: project.path('.flowbench') });
   const fixture: SqlFixture = {

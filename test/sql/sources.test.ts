@@ -15,7 +15,7 @@ sources:
     airports: { path: data/airports.csv }
     airports_dat: { path: data/airports.dat, format: csv }
     flights_json: { path: data/flights.json }
-    flights_pq: { path: ${JSON.stringify(flightsParquet)} }
+    flights_pq: { path: data/flights-3m.parquet }
 steps:
   us_airports:
     sql: sql/us_airports.sql
@@ -35,7 +35,7 @@ const fx = sqlFixture(flow, {
   'sql/legacy_airports.sql': "select count(*) as n from {{ source('raw', 'airports_dat') }}",
   'sql/json_origins.sql': "-- flights per origin\nselect origin, count(*) as n\nfrom {{ source('raw', 'flights_json') }}\ngroup by origin; -- one statement, trailing semicolon\n",
   'sql/pq_origins.sql': "select origin, count(*) as n, avg(delay) as mean_delay\nfrom {{ source(\"raw\", \"flights_pq\") }}\nwhere origin in ('SEA', 'SFO')\ngroup by origin\n",
-});
+}, { 'data/flights-3m.parquet': flightsParquet }); // shared data comes into the project through a symlink
 after(() => fx.close());
 
 test('the flow under test is valid', () => {
