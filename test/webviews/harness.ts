@@ -41,6 +41,8 @@ export interface HarnessOptions {
   state?: unknown;
   /** Production bundle (minified), as the VSIX ships it; benchmarks use it. */
   production?: boolean;
+  /** Script run in the page before its own (a benchmark's probes). */
+  initScript?: string;
 }
 
 export async function openHarness(entry: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -105,6 +107,7 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
         getState: () => state,
         setState: (s) => { state = s; window.__flowbenchState = s; },
       });`);
+    if (options.initScript) await page.addInitScript(options.initScript);
     await page.goto(`http://127.0.0.1:${port}/`);
     return { page, post, errors, close };
   } catch (err) {

@@ -2,6 +2,7 @@
 import type { Cell } from './contract';
 
 export function columnLabel(key: string): string {
+  if (key === 'starred') return '★';
   const dot = key.indexOf('.');
   return dot > 0 && (key.startsWith('params.') || key.startsWith('metrics.')) ? key.slice(dot + 1) : key;
 }
