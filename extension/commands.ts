@@ -7,7 +7,6 @@ import { resolve } from 'node:path';
 import type { Range as FlowRange } from '../core/flow/model';
 import type { RunRequest } from './cliRun';
 import type { FlowEntry, FlowWorkspace } from './flowWorkspace';
-import { FLOW_GLOB } from './flowWorkspace';
 import { flowLabel, type PipelineNode } from './pipelinesTree';
 import type { ProcessLog } from './processLog';
 import type { RunManager } from './runManager';
@@ -149,19 +148,6 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     if (chosen) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(chosen));
   }
 
-  async function openExample(): Promise<void> {
-    const found = await vscode.workspace.findFiles('**/flight-delays*.flow.yaml', '**/node_modules/**', 1);
-    const file = found[0] ?? (await vscode.workspace.findFiles(FLOW_GLOB, '**/node_modules/**', 1))[0];
-    if (!file) {
-      void vscode.window.showInformationMessage(
-        'Open the folder examples/flight-delays of the Flowbench repository (or any folder with a *.flow.yaml file) to try Flowbench.',
-      );
-      return;
-    }
-    await vscode.window.showTextDocument(file);
-    await vscode.commands.executeCommand('flowbench.pipelines.focus');
-  }
-
   const commands: Record<string, (...args: any[]) => unknown> = {
     'flowbench.runStep': runStep(),
     'flowbench.runUpstream': runStep('upstream'),
@@ -183,7 +169,6 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     'flowbench.openStepDefinition': openStepDefinition,
     'flowbench.revealOutputs': revealOutputs,
     'flowbench.refresh': () => Promise.all([flows.refresher.flush(), services.runsTree.refresher.flush()]),
-    'flowbench.openExample': openExample,
     'flowbench.showProcessLog': () => log.channel.show(true),
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { FlowWorkspace } from './flowWorkspace';
 import { registerExperimentsPanel } from './panels/experimentsPanel';
 import { PipelinesTree } from './pipelinesTree';
+import { registerProjectCommands } from './projectCommands';
 import type { ProcessLog } from './processLog';
 import { RunFeedback } from './runFeedback';
 import { RunManager } from './runManager';
@@ -29,5 +30,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   );
   registerCommands(context, { flows, runs, runsTree, stepLogs, log });
   registerExperimentsPanel(context, { flows, runs, log });
+  registerProjectCommands(context, flows, log);
   flows.refresher.request();
 }

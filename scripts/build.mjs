@@ -2,6 +2,7 @@
 // they are resolved at run time from node_modules (native binaries cannot be bundled).
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { buildExampleProject } from './example-project.mjs';
 import { buildWebviews } from './webviews.mjs';
 
 const external = ['vscode', '@duckdb/node-api', '@duckdb/node-bindings', 'onnxruntime-node'];
@@ -32,3 +33,4 @@ cpSync('core/flow/flow.schema.json', 'dist/flow.schema.json');
 // Chunk names carry content hashes: start clean so stale chunks never ship.
 rmSync('dist/webviews', { recursive: true, force: true });
 await buildWebviews({ production });
+await buildExampleProject('dist/example', production);

@@ -113,6 +113,7 @@ function stage(target) {
   }
   if (!existsSync(join(root, 'dist', 'webviews'))) throw new Error('dist/webviews is missing: the build did not produce the panels');
   cpSync(join(root, 'dist', 'webviews'), join(dir, 'dist', 'webviews'), { recursive: true });
+  cpSync(join(root, 'dist', 'example'), join(dir, 'dist', 'example'), { recursive: true });
   cpSync(join(root, 'media'), join(dir, 'media'), { recursive: true });
   cpSync(join(root, 'media', 'README.extension.md'), join(dir, 'README.md'));
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));

@@ -32,7 +32,19 @@ if [ -f "$STAMP" ]; then
   exit 0
 fi
 
-command -v node-gyp >/dev/null || { log "npm i -g node-gyp"; npm i -g node-gyp --silent; }
+# node-pty's post-install runs `npx node-gyp configure`. npx looks for node-gyp only in the package's own
+# node_modules/.bin and in npm's global prefix, never on PATH, and on a machine without a global node-gyp it
+# stops at its install prompt ("npx canceled due to missing packages"). `command -v node-gyp` cannot tell:
+# inside an npm script npm's own node-gyp shim is on PATH. So node-gyp is always installed into a prefix
+# inside the cache, and the rebuilds below run with that folder as npm's global prefix (where npx finds it)
+# and its bin first on PATH. Nothing is installed globally.
+NODE_GYP_VERSION=12.4.0
+GYP_PREFIX="$CACHE/node-gyp-$NODE_GYP_VERSION"
+if [ ! -x "$GYP_PREFIX/bin/node-gyp" ]; then
+  log "npm install node-gyp@$NODE_GYP_VERSION into $GYP_PREFIX"
+  npm install --global --prefix "$GYP_PREFIX" "node-gyp@$NODE_GYP_VERSION" --no-audit --no-fund --loglevel=error
+fi
+export npm_config_prefix="$GYP_PREFIX" PATH="$GYP_PREFIX/bin:$PATH"
 
 mkdir -p "$PREFIX"
 [ -f "$PREFIX/package.json" ] || echo '{ "name": "flowbench-e2e-code-server", "private": true }' >"$PREFIX/package.json"

@@ -11,6 +11,7 @@ import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
 import type { Output } from './output';
 import { version } from '../../package.json';
+import { ownNodeModules } from './node-modules';
 
 const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> = {
   validate: validateCommand,
@@ -32,6 +33,10 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const handler = COMMANDS[command];
+  if (command === 'run' && !process.env.FLOWBENCH_NODE_MODULES) {
+    const nodeModules = ownNodeModules();
+    if (nodeModules) process.env.FLOWBENCH_NODE_MODULES = nodeModules;
+  }
   try {
     if (!handler) throw new UsageError(`unknown command '${command}'`, `commands are: ${Object.keys(COMMANDS).join(', ')}`);
     if (args.includes('--help') || args.includes('-h')) {

@@ -2,9 +2,13 @@
 // running them from the tree and the palette, caching, lint in the Problems panel, and Stop.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeQuickWorkspace, processesWith, type QuickWorkspace } from './fixtures';
-import { checkQuickItem, clickInlineAction, openFile, pickQuickItem, problemsText, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { checkQuickItem, clickInlineAction, openFile, pickQuickItem, problemsText, ROOT, runCommand, screenshot, showFlowbench, startSession, treeRow, waitForTerminalText, type Session } from './workbench';
+
+const CLI = join(ROOT, 'dist', 'cli.js');
 
 describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
   let session: Session | undefined;
@@ -82,9 +86,8 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     await runCommand(page, 'Tasks: Run Task');
     await page.locator('.quick-input-widget .monaco-list-row[aria-label="All flowbench tasks"]').click();
     await pickQuickItem(page, 'flowbench: quick › report');
-    const terminal = page.locator('.terminal-wrapper .xterm-rows');
-    await terminal.filter({ hasText: /── report: (succeeded|cached|restored)/ }).waitFor({ timeout: 30_000 });
-    await terminal.filter({ hasText: 'flowbench exited with code 0' }).waitFor({ timeout: 10_000 });
+    const text = await waitForTerminalText(page, 'flowbench exited with code 0', 30_000);
+    assert.match(text, /── report: (succeeded|cached|restored)/);
     await screenshot(page, 'e2e-04c-task');
     await showFlowbench(page);
   });
@@ -119,9 +122,13 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     assert.match(text, /step boom failed/);
     await screenshot(page, 'e2e-07a-step-failed');
     await toast.getByRole('button', { name: 'Show Log' }).click();
-    const terminal = page.locator('.terminal-wrapper .xterm-rows');
-    await terminal.filter({ hasText: 'about to fail' }).waitFor({ timeout: 10_000 });
+    const shown = await waitForTerminalText(page, /── boom failed/);
+    assert.match(shown, /about to fail[\s\S]*TypeError: Cannot read properties of undefined \(reading 'threshold'\)/);
     await screenshot(page, 'e2e-07b-step-log');
+    // The same log, as the engine wrote it to disk for the run.
+    const [run] = JSON.parse(execFileSync(process.execPath, [CLI, 'runs', ws.failingFlow, '--limit', '1', '--json'], { cwd: ws.dir, encoding: 'utf8' })) as { id: string }[];
+    const logFile = readFileSync(join(ws.dir, '.flowbench', 'logs', run!.id, 'boom.log'), 'utf8');
+    assert.match(logFile, /^about to fail\n[\s\S]*TypeError: Cannot read properties of undefined \(reading 'threshold'\)/);
     await showFlowbench(page);
   });
 
@@ -141,10 +148,11 @@ describe('Flowbench pipelines in code-server', { timeout: 240_000 }, () => {
     assert.ok(shownAfter < 2000, `the tree showed cancelled after ${shownAfter} ms`);
     assert.deepEqual(processesWith(ws.marker), []);
     await screenshot(page, 'e2e-06b-cancelled');
-    // The engine's own status must not call it up to date either, after the views refresh from disk.
+    // The engine's own status on disk must not call it up to date either, nor the views once refreshed from it.
+    const status = JSON.parse(execFileSync(process.execPath, [CLI, 'status', ws.slowFlow, '--json'], { cwd: ws.dir, encoding: 'utf8' })) as { steps: { step: string; state: string }[] };
+    assert.equal(status.steps.find((s) => s.step === 'nap')?.state, 'never-run');
     await runCommand(page, 'Flowbench: Refresh');
-    await page.waitForTimeout(1000);
-    assert.equal(await treeRow(page, 'nap, up to date').count(), 0);
     await treeRow(page, /^run .*, cancelled/).waitFor({ timeout: 10_000 });
+    await treeRow(page, 'nap, cancelled').waitFor();
   });
 });

@@ -30,7 +30,7 @@ function newestMtime(path: string): number {
 /** dist/flowbench-linux-x64.vsix, rebuilt with `npm run package` when any source it bundles is newer. */
 export function ensureVsix(): string {
   const vsix = join(ROOT, 'dist', 'flowbench-linux-x64.vsix');
-  const sources = ['core', 'extension', 'language-server', 'webviews', 'media', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs'];
+  const sources = ['core', 'extension', 'language-server', 'webviews', 'media', 'examples/flight-delays', 'package.json', 'scripts/package.mjs', 'scripts/build.mjs', 'scripts/example-project.mjs'];
   const stale = !existsSync(vsix) || sources.some((s) => newestMtime(join(ROOT, s)) > statSync(vsix).mtimeMs);
   if (stale) {
     try {
@@ -104,8 +104,6 @@ export async function startSession(options: { settings?: Record<string, unknown>
       'telemetry.telemetryLevel': 'off',
       'files.autoSave': 'off',
       'git.openRepositoryInParentFolders': 'never',
-      // The DOM renderer keeps terminal text in the page, where the tests can read it.
-      'terminal.integrated.gpuAcceleration': 'off',
       ...options.settings,
     }),
   );
@@ -223,6 +221,38 @@ export async function openFile(page: Page, name: string): Promise<void> {
 export async function clickInlineAction(row: Locator, title: string): Promise<void> {
   await row.hover();
   await row.locator(`.actions .action-label[aria-label="${title}"]`).click();
+}
+
+/**
+ * Waits until the active terminal's text, as VS Code gives it to a screen reader (the Accessible Terminal
+ * View, read from xterm's buffer), matches `expected`; whatever xterm's renderer draws (DOM, canvas, WebGL).
+ */
+export async function waitForTerminalText(page: Page, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const lines = page.locator('.accessible-view .monaco-editor .view-lines');
+  for (;;) {
+    await runCommand(page, 'Terminal: Focus Terminal');
+    await runCommand(page, 'Open Accessible View');
+    // Opened before the terminal had focus (a task's terminal may still be starting), the view does not show: retry.
+    const opened = await lines.waitFor({ timeout: 3000 }).then(() => true, () => false);
+    if (!opened) {
+      if (Date.now() > deadline) throw new Error(`the Accessible Terminal View did not open; expected ${expected}`);
+      await page.keyboard.press('Escape');
+      continue;
+    }
+    // Monaco positions its lines absolutely, in any DOM order: read them top to bottom.
+    const rows: { top: number; text: string }[] = [];
+    for (const line of await lines.locator('.view-line').all()) {
+      const top = Number(/top:\s*([\d.]+)px/.exec((await line.getAttribute('style')) ?? '')?.[1] ?? 0);
+      rows.push({ top, text: ((await line.textContent()) ?? '').replace(/\u00a0/g, ' ') });
+    }
+    const text = rows.sort((a, b) => a.top - b.top).map((row) => row.text).join('\n');
+    await page.keyboard.press('Escape');
+    await lines.waitFor({ state: 'hidden' });
+    if (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`the terminal never showed ${expected}; it shows:\n${text}`);
+    await page.waitForTimeout(250);
+  }
 }
 
 /** Focuses the Problems panel and returns its text. */

@@ -275,7 +275,8 @@ steps:
   t.after(ws.cleanup);
   const { result, events } = await ws.run();
   assert.equal(result.status, 'failed');
-  assert.match(result.message!, /test\.flow\.yaml:\d+:\d+: error FB\d+ .*cycle/i);
+  assert.match(result.message!, /(^|\/)test\.flow\.yaml:3:29: error FB030 Cycle: a → b → a\. .*\(a needs b\)\.$/m);
+  assert.match(result.message!, /(^|\/)test\.flow\.yaml:4:29: error FB030 Cycle: a → b → a\. .*\(b needs a\)\.$/m);
   assert.equal(events.length, 0);
   ws.write('test.flow.yaml', 'flow: ok\nparams: { lr: 1 }\nsteps:\n  train: { run: echo a }\n');
   assert.match((await ws.run({ targets: ['trian'] })).result.message!, /unknown step 'trian': did you mean 'train'\?/);

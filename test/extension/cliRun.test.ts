@@ -57,19 +57,21 @@ test('stop cancels a running step and kills its whole process tree within 2 s', 
     let stoppedAt = 0;
     const { events, end } = await run({ flowFile }, dir, (event, cli) => {
       if (event.type === 'step-start') {
-        // Let the step's processes start before stopping.
-        setTimeout(() => {
+        // Stop once both of the step's processes are running.
+        void (async () => {
+          const deadline = Date.now() + 10_000;
+          while (processesWith(marker).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
           stoppedAt = Date.now();
           cli.stop();
-        }, 500);
+        })();
       }
     });
     const elapsed = Date.now() - stoppedAt;
     assert.ok(stoppedAt > 0, 'the step never started');
     assert.ok(elapsed < 2000, `stop took ${elapsed} ms`);
     assert.ok(end.stopped);
-    const nap = events.find((e) => e.type === 'step-end' && e.step === 'nap');
-    assert.ok(!nap || nap.type !== 'step-end' || nap.outcome === 'cancelled', `nap ended ${JSON.stringify(nap)}`);
+    const ends = events.filter((e) => e.type === 'step-end').map((e) => [e.step, e.outcome]);
+    assert.deepEqual(ends, [['nap', 'cancelled']], 'the stopped step reports its end as cancelled');
     assert.deepEqual(processesWith(marker), []);
   } finally {
     for (const pid of processesWith(marker)) process.kill(pid, 'SIGKILL');

@@ -87,7 +87,8 @@ const brokenScenarios: Scenario[] = [
         await until(`diagnostics for ${name}`, () => vscode.languages.getDiagnostics(uri).length > 0);
       }
       const cycle = vscode.languages.getDiagnostics(vscode.Uri.file(join(workspace.dir, 'cycle.flow.yaml')));
-      assert.ok(cycle.some((d) => /cycle/i.test(d.message)));
+      const path = 'Cycle: ping → pong → ping. Steps must form a DAG; remove one of these dependencies';
+      assert.deepEqual(cycle.filter((d) => d.code === 'FB030').map((d) => d.message).sort(), [`${path} (ping needs pong).`, `${path} (pong needs ping).`]);
     },
   },
 ];

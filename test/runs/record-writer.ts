@@ -11,8 +11,12 @@ rec(events[0]);
 rec(events[1]);
 rec(events.find((e) => e.type === 'step-end' && e.step === 'prepare')!);
 rec(events.find((e) => e.type === 'step-start' && e.step === 'train')!);
-// Step writes are coalesced for up to 50 ms; say 'started' once they are surely on disk.
-setTimeout(() => process.stdout.write('started\n'), 150);
+// Step writes are coalesced for up to 50 ms; say 'started' once the record on disk shows train running.
+const onDisk = async (): Promise<void> => {
+  if ((await store.get(runId))?.steps.train?.state === 'running') process.stdout.write('started\n');
+  else setTimeout(() => void onDisk(), 10);
+};
+void onDisk();
 if (mode === 'stall') setInterval(() => {}, 1000);
 else {
   let n = 0;

@@ -4,7 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AmbiguousRunIdError, openRunStore, RunInProgressError } from '../../core/runs/store';
+import { AmbiguousRunIdError, openRunStore, RunInProgressError, type RunStore } from '../../core/runs/store';
+import type { RunRecord } from '../../core/runs/types';
 import { fakeRun } from './fake-run';
 
 function tempState(t: { after: (fn: () => void) => void }): string {
@@ -61,7 +62,16 @@ test('a failed step fails the run and skips what follows', async (t) => {
   assert.deepEqual(summary.counts, { ran: 1, cached: 0, restored: 0, failed: 1, skipped: 1, cancelled: 0 });
 });
 
-const settle = () => new Promise((ok) => setTimeout(ok, 120));
+/** Polls the store until the run's record on disk passes `check` (step writes are coalesced for up to 50 ms). */
+async function recordOnDisk(store: RunStore, runId: string, check: (r: RunRecord) => boolean, timeoutMs = 2000): Promise<RunRecord> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const record = await store.get(runId);
+    if (record && check(record)) return record;
+    if (Date.now() > deadline) throw new Error(`the record of ${runId} never reached the disk as expected: ${JSON.stringify(record)}`);
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+}
 
 test('the record reaches the disk shortly after step-end, before the run ends, histories included', async (t) => {
   const store = openRunStore(tempState(t));
@@ -69,8 +79,7 @@ test('the record reaches the disk shortly after step-end, before the run ends, h
   const rec = store.recorder();
   const events = fakeRun({ runId, steps: ['train'], histories: { train: { loss: Array.from({ length: 2000 }, (_, i) => 1 / (i + 1)) } } });
   for (const e of events.slice(0, -1)) rec(e); // everything but run-end
-  await settle();
-  const record = await store.get(runId);
+  const record = await recordOnDisk(store, runId, (r) => r.steps.train?.state === 'succeeded');
   assert.equal(record?.status, 'running');
   assert.equal(record?.steps.train.state, 'succeeded');
   assert.equal(record?.histories.loss.length, 2000);
@@ -171,7 +180,7 @@ test('a run whose writer was SIGKILLed is marked interrupted; a live one is not'
   const live = fakeRun({ runId: liveId });
   rec(live[0]);
   rec(live[1]); // step-start, still running in this (alive) process
-  await settle();
+  await recordOnDisk(store, liveId, (r) => Object.values(r.steps).some((step) => step.state === 'running'));
 
   assert.deepEqual(await store.markInterrupted(), [deadId]);
   const dead = await store.get(deadId);

@@ -1,0 +1,72 @@
+// A first run from the VSIX alone: in an empty folder, "Flowbench: Create Example Project" from the palette
+// writes the example there and focuses the Pipelines view; running the flow turns every step green.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { clickInlineAction, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+
+const STEPS = ['staging', 'features', 'train', 'evaluate'];
+
+/** Answers the command's folder picker (VS Code's own, in the quick input) with `folder`. */
+async function pickFolder(page: Page, folder: string): Promise<void> {
+  const dialog = page.locator('.quick-input-widget', { hasText: 'folder for the example project' });
+  await dialog.waitFor();
+  await page.locator('.quick-input-widget input.input').fill(`${folder}/`);
+  await screenshot(page, 'e2e-10a-create-example-folder');
+  // The picker first moves into the typed folder, then accepts it.
+  for (let i = 0; i < 3 && (await dialog.isVisible()); i++) await page.keyboard.press('Enter');
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
+  let session: Session | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-first-run-'));
+  const other = mkdtempSync(join(tmpdir(), 'flowbench-first-run-other-'));
+
+  before(async () => {
+    session = await startSession();
+    await session.openFolder(dir);
+    // Its view container in the activity bar: the extension's contributions (commands too) are registered.
+    await showFlowbench(session.page);
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await session?.close();
+    for (const folder of [dir, other]) rmSync(folder, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  test('creates the example project from the palette in an empty folder, runs it, and the tree goes green', { timeout: 400_000 }, async () => {
+    const { page } = session!;
+    await runCommand(page, 'Flowbench: Create Example Project');
+    await pickFolder(page, dir);
+
+    // The Pipelines view is focused and lists the example's steps, none run yet.
+    await treeRow(page, /^flow flight-delays,/).waitFor({ timeout: 30_000 });
+    for (const step of STEPS) await treeRow(page, `${step}, never run`).waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(dir, 'flight-delays.flow.yaml')));
+    assert.ok(!existsSync(join(dir, 'node_modules')), 'nothing installed beside the project');
+    await page.locator('.part.sidebar .pane-header', { hasText: 'Pipelines' }).first().waitFor();
+    await screenshot(page, 'e2e-10b-example-created');
+
+    await clickInlineAction(treeRow(page, /^flow flight-delays,/), 'Run Flow');
+    await treeRow(page, /^run .*, succeeded, 4 ran, 0 cached$/).waitFor({ timeout: 360_000 });
+    for (const step of STEPS) await treeRow(page, `${step}, up to date`).waitFor({ timeout: 10_000 });
+    assert.ok(existsSync(join(dir, 'models', 'model.onnx')));
+    assert.ok(existsSync(join(dir, 'metrics', 'eval.json')));
+    await screenshot(page, 'e2e-10c-example-green');
+  });
+
+  test('created in a folder outside the workspace, the example opens there with its flow and the Pipelines view', async () => {
+    const { page } = session!;
+    await runCommand(page, 'Flowbench: Create Example Project');
+    await pickFolder(page, other);
+    await page.waitForURL((url) => url.searchParams.get('folder') === other, { timeout: 30_000 });
+    await page.locator('.tab[aria-label^="flight-delays.flow.yaml"]').first().waitFor({ timeout: 60_000 });
+    for (const step of STEPS) await treeRow(page, `${step}, never run`).waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(other, 'flight-delays.flow.yaml')));
+    await screenshot(page, 'e2e-10d-example-opened');
+  });
+});
