@@ -207,6 +207,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
           update={update}
           lines={lines}
           total={result.total}
+          version={result.version}
           rowAt={(position) => cache.get(position)}
           onVisible={fetchRows}
           cellColumns={cache.columns}

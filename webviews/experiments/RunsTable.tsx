@@ -27,6 +27,8 @@ export interface TableProps {
   update(fn: (s: ViewState) => ViewState): void;
   lines: Lines;
   total: number;
+  /** The host's result version the rows belong to (on the grid as data-version, for tests and benchmarks). */
+  version: number;
   /** Cached row at a result position, or undefined while it is being fetched. */
   rowAt(position: number): Row | undefined;
   /** The visible range of positions changed: fetch what is missing. */
@@ -265,6 +267,7 @@ export function RunsTable(props: TableProps) {
     <div
       ref={scrollRef}
       className="xp-grid"
+      data-version={props.version}
       role="grid"
       aria-label={`Runs: ${total} shown`}
       aria-rowcount={total + 1}

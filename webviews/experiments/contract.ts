@@ -4,26 +4,15 @@
 // The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
 // the column layout and a cache of the row windows it has shown. A `version` names one result of a query:
 // rows asked for under an older version are answered empty, so a stale window never paints.
+import type { QueryProblem, SortKey } from '../../core/runs/query';
 import type { SeriesBuckets } from '../../core/runs/series';
+import type { Cell, ColumnInfo } from '../../core/runs/table';
 import { command, notification, request } from '../platform/protocol';
 import type { CompareRun, HistoryRequest } from './compare/types';
 
-export type Cell = number | string | boolean | null;
-export interface ColumnInfo {
-  key: string;
-  group: 'info' | 'param' | 'metric';
-  type: 'number' | 'string' | 'mixed';
-  differs: boolean;
-}
-export interface SortKey {
-  column: string;
-  descending: boolean;
-}
-export interface QueryProblem {
-  message: string;
-  start: number;
-  end: number;
-}
+// Type-only: the shapes are the run table's and the query language's own (nothing of core is bundled).
+export type { Cell, ColumnInfo } from '../../core/runs/table';
+export type { QueryProblem, SortKey } from '../../core/runs/query';
 export interface Row {
   id: string;
   cells: Cell[];
