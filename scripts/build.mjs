@@ -30,7 +30,7 @@ for (const entry of entries) {
   });
 }
 cpSync('core/flow/flow.schema.json', 'dist/flow.schema.json');
-await buildExampleProject('dist/example', production);
 // Chunk names carry content hashes: start clean so stale chunks never ship.
 rmSync('dist/webviews', { recursive: true, force: true });
 await buildWebviews({ production });
+await buildExampleProject('dist/example', production);

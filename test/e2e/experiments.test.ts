@@ -1,6 +1,6 @@
 // The experiments panel in a real VS Code (code-server) with the packaged extension, on runs the real CLI
 // recorded: open it, check the CSP of the page VS Code serves, sort, filter (with a typo first), star
-// (the star lands in the run store), select two runs. Webviews are nested iframes: the panel's document is
+// (the star lands in the run store), select two runs and compare them (diff and a history chart). Webviews are nested iframes: the panel's document is
 // found among page.frames().
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,8 +19,10 @@ function makeTrainWorkspace(): { dir: string; flow: string } {
   mkdirSync(join(dir, 'steps'));
   writeFileSync(
     join(dir, 'steps', 'fit.mjs'),
-    `import { mkdirSync, writeFileSync } from 'node:fs';
+    `import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 const lr = Number(process.argv[2]);
+// A loss history for the compare view's chart, through the engine's metrics log.
+for (let step = 0; step < 200; step++) appendFileSync(process.env.FLOWBENCH_METRICS_LOG, JSON.stringify({ name: 'loss', value: 1 / (1 + step * lr), step }) + '\\n');
 mkdirSync('metrics', { recursive: true });
 writeFileSync('metrics/train.json', JSON.stringify({ auc: 0.6 + lr * 10, loss: 1 - lr * 10 }));
 console.log('trained with lr=' + lr);
@@ -129,5 +131,16 @@ describe('experiments panel in code-server', { timeout: 300_000 }, () => {
     assert.match(lr, /0\.03/);
     assert.match(lr, /0\.01/);
     await screenshot(session!.page, 'e2e-experiments-05-two-selected');
+  });
+
+  test('the two runs side by side with deltas, and their loss history chart', async () => {
+    await frame.locator('.fb-compare-table thead th').nth(2).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('.fb-compare-table thead th').count(), 3, 'key column and two runs');
+    const lr = frame.locator('.fb-compare-table tbody tr', { hasText: 'params.lr' });
+    assert.equal(await lr.locator('.fb-delta').count(), 1, 'the non-baseline run shows its delta');
+    await frame.locator('[role=img][aria-label^="loss: 2 runs"]').waitFor({ timeout: 30_000 });
+    await frame.locator('.fb-history canvas').first().waitFor();
+    await frame.locator('.fb-history').scrollIntoViewIfNeeded();
+    await screenshot(session!.page, 'e2e-experiments-06-compare');
   });
 });

@@ -21,6 +21,25 @@ async function render(series: SeriesBuckets[]): Promise<number> {
   return performance.now() - t0;
 }
 
+/** The naive way for comparison: every point of every run drawn (no downsampling), generated in the page so
+ *  the transfer is not what is timed. Same curves as the bench's histories. */
+async function renderRaw(runs: number, points: number): Promise<number> {
+  const series: SeriesBuckets[] = Array.from({ length: runs }, (_, r) => {
+    const x = Array.from({ length: points }, (_, i) => i);
+    const v = x.map((i) => Math.exp(-i / (2000 + r * 30)) + 0.05 * Math.sin(i / 7 + r));
+    return { runId: `run-${r}`, key: 'loss', x, min: v, max: v, last: v, skipped: 0 };
+  });
+  return render(series);
+}
+
+/** Frames per second of the page doing nothing: what this machine gives at all, the pan's ceiling. */
+async function idle(frames: number): Promise<number> {
+  const t0 = await frame();
+  let t = t0;
+  for (let i = 0; i < frames; i++) t = await frame();
+  return (frames * 1000) / (t - t0);
+}
+
 /** Moves the x scale on every animation frame (pan: shift by 1% of the span; zoom: narrow by 2%). */
 async function animate(kind: 'pan' | 'zoom', frames: number): Promise<{ fps: number; worstMs: number; scriptP50Ms: number }> {
   const u = chart.current!.plot!;
@@ -45,4 +64,4 @@ async function animate(kind: 'pan' | 'zoom', frames: number): Promise<{ fps: num
   return { fps: (frames * 1000) / elapsed, worstMs: Math.max(...gaps), scriptP50Ms: script.sort((a, b) => a - b)[Math.floor(script.length / 2)] };
 }
 
-Object.assign(window, { bench: { render, animate, unmount: () => root.render(<></>) } });
+Object.assign(window, { bench: { render, renderRaw, idle, animate, unmount: () => root.render(<></>) } });
