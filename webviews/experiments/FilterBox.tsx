@@ -39,7 +39,7 @@ export function FilterBox({ value, onChange, problems }: Props) {
         )}
       </div>
       {first && (
-        <div id={`${id}-problem`} className="xp-filter-problem fb-error" role="status" data-start={first.start} data-end={first.end}>
+        <div id={`${id}-problem`} className="xp-filter-problem" role="status" data-start={first.start} data-end={first.end}>
           col {first.start + 1}: {first.message}
         </div>
       )}
