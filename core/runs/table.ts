@@ -341,6 +341,11 @@ export class RunTable {
     return this.byId.get(id);
   }
 
+  isStarred(id: string): boolean {
+    const row = this.byId.get(id);
+    return row !== undefined && this.info.get('starred')!.get(row) === true;
+  }
+
   setStarred(id: string, starred: boolean): void {
     const row = this.byId.get(id);
     if (row === undefined) return;

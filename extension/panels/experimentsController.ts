@@ -133,26 +133,8 @@ export class ExperimentsController {
     });
     c.onRequest(GetIds, ({ version, from, to }) => (version === this.version ? this.table.rows(this.view, from, to - from, []).map((r) => r.id) : []));
     c.onRequest(PositionOf, ({ version, id }) => (version === this.version ? this.positionOf(id) : -1));
-    c.onCommand(SetStarred, async ({ id, starred }) => {
-      const run = this.summaries.get(id);
-      if (!run) return;
-      await this.source.star(run, starred);
-      this.table.setStarred(id, starred);
-      const affectsOrder = this.query.filterText.includes('starred') || this.query.sort.some((k) => k.column === 'starred');
-      if (affectsOrder) this.reselect();
-      else this.patchWindow(new Set([id]));
-    });
-    c.onCommand(RunAction, async ({ id, action }) => {
-      const run = this.summaries.get(id);
-      if (!run) return;
-      if (action !== 'delete') return this.actions.run(action, run);
-      if (!(await this.actions.confirmDelete(run))) return;
-      await this.source.remove(run);
-      this.histories.forget(id);
-      this.summaries.delete(id);
-      this.table.remove(id);
-      this.afterSetChange();
-    });
+    c.onCommand(SetStarred, ({ id, starred }) => this.setStarred(id, starred));
+    c.onCommand(RunAction, ({ id, action }) => this.act(id, action));
     c.onCommand(ExportCsv, async ({ ids, columns }) => {
       const known = columns.filter((key) => this.columnKeys.has(key));
       const rows = ids
@@ -168,6 +150,33 @@ export class ExperimentsController {
     });
     c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
     c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
+  }
+
+  /** A row action, from the panel's buttons and keys or from the row's context menu (package.json). */
+  async act(id: string, action: RowAction): Promise<void> {
+    const run = this.summaries.get(id);
+    if (!run) return;
+    if (action !== 'delete') return this.actions.run(action, run);
+    if (!(await this.actions.confirmDelete(run))) return;
+    await this.source.remove(run);
+    this.histories.forget(id);
+    this.summaries.delete(id);
+    this.table.remove(id);
+    this.afterSetChange();
+  }
+
+  async setStarred(id: string, starred: boolean): Promise<void> {
+    const run = this.summaries.get(id);
+    if (!run) return;
+    await this.source.star(run, starred);
+    this.table.setStarred(id, starred);
+    const affectsOrder = this.query.filterText.includes('starred') || this.query.sort.some((k) => k.column === 'starred');
+    if (affectsOrder) this.reselect();
+    else this.patchWindow(new Set([id]));
+  }
+
+  async toggleStar(id: string): Promise<void> {
+    if (this.summaries.has(id)) await this.setStarred(id, !this.table.isStarred(id));
   }
 
   /** Feed of everything the webview posts. */

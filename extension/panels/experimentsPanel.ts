@@ -9,9 +9,10 @@ import type { RunSummary } from '../../core/runs/types';
 import type { FlowWorkspace } from '../flowWorkspace';
 import type { ProcessLog } from '../processLog';
 import type { RunManager } from '../runManager';
-import { RunAction, SetStarred } from '../../webviews/experiments/contract';
+import { RunAction, SetStarred, type RowAction } from '../../webviews/experiments/contract';
 import { ExperimentsController, type RunActions } from './experimentsController';
 import { PanelHost } from './panelHost';
+import { contextRunId, ROW_ACTION_COMMANDS, TOGGLE_STAR_COMMAND } from './rowCommands';
 import { workspaceRuns, type WorkspaceRuns } from './workspaceRuns';
 
 export const EXPERIMENTS_VIEW_TYPE = 'flowbench.experiments';
@@ -127,6 +128,14 @@ export function registerExperimentsPanel(context: vscode.ExtensionContext, servi
     const id = typeof runId === 'string' ? runId : (runId as { summary?: RunSummary } | undefined)?.summary?.id;
     if (id) controller.focus(id);
   };
+  const onRow = (handle: (controller: ExperimentsController, id: string) => Promise<void>) => (arg: unknown) => {
+    const id = contextRunId(arg);
+    return id && host.controller ? handle(host.controller, id) : undefined;
+  };
+  const rowCommands = [
+    ...(Object.entries(ROW_ACTION_COMMANDS) as [RowAction, string][]).map(([action, command]) => vscode.commands.registerCommand(command, onRow((c, id) => c.act(id, action)))),
+    vscode.commands.registerCommand(TOGGLE_STAR_COMMAND, onRow((c, id) => c.toggleStar(id))),
+  ];
   const watcher = vscode.workspace.createFileSystemWatcher('**/.flowbench/runs/**');
   const reload = () => host.controller?.reload();
   context.subscriptions.push(
@@ -143,6 +152,7 @@ export function registerExperimentsPanel(context: vscode.ExtensionContext, servi
     }),
     vscode.window.onDidChangeActiveTextEditor(() => host.controller?.setActiveFlow(activeFlow())),
     vscode.commands.registerCommand('flowbench.openExperiments', open),
+    ...rowCommands,
     vscode.window.registerUriHandler({
       handleUri(uri) {
         if (uri.path !== '/experiments') return;
