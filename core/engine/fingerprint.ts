@@ -89,7 +89,11 @@ export async function collectInputs(
     digestAll(flow.root, [...sourcePaths], hasher),
   ]);
   const settings: Record<string, string> = {};
-  if (step.cwd) settings.cwd = step.cwd.value;
+  if (step.cwd) {
+    const r = interpolate(step.cwd.value, params);
+    r.used.forEach((u) => usedParams.add(u));
+    settings.cwd = r.text;
+  }
   if (step.kind === 'sql') {
     settings.materialize = step.materialize?.value ?? 'table';
     settings.warehouse = step.warehouse?.value ?? flow.warehouse?.value ?? 'local';

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatProblem, loadFlow, type FlowAnalysis } from '../flow/analyze';
+import { projectRoot } from '../flow/confine';
 import { openRunStore, type RunStore } from '../runs/store';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
@@ -157,6 +158,7 @@ async function runLocked(
     analysis,
     runId,
     params: params.values,
+    project: projectRoot(flow.root, fs.existsSync),
     hasher,
     cas,
     states,

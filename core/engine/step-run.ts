@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
+import { readViolation } from '../flow/confine';
 import { interpolate, interpolateCommand, unquotableMessage } from '../flow/interpolate';
 import type { Step } from '../flow/model';
 import type { SqlExecutor } from '../sql/execute';
@@ -25,6 +26,8 @@ export interface RunContext {
   analysis: FlowAnalysis;
   runId: string;
   params: Map<string, unknown>;
+  /** Where the paths a step reads must lie (see projectRoot), found once per run. */
+  project: string;
   hasher: ContentHasher;
   cas: ContentStore;
   states: StepStateStore;
@@ -207,7 +210,11 @@ async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt
   const extra: Record<string, string> = {};
   for (const [k, v] of step.env) extra[k] = interpolate(v.value, params).text;
   const inputs = Object.fromEntries(step.inputs.map((i) => [i.value, path.resolve(root, tableExportPath(i.value))]));
-  const cwd = step.cwd ? path.resolve(root, step.cwd.value) : root;
+  // Validation confined the cwd with the flow's own param values; a --set override can point it elsewhere.
+  const dir = step.cwd ? interpolate(step.cwd.value, params).text : '.';
+  const cwd = path.resolve(root, dir);
+  const away = readViolation(dir, cwd, root, ctx.project);
+  if (away) return { ok: false, message: `cwd '${dir}' ${away}: paths a flow names never escape its project` };
   const command = interpolateCommand(step.run?.value ?? '', params);
   const unsafe = command.unquotable[0];
   if (unsafe) return { ok: false, message: unquotableMessage(unsafe) };

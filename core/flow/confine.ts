@@ -19,6 +19,15 @@ export function projectRoot(flowRoot: string, exists: (path: string) => boolean)
   }
 }
 
+/**
+ * Why a step may not read `abs` (a path it names, resolved), or undefined when it may: it lies outside
+ * `project` (see projectRoot). URLs name no file here and are always allowed.
+ */
+export function readViolation(raw: string, abs: string, flowRoot: string, project: string): string | undefined {
+  if (isUrl(raw) || isWithin(abs, project)) return undefined;
+  return `lies outside ${project === flowRoot ? 'the flow\'s folder (no git work tree holds it)' : `its project ${project}`}`;
+}
+
 /** Each of `files` and every folder holding it up to `flowRoot`, mapped to the file: what an out must not be. */
 export function keptPaths(flowRoot: string, files: Iterable<string>): Map<string, string> {
   const kept = new Map<string, string>();

@@ -1,7 +1,7 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
 import { relative, resolve } from 'node:path';
-import { isUrl, keptPaths, linksOutside, outViolation, projectRoot } from './confine';
+import { isUrl, keptPaths, linksOutside, outViolation, projectRoot, readViolation } from './confine';
 import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
@@ -195,14 +195,14 @@ class Validator {
   /** A path a step reads must stay in the project: its absolute path when it does (or is a URL). */
   private confinedRead(raw: string, range: Range, kind: string, owner: string): string | undefined {
     const abs = this.path(raw);
-    if (isUrl(raw) || isWithin(abs, this.project)) return abs;
-    const where = this.project === this.flow.root ? 'the flow\'s folder (no git work tree holds it)' : `its project ${this.project}`;
-    this.report('FB045', 'error', `${kind} '${raw}' of ${owner} lies outside ${where}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
+    const violation = readViolation(raw, abs, this.flow.root, this.project);
+    if (!violation) return abs;
+    this.report('FB045', 'error', `${kind} '${raw}' of ${owner} ${violation}: paths a flow names never escape its project. Move it inside, or link it in with a symlink inside the project.`, range);
     return undefined;
   }
 
   private stepFiles(step: Step): void {
-    if (step.cwd) this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, 'cwd', `step '${step.name}'`);
+    const cwd = step.cwd && this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, 'cwd', `step '${step.name}'`);
     const sqlPath = step.sql && this.confinedRead(step.sql.value, step.sql.range, 'SQL file', `step '${step.name}'`);
     if (step.sql && sqlPath && !this.available(sqlPath)) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
@@ -221,16 +221,16 @@ class Validator {
         this.report('FB050', 'error', `Dep '${dep.value}' of step '${step.name}' does not exist and no step produces it. Create it, fix the path, or add it to the \`outs:\` of the step that writes it.`, dep.range);
       }
     }
-    if (step.run) this.script(step, step.run);
+    // A cwd outside the project was reported: where the script would be is no question worth asking.
+    if (step.run && (cwd || !step.cwd)) this.script(step, step.run, cwd ?? this.flow.root);
   }
 
   /** The script a command runs (`python train.py`, `node steps/x.mjs`, `./run.sh`) must exist. */
-  private script(step: Step, run: Located<string>): void {
+  private script(step: Step, run: Located<string>, base: string): void {
     const command = this.commands.get(step.name) ?? run.value;
     const tokens = command.split(/\s+/).filter(Boolean);
     const token = tokens.slice(0, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
     if (!token) return;
-    const base = step.cwd ? this.path(step.cwd.value) : this.flow.root;
     const path = resolve(base, token);
     if (this.available(path)) return;
     const offset = run.value.indexOf(token);

@@ -3,6 +3,7 @@
 // when a step queries it, never copied.
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
+import { projectRoot, readViolation } from '../flow/confine';
 import { diskHost } from '../flow/host';
 import { interpolate } from '../flow/interpolate';
 import { globBase, sourceFiles } from '../flow/source-files';
@@ -61,6 +62,12 @@ export function sourceView(flow: Flow, table: SourceTable, params: Map<string, u
   }
   // DuckDB reads the files the fingerprint covered, listed, rather than expanding the glob itself.
   const named = sourceFiles(flow.root, path);
+  // Validation confined the path with the flow's own param values; a --set override can point it elsewhere.
+  const project = projectRoot(flow.root, existsSync);
+  for (const file of named.files) {
+    const away = readViolation(path, file, flow.root, project);
+    if (away) throw at(pathAt, `source ${key}: ${named.glob ? `glob '${path}' matches ${file}, which` : `'${path}'`} ${away}: paths a flow names never escape its project.`);
+  }
   if (named.glob && !named.files.length) throw at(pathAt, `source ${key}: glob '${path}' matches no file (looked in ${globBase(flow.root, path)}).`);
   if (!named.glob && named.files.length && !existsSync(named.files[0]!)) {
     throw at(pathAt, `source ${key}: file '${path}' does not exist (looked for ${named.files[0]}).`);

@@ -336,3 +336,29 @@ steps:
   const status = await flowStatus(ws.flowFile);
   assert.deepEqual([...status.steps.values()].map((s) => s.state), ['up-to-date', 'up-to-date']);
 });
+
+test('a cwd with ${params.x} runs in the folder the run\'s params name, and an override cannot lead it out of the project', async (t) => {
+  const script = 'pwd > "$FLOWBENCH_FLOW_ROOT/where.txt"\n';
+  const ws = workspace(`flow: cwd
+params:
+  dir: a
+steps:
+  where: { cwd: 'work/\${params.dir}', run: sh where.sh, outs: [where.txt] }
+`, { 'work/a/where.sh': script, 'work/b/where.sh': script });
+  t.after(ws.cleanup);
+  const here = (dir: string) => fs.realpathSync(path.join(ws.dir, 'work', dir));
+  const first = await ws.run();
+  assert.deepEqual(outcomes(first.result), { where: 'succeeded' }, first.result.message ?? endOf(first.events, 'where').message);
+  assert.equal(ws.read('where.txt').trim(), here('a'));
+
+  const status = await flowStatus(ws.flowFile, { overrides: { dir: 'b' } });
+  assert.match(status.steps.get('where')!.reasons.join('; '), /params\.dir/);
+  const moved = await ws.run({ overrides: { dir: 'b' } });
+  assert.deepEqual(outcomes(moved.result), { where: 'succeeded' });
+  assert.equal(ws.read('where.txt').trim(), here('b'));
+
+  const escaped = await ws.run({ overrides: { dir: '../..' } });
+  assert.deepEqual(outcomes(escaped.result), { where: 'failed' });
+  assert.match(endOf(escaped.events, 'where').message!, /^cwd 'work\/\.\.\/\.\.' lies outside the flow's folder/);
+  assert.equal(ws.read('where.txt').trim(), here('b'), 'nothing ran outside the project');
+});

@@ -1,6 +1,7 @@
 // Source paths that are globs or use ${params.x}: DuckDB reads the matched files, the fingerprint
 // covers their contents, and a file added to the glob makes the step stale with a reason.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { flowStatus } from '../../core/engine/status';
@@ -68,4 +69,13 @@ test('a ${params.x} source path follows overrides, and the status names the para
   const missing = await ws.run({ overrides: { year: 1999 } });
   assert.equal(missing.result.steps.get('yearly')!.outcome, 'failed');
   assert.match(missing.result.steps.get('yearly')!.message ?? '', /source raw\.yearly: file 'data\/1999\.csv' does not exist/);
+
+  // A file beside the project, which the override would have DuckDB read.
+  const away = `${ws.dir}-away.csv`;
+  fs.writeFileSync(away, 'v\n7\n');
+  t.after(() => fs.rmSync(away, { force: true }));
+  const escaped = await ws.run({ overrides: { year: `../../${path.basename(ws.dir)}-away` } });
+  assert.equal(escaped.result.steps.get('yearly')!.outcome, 'failed');
+  assert.match(escaped.result.steps.get('yearly')!.message ?? '', /source raw\.yearly: '.*-away\.csv' lies outside the flow's folder/);
+  assert.deepEqual(await queryWarehouse(warehouse, 'SELECT s FROM yearly'), [[1000]]);
 });
