@@ -44,7 +44,7 @@ test('differences only hides the rows every run agrees on, from the keyboard', a
 test('deltas from the baseline: absolute and %, coloured by direction from the theme', async () => {
   const auc = h.page.locator('.fb-compare-table tbody tr', { hasText: 'metrics.auc' });
   assert.deepEqual(await auc.locator('.fb-delta [aria-hidden=true]').allTextContents(), ['▲ +0.04 (+5%)', '▼ −0.1 (−12.5%)']);
-  const [better, worse] = await auc.locator('.fb-delta').evaluateAll((els: any[]) => els.map((e) => getComputedStyle(e).color));
+  const [better, worse] = await auc.locator('.fb-delta-mark').evaluateAll((els: any[]) => els.map((e) => getComputedStyle(e).color));
   assert.equal(better, 'rgb(137, 209, 133)', 'higher auc in --vscode-charts-green');
   assert.equal(worse, 'rgb(241, 76, 76)', 'lower auc in --vscode-charts-red');
   assert.equal(await auc.locator('.fb-delta .fb-sr-only').first().textContent(), 'up 0.04, 5 percent from the baseline, better');

@@ -31,7 +31,7 @@ const THEMES: Record<string, { bodyClass: string; vars: Record<string, string> }
       'list-hoverBackground': '#f2f2f2', 'list-activeSelectionBackground': '#e8e8e8', 'list-activeSelectionForeground': '#000000',
       'list-inactiveSelectionBackground': '#e4e6f1', 'list-focusOutline': '#005fb8', 'panel-border': '#e5e5e5',
       'button-background': '#005fb8', 'button-foreground': '#ffffff', 'button-secondaryBackground': '#e5e5e5', 'button-secondaryForeground': '#3b3b3b',
-      'symbolIcon-variableForeground': '#007acc', 'textLink-foreground': '#005fb8', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803', 'charts-foreground': '#616161',
+      'symbolIcon-variableForeground': '#007acc', 'textLink-foreground': '#005fb8', 'charts-blue': '#1a85ff', 'charts-yellow': '#bf8803', 'charts-green': '#388a34', 'charts-red': '#e51400', 'charts-orange': '#d18616', 'charts-foreground': '#616161',
       'sideBarSectionHeader-background': '#f8f8f8', 'editorWidget-background': '#f8f8f8', 'widget-border': '#e5e5e5',
       'dropdown-background': '#ffffff', 'dropdown-foreground': '#3b3b3b', 'dropdown-border': '#cecece',
     },
@@ -46,7 +46,7 @@ const THEMES: Record<string, { bodyClass: string; vars: Record<string, string> }
       'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
       'list-inactiveSelectionBackground': '#37373d', 'list-focusOutline': '#0078d4', 'panel-border': '#2b2b2b',
       'button-background': '#0078d4', 'button-foreground': '#ffffff', 'button-secondaryBackground': '#313131', 'button-secondaryForeground': '#cccccc',
-      'symbolIcon-variableForeground': '#75beff', 'textLink-foreground': '#4daafc', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700', 'charts-foreground': '#cccccc',
+      'symbolIcon-variableForeground': '#75beff', 'textLink-foreground': '#4daafc', 'charts-blue': '#3794ff', 'charts-yellow': '#cca700', 'charts-green': '#89d185', 'charts-red': '#f14c4c', 'charts-orange': '#d18616', 'charts-foreground': '#cccccc',
       'sideBarSectionHeader-background': '#181818', 'editorWidget-background': '#202020', 'widget-border': '#313131',
       'dropdown-background': '#313131', 'dropdown-foreground': '#cccccc', 'dropdown-border': '#3c3c3c',
     },
@@ -61,7 +61,7 @@ const THEMES: Record<string, { bodyClass: string; vars: Record<string, string> }
       'inputValidation-errorBorder': '#6fc3df', 'inputValidation-errorBackground': '#000000',
       'list-focusOutline': '#f38518', 'panel-border': '#6fc3df', 'button-border': '#6fc3df',
       'button-background': '#000000', 'button-foreground': '#ffffff', 'button-secondaryForeground': '#ffffff',
-      'symbolIcon-variableForeground': '#75beff', 'textLink-foreground': '#21a6ff', 'charts-blue': '#3794ff', 'charts-yellow': '#ffd370', 'charts-foreground': '#ffffff',
+      'symbolIcon-variableForeground': '#75beff', 'textLink-foreground': '#21a6ff', 'charts-blue': '#3794ff', 'charts-yellow': '#ffd370', 'charts-green': '#89d185', 'charts-red': '#f14c4c', 'charts-orange': '#d18616', 'charts-foreground': '#ffffff',
       'editorWidget-background': '#0c141f', 'widget-border': '#6fc3df',
       'dropdown-background': '#000000', 'dropdown-foreground': '#ffffff', 'dropdown-border': '#6fc3df',
     },
@@ -165,11 +165,18 @@ for (const [name, theme] of Object.entries(THEMES)) {
         ...(await contrasts(page, 'status', '.xp-cell.status-failed, .xp-cell.status-running')),
         ...(await contrasts(page, 'status line', '.xp-status')),
       ];
+      // Two runs selected: the compare view shows them side by side, with deltas from the first.
+      await page.keyboard.press('Space');
+      await page.waitForSelector('.fb-compare-table .fb-delta', WAIT);
+      checked.push(
+        ...(await contrasts(page, 'compare', '.fb-compare-table caption, .fb-compare-table th, .fb-compare-table td, .fb-run-meta')),
+        ...(await contrasts(page, 'compare delta', '.fb-delta')),
+      );
       await box.fill('metrics.auc > 0.7 andd status = failed');
       await page.waitForSelector('.xp-filter-problem', WAIT);
       checked.push(...(await contrasts(page, 'filter box', '.xp-filter-input')), ...(await contrasts(page, 'filter error', '.xp-filter-problem')));
 
-      for (const kind of ['header', 'cell', 'selected row', 'focused row', 'status', 'filter box', 'filter error']) {
+      for (const kind of ['header', 'cell', 'selected row', 'focused row', 'status', 'compare', 'compare delta', 'filter box', 'filter error']) {
         assert.ok(checked.some((c) => c.what === kind), `${kind} was measured`);
       }
       const poor = checked.filter((c) => c.ratio < 4.5).map((c) => `${c.what} "${c.text}": ${c.ratio.toFixed(2)}:1`);

@@ -61,7 +61,7 @@ function Delta(props: { value: Cell; base: Cell; metricKey?: string }) {
   return (
     <span className={`fb-delta fb-delta-${tone}`}>
       <span aria-hidden="true">
-        {up ? '▲' : '▼'} {text}
+        <span className="fb-delta-mark">{up ? '▲' : '▼'}</span> {text}
       </span>
       <span className="fb-sr-only">{spoken}</span>
     </span>
