@@ -54,35 +54,54 @@ export function outViolation(flowRoot: string, raw: string, abs: string, kept: M
 }
 
 /**
- * Whether the folders on the way to `abs` lead outside `flowRoot` through a symlink. Walks down from the
+ * Whether the folders on the way to a path lead outside `flowRoot` through a symlink. Walks down from the
  * flow folder and stops at the first folder that does not exist yet (nothing below it can be a link), so
- * a deep new path costs one lookup; real paths are remembered in `seen` (one map per analysis).
+ * a deep new path costs one lookup. One per analysis: real paths and each folder's verdict are remembered,
+ * so the hundreds of outs of a large flow, mostly in a few folders, cost a few realpath calls in all.
  */
-export function linksOutside(flowRoot: string, abs: string, seen: Map<string, string | null>): boolean {
-  const realRoot = realFolder(flowRoot, seen);
-  const parts = relative(flowRoot, dirname(abs)).split(sep).filter(Boolean);
-  if (realRoot === null || parts[0] === '..') return false;
-  let dir = flowRoot;
-  for (const part of parts) {
-    dir = join(dir, part);
-    const real = realFolder(dir, seen);
-    if (real === null) return false;
-    if (!isWithin(real, realRoot)) return true;
-  }
-  return false;
-}
+export class FolderLinks {
+  private readonly real = new Map<string, string | null>();
+  private readonly verdicts = new Map<string, boolean>();
 
-function realFolder(dir: string, seen: Map<string, string | null>): string | null {
-  let real = seen.get(dir);
-  if (real === undefined) {
-    try {
-      real = realpathSync.native(dir);
-    } catch {
-      real = null;
+  constructor(private readonly flowRoot: string) {}
+
+  /** Whether a folder on the way to `abs` is a symlink leading outside the flow folder. */
+  leadOutside(abs: string): boolean {
+    const folder = dirname(abs);
+    let verdict = this.verdicts.get(folder);
+    if (verdict === undefined) {
+      verdict = this.walk(folder);
+      this.verdicts.set(folder, verdict);
     }
-    seen.set(dir, real);
+    return verdict;
   }
-  return real;
+
+  private walk(folder: string): boolean {
+    const realRoot = this.realFolder(this.flowRoot);
+    const parts = relative(this.flowRoot, folder).split(sep).filter(Boolean);
+    if (realRoot === null || parts[0] === '..') return false;
+    let dir = this.flowRoot;
+    for (const part of parts) {
+      dir = join(dir, part);
+      const real = this.realFolder(dir);
+      if (real === null) return false;
+      if (!isWithin(real, realRoot)) return true;
+    }
+    return false;
+  }
+
+  private realFolder(dir: string): string | null {
+    let real = this.real.get(dir);
+    if (real === undefined) {
+      try {
+        real = realpathSync.native(dir);
+      } catch {
+        real = null;
+      }
+      this.real.set(dir, real);
+    }
+    return real;
+  }
 }
 
 /**
@@ -95,6 +114,6 @@ export function replaceableOut(root: string, rel: string): string {
   const table = dirname(abs) === join(root, '.flowbench', 'tables') && abs.endsWith('.parquet');
   const violation = table ? undefined : outViolation(root, rel, abs, new Map());
   if (violation) throw new Error(`refusing to replace '${rel}': ${violation.why}; only outs inside the flow's folder are ever replaced`);
-  if (linksOutside(root, abs, new Map())) throw new Error(`refusing to replace '${rel}': a folder on its path is a symlink leading outside the flow's folder`);
+  if (new FolderLinks(root).leadOutside(abs)) throw new Error(`refusing to replace '${rel}': a folder on its path is a symlink leading outside the flow's folder`);
   return abs;
 }

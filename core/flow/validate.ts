@@ -1,7 +1,7 @@
 // Semantic checks over a parsed flow and its SQL files: references, the graph, paths on disk,
 // compute and warehouse settings. Structural checks (syntax, keys, types) live in parse.ts.
 import { relative, resolve } from 'node:path';
-import { isUrl, keptPaths, linksOutside, outViolation, projectRoot, readViolation } from './confine';
+import { FolderLinks, isUrl, keptPaths, outViolation, projectRoot, readViolation } from './confine';
 import { cachedMatches, globBase, isGlob } from './source-files';
 import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
 import type { FileHost } from './host';
@@ -247,10 +247,10 @@ class Validator {
   /** Each overlap is reported once, on the later (exact duplicate) or the inner (nested) declaration. */
   private outs(): void {
     const kept = keptPaths(this.flow.root, [this.flow.file, ...[...this.flow.steps.values()].flatMap((s) => (s.sql ? [this.path(s.sql.value)] : []))]);
-    const realFolders = new Map<string, string | null>();
+    const links = new FolderLinks(this.flow.root);
     for (const out of this.outputs.all) {
       const violation = outViolation(this.flow.root, out.raw, out.path, kept);
-      const linked = !violation && linksOutside(this.flow.root, out.path, realFolders);
+      const linked = !violation && links.leadOutside(out.path);
       if (violation || linked) {
         const why = violation?.why ?? 'a folder on its path is a symlink leading outside the flow\'s folder';
         this.report(violation?.code ?? 'FB043', 'error', `Out '${out.raw}' of step '${out.step}' cannot be written: ${why}. Restoring an out replaces it, so outs must be new paths inside the flow's folder, outside .flowbench/ and .git/; write e.g. 'out/${out.step}'.`, out.range);
