@@ -3,7 +3,7 @@
 // query (where what flowbench adds per step shows: template rendering, the single-query check,
 // the transaction, the atomic export). The two sides alternate rep by rep so machine load hits both alike.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFlow } from '../../core/flow/analyze';
@@ -26,7 +26,9 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 async function compare(label: string, source: string, sql: string, reps: number, target: { ratio: number } | { overheadMs: number }, unit: 'ms' | 's'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flowbench-sql-bench-'));
   writeFileSync(join(dir, 'step.sql'), sql);
-  const flowText = `flow: bench\nsources:\n  raw:\n    flights: { path: ${JSON.stringify(source)} }\nsteps:\n  step:\n    sql: step.sql\n`;
+  // Sources stay inside the project; a symlink brings the shared file in, as a user would.
+  symlinkSync(source, join(dir, 'flights.parquet'));
+  const flowText = `flow: bench\nsources:\n  raw:\n    flights: { path: flights.parquet }\nsteps:\n  step:\n    sql: step.sql\n`;
   const analysis = analyzeFlow(join(dir, 'bench.flow.yaml'), flowText);
   const executor = createSqlExecutor({ flow: analysis.flow, stateDir: join(dir, '.flowbench') });
   const request = { step: analysis.flow.steps.get('step')!, sql: analysis.sql.get('step')!, log: () => {}, signal: new AbortController().signal };
