@@ -32,7 +32,9 @@ import {
   type ColumnInfo,
   type Group,
   type QueryResult,
+  type Row,
   type RowAction,
+  type RowWindow,
   type SortKey,
 } from '../../webviews/experiments/contract';
 import type { CompareRun } from '../../webviews/experiments/compare/types';
@@ -122,11 +124,7 @@ export class ExperimentsController {
     });
     c.onRequest(GetRows, ({ version, from, count, columns }) => {
       if (version !== this.version) return { version: this.version, from, rows: [] };
-      const known = columns.filter((key) => this.columnKeys.has(key));
-      const rows = this.table.rows(this.view, from, count, known);
-      // Columns the table does not have (any more) are empty cells, so positions stay aligned.
-      if (known.length !== columns.length) for (const row of rows) row.cells = columns.map((key) => (this.columnKeys.has(key) ? row.cells[known.indexOf(key)]! : null));
-      return { version, from, rows };
+      return { version, from, rows: this.rows({ from, count, columns }) };
     });
     c.onCommand(Viewport, ({ version, from, count, columns }) => {
       if (version === this.version) this.window = { from, count, columns };
@@ -235,7 +233,7 @@ export class ExperimentsController {
     return this.loaded;
   }
 
-  private runQuery(params: { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string }): QueryResult {
+  private runQuery(params: { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string; window?: RowWindow }): QueryResult {
     const parsed = parseFilter(params.filter, this.columnKeys);
     const sort = params.sort.filter((k) => this.columnKeys.has(k.column));
     if (parsed.problems.length > 0) {
@@ -249,7 +247,17 @@ export class ExperimentsController {
     }
     this.query = { filter, filterText: params.filter, sort, groupByFlow: params.groupByFlow, flow: params.flow };
     this.select();
-    return this.result();
+    if (!params.window) return this.result();
+    this.window = params.window;
+    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window) } };
+  }
+
+  private rows({ from, count, columns }: RowWindow): Row[] {
+    const known = columns.filter((key) => this.columnKeys.has(key));
+    const rows = this.table.rows(this.view, from, count, known);
+    // Columns the table does not have (any more) are empty cells, so positions stay aligned.
+    if (known.length !== columns.length) for (const row of rows) row.cells = columns.map((key) => (this.columnKeys.has(key) ? row.cells[known.indexOf(key)]! : null));
+    return rows;
   }
 
   private result(): QueryResult {

@@ -34,24 +34,28 @@ const FIRST_ROWS_PROBE = `
     requestAnimationFrame(() => { window.__firstRows = performance.now(); });
   }).observe(document, { childList: true, subtree: true });`;
 
-/** Does `act` (clicks and typing, through playwright) and times, in the page, until the grid shows a new query
- *  result (its data-version), row 0 of it is filled, and that frame is painted. */
-async function timeToNewResult(page: Page, act: () => Promise<void>): Promise<number> {
-  await page.evaluate(() => {
+/** Does `act` (clicks and typing, through playwright) and times, in the page, from the input event it causes
+ *  (`click`, or the last `input`: playwright's own actionability checks before it are not the panel's time)
+ *  until the grid shows a new query result (its data-version), row 0 of it is filled, and that frame is painted. */
+async function timeToNewResult(page: Page, event: 'click' | 'input', act: () => Promise<void>): Promise<number> {
+  await page.evaluate((event) => {
     window.__before = document.querySelector('.xp-grid')?.getAttribute('data-version');
-    window.__t0 = performance.now();
-  });
+    window.__t0 = undefined;
+    window.__listen = new AbortController();
+    document.addEventListener(event, (e: { timeStamp: number }) => (window.__t0 = e.timeStamp), { capture: true, signal: window.__listen.signal });
+  }, event);
   await act();
   return page.evaluate(async () => {
     await new Promise<void>((done) => {
       const check = () => {
         const version = document.querySelector('.xp-grid')?.getAttribute('data-version');
         const filled = document.querySelector('[role=row][data-position="0"][data-run]');
-        if (filled && version !== window.__before) requestAnimationFrame(() => done());
+        if (filled && version !== window.__before && window.__t0 !== undefined) requestAnimationFrame(() => done());
         else requestAnimationFrame(check);
       };
       check();
     });
+    window.__listen.abort();
     return performance.now() - window.__t0;
   });
 }
@@ -100,14 +104,16 @@ async function measure(runs: number): Promise<void> {
     line('open → first rows painted', ms(firstRows), target && `≤ ${target.firstRows} ms`, target && atMost(firstRows, target.firstRows));
 
     const header = page.locator('button[data-column="duration"]');
-    const sort = await timeToNewResult(page, () => header.click());
+    const sort = await timeToNewResult(page, 'click', () => header.click());
     line('sort (click → rows painted)', ms(sort), target && `≤ ${target.query} ms`, target && atMost(sort, target.query));
-    const multi = await timeToNewResult(page, () => header.click({ modifiers: ['Shift'] }));
+    const multi = await timeToNewResult(page, 'click', () => header.click({ modifiers: ['Shift'] }));
     line('multi-column sort (shift-click)', ms(multi), target && `≤ ${target.query} ms`, target && atMost(multi, target.query));
 
     const box = page.getByLabel('Filter runs');
-    const filter = (await timeToNewResult(page, () => box.fill('metrics.auc > 0.7 and params.learning_rate < 0.01 and status = succeeded'))) - FILTER_DEBOUNCE_MS;
-    line(`filter (after the ${FILTER_DEBOUNCE_MS} ms typing pause)`, ms(filter), target && `≤ ${target.query} ms`, target && atMost(filter, target.query));
+    // From the last keystroke: that includes the filter box's typing pause, which is what the user waits.
+    const filter = await timeToNewResult(page, 'input', () => box.fill('metrics.auc > 0.7 and params.learning_rate < 0.01 and status = succeeded'));
+    line('filter (last keystroke → rows painted)', ms(filter), target && `≤ ${target.query} ms`, target && atMost(filter, target.query));
+    line(`filter, after the ${FILTER_DEBOUNCE_MS} ms typing pause`, ms(filter - FILTER_DEBOUNCE_MS));
 
     const frames = await scrollFrames(page, 120);
     const mean = frames.reduce((a, b) => a + b, 0) / frames.length;

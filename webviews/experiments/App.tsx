@@ -32,7 +32,7 @@ import {
 } from './contract';
 import { FilterBox } from './FilterBox';
 import { linesOf } from './layout';
-import { BLOCK, RowCache } from './rowCache';
+import { BLOCK, blockWindow, RowCache } from './rowCache';
 import { RunsTable, visibleColumns } from './RunsTable';
 
 const FILTER_DEBOUNCE_MS = 120;
@@ -74,6 +74,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   }, [state.selected.length]);
   const pendingFocus = useRef<string>();
   const visible = useRef({ from: 0, to: 0 });
+  const toldWindow = useRef<{ cache?: RowCache; from: number; to: number }>({ from: 0, to: 0 });
 
   useNotification(client, Init, (init) => {
     setColumns(init.columns);
@@ -93,7 +94,12 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   useEffect(() => client.ready(), [client]);
 
   const cellColumns = useMemo(() => (columns ? visibleColumns(columns, state) : []), [columns, state.order, state.hidden, state.pinned, state.onlyDiffering]); // eslint-disable-line react-hooks/exhaustive-deps
-  const cache = useMemo(() => (result ? new RowCache(result.version, cellColumns) : undefined), [result?.version, cellColumns.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps
+  const cache = useMemo(() => {
+    if (!result) return undefined;
+    const fresh = new RowCache(result.version, cellColumns);
+    if (result.window) fresh.putWindow(result.window.from, result.window.rows);
+    return fresh;
+  }, [result?.version, cellColumns.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps
   useNotification(client, RowsPatched, ({ version, rows, columns }) => {
     if (cache && version === cache.version && cache.patch(rows, columns)) repaint((n) => n + 1);
   });
@@ -102,7 +108,13 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     (from: number, to: number) => {
       visible.current = { from, to };
       if (!cache) return;
-      client.send(Viewport, { version: cache.version, from, count: to - from, columns: [...cache.columns] });
+      // The host hears of the window in whole blocks, so scrolling posts a Viewport only when it crosses one.
+      const window = blockWindow(from, to);
+      const told = toldWindow.current;
+      if (told.cache !== cache || told.from !== window.from || told.to !== window.to) {
+        toldWindow.current = { cache, ...window };
+        client.send(Viewport, { version: cache.version, from: window.from, count: window.to - window.from, columns: [...cache.columns] });
+      }
       for (const block of cache.missing(from, to)) {
         client
           .request(GetRows, { version: cache.version, from: block * BLOCK, count: BLOCK, columns: [...cache.columns] })
@@ -123,7 +135,9 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   useEffect(() => {
     if (!columns) return;
     let current = true;
-    void client.request(RunQuery, { filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush }).then((r) => {
+    const { from, to } = blockWindow(visible.current.from, Math.max(visible.current.to, visible.current.from + 1));
+    const window = { from, count: to - from, columns: cellColumns };
+    void client.request(RunQuery, { filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush, window }).then((r) => {
       if (!current) return;
       setProblems(r.problems);
       setResult(r);

@@ -64,6 +64,15 @@ export interface QueryResult {
   size: number;
   problems: QueryProblem[];
   groups: Group[];
+  /** The rows of the window the query asked for, so a new result paints without a second round trip. */
+  window?: { from: number; rows: Row[] };
+}
+
+/** A window of result positions and the columns its rows carry. */
+export interface RowWindow {
+  from: number;
+  count: number;
+  columns: string[];
 }
 
 export type RowAction = 'logs' | 'rerun' | 'modify' | 'reveal' | 'copyId' | 'delete';
@@ -86,8 +95,9 @@ export const Notes = notification<{ notes: string[] }>('experiments/notes');
 
 // webview → host
 /** `brush`: the compare view's parallel-coordinates brush, ANDed with `filter` (its problems are not the user's). */
-export const RunQuery = request<{ filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string }, QueryResult>('experiments/query');
-export const GetRows = request<{ version: number; from: number; count: number; columns: string[] }, { version: number; from: number; rows: Row[] }>('experiments/rows');
+/** `window`: the rows on screen, answered with the new result (and the rows live deltas go to from then on). */
+export const RunQuery = request<{ filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string; window?: RowWindow }, QueryResult>('experiments/query');
+export const GetRows = request<{ version: number } & RowWindow, { version: number; from: number; rows: Row[] }>('experiments/rows');
 export const GetIds = request<{ version: number; from: number; to: number }, string[]>('experiments/ids');
 /** The position of a run in the current result, or -1 (filtered out) */
 export const PositionOf = request<{ version: number; id: string }, number>('experiments/position');

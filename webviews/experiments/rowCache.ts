@@ -6,6 +6,11 @@ import type { Cell, Row } from './contract';
 export const BLOCK = 100;
 const MAX_BLOCKS = 40;
 
+/** The whole blocks covering positions [from, to). */
+export function blockWindow(from: number, to: number): { from: number; to: number } {
+  return { from: Math.floor(from / BLOCK) * BLOCK, to: Math.ceil(to / BLOCK) * BLOCK };
+}
+
 export class RowCache {
   private readonly blocks = new Map<number, Row[]>();
   private readonly inFlight = new Set<number>();
@@ -37,6 +42,13 @@ export class RowCache {
     this.blocks.set(block, rows);
     // Map order is insertion order: the first key is the block used least recently.
     while (this.blocks.size > MAX_BLOCKS) this.blocks.delete(this.blocks.keys().next().value!);
+  }
+
+  /** Rows from a block boundary on (the window a query answer carries), as blocks; a short last block is the
+   *  end of the result. */
+  putWindow(from: number, rows: readonly Row[]): void {
+    if (from % BLOCK !== 0) return;
+    for (let at = 0; at < rows.length; at += BLOCK) this.put((from + at) / BLOCK, rows.slice(at, at + BLOCK));
   }
 
   failed(block: number): void {
