@@ -3,7 +3,7 @@
 //
 // Policy: nothing by default; scripts only by nonce (the panel's bundle, an ES module whose shared chunks it
 // imports inherit the nonce); styles, images and fonts only from the bundle folder (`source`, the webview's
-// cspSource), images also as data: URLs (chart PNG export). No 'unsafe-eval', no 'unsafe-inline'.
+// cspSource), images also as data: URLs (chart PNG export). Neither eval nor inline scripts or styles are allowed.
 // The toolkit's needs: its FAST web components style themselves through constructable stylesheets
 // (adoptedStyleSheets), which style-src does not govern; but FAST probes `:focus-visible` support by
 // inserting one <style> element, carrying the nonce it reads from <meta property="csp-nonce">. So styles
