@@ -54,7 +54,24 @@ export function layoutGraph(nodes: readonly GraphNode[], edges: readonly GraphEd
     const at = g.node(node.id);
     laidNodes.push({ ...node, x: at.x - at.width / 2, y: at.y - at.height / 2, width: at.width, height: at.height });
   }
-  const laidEdges = kept.map((e) => ({ ...e, points: (g.edge(e.from, e.to).points ?? []).map((p: Point) => ({ x: p.x, y: p.y })) }));
+  const boxes = new Map(laidNodes.map((n) => [n.id, n]));
+  const laidEdges = kept.map((e) => ({ ...e, points: attach(g.edge(e.from, e.to).points ?? [], boxes.get(e.from)!, boxes.get(e.to)!) }));
   const size = g.graph();
   return { nodes: laidNodes, edges: laidEdges, width: size.width ?? 0, height: size.height ?? 0 };
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+
+/**
+ * dagre ends an edge where its first or last segment crosses the box, which is a side for a steep segment
+ * from a wide box; a top-down picture reads better with every downward edge leaving a bottom and entering
+ * a top. (Edges dagre turned around to break a cycle keep its ends.)
+ */
+function attach(points: readonly Point[], from: Box, to: Box): Point[] {
+  const out = points.map((p) => ({ x: p.x, y: p.y }));
+  if (out.length < 2 || from.y + from.height > to.y) return out;
+  const inside = (x: number, box: Box) => Math.min(box.x + box.width - 6, Math.max(box.x + 6, x));
+  out[0] = { x: inside(out[0]!.x, from), y: from.y + from.height };
+  out[out.length - 1] = { x: inside(out[out.length - 1]!.x, to), y: to.y };
+  return out;
 }
