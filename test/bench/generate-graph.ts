@@ -40,7 +40,7 @@ export function writeBranchingFlow(root: string, steps: number, seed = 7): strin
       const from = i < staging ? [`{{ source('raw', 't${i % TABLES}') }}`] : [];
       for (const p of parents) if (isSql[p]) from.push(`{{ ref('s${p}') }}`);
       else needs.push(`s${p}`);
-      const body = from.length ? from.map((f, k) => `select * from ${f}`).join('\nunion all\n') : 'select 1 as id';
+      const body = from.length ? from.map((f) => `select * from ${f}`).join('\nunion all\n') : 'select 1 as id';
       writeFileSync(join(root, 'sql', `${name}.sql`), `${body}\n`);
       lines.push(`    sql: sql/${name}.sql`);
     } else {
