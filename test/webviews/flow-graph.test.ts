@@ -51,6 +51,9 @@ before(async () => {
 });
 after(() => h?.close());
 
+// What the evaluate callbacks see in the page (this file compiles without the DOM lib).
+declare const document: any;
+
 const node = (id: string) => h.page.locator(`.fb-graph-node[data-id="${id}"]`);
 
 test('draws every node and edge of the flow, with status and kind', async () => {
