@@ -61,8 +61,8 @@ describe('flow graph in code-server', { timeout: 300_000 }, () => {
     await frame.locator('.fb-graph-node[data-id="step:train"] .fb-graph-label').click();
     await page.locator('.tab.active[aria-label^="flight-delays.flow.yaml"]').waitFor({ timeout: 15_000 });
     const line = readFileSync(join(EXAMPLE, 'flight-delays.flow.yaml'), 'utf8').split('\n').indexOf('  train:') + 1;
-    // The selection is the step's name: the status bar says where it is.
-    const position = page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col 3 \\(5 selected\\)`) });
+    // The selection is the step's name (columns 3–7), the cursor at its end: the status bar says so.
+    const position = page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col 8 \\(5 selected\\)`) });
     await position.waitFor({ timeout: 15_000 }).catch(async (err) => {
       await screenshot(page, 'e2e-flow-graph-02-failed');
       throw new Error(`${(err as Error).message}\nstatus bar: ${await page.locator('.statusbar').innerText().catch(() => '?')}`);
