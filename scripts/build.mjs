@@ -10,6 +10,8 @@ const entries = [
   { in: 'core/cli/main.ts', out: 'cli' },
   { in: 'language-server/server.ts', out: 'server' },
   { in: 'extension/main.ts', out: 'extension' },
+  // ONNX Runtime runs only in this worker process (core/model/ort-client.ts spawns it).
+  { in: 'core/model/ort-worker.ts', out: 'ort-worker' },
 ];
 const production = process.argv.includes('--production');
 

@@ -316,7 +316,7 @@ function otherFormat(head: Buffer, size: number): string | undefined {
   if (ascii.slice(4, 8) === 'TFL3') return 'a TensorFlow Lite model';
   if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'a Python pickle (e.g. a scikit-learn or PyTorch file)';
   if (head.length > 8 && head[8] === 0x7b && Number(head.readBigUInt64LE(0)) < size) return 'a safetensors file';
-  if (head.length > 0 && /^[\t\n\r\x20-\x7e\u00a0-\uffff]*$/.test(head.toString('utf8').replace(/\ufffd$/, ''))) return 'a text file';
+  if (head.length > 0 && /^[\t\n\r\x20-\x7e\u00a0-\ufffc]*$/.test(head.toString('utf8').replace(/\ufffd$/, ''))) return 'a text file';
   return undefined;
 }
 
