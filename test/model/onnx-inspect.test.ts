@@ -232,7 +232,7 @@ test('not ONNX: empty, text, ZIP (a PyTorch checkpoint), random bytes, a folder,
 });
 
 test("the example's model, built by its own training code, with the metadata train.mjs writes", async (t) => {
-  const spec = JSON.parse(readFileSync(join(__dirname, '../../examples/flight-delays/steps/feature-spec.json'), 'utf8')) as { features: { column: string; kind: string; top?: number }[] };
+  const spec = JSON.parse(readFileSync(join(__dirname, '../../examples/flight-delays/steps/feature-spec.json'), 'utf8')) as { features: { column: string; kind: 'numeric' | 'onehot'; top?: number }[] };
   const random = seededRandom(3);
   const rows = 300;
   const columns: Record<string, unknown[]> = {};
