@@ -37,7 +37,7 @@ export function askOrt(request: OrtRequest, timeoutMs = DEFAULT_TIMEOUT_MS): Pro
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ ok: false, error: `ONNX Runtime did not answer within ${Math.round(timeoutMs / 1000)} s (stopped it)` });
+      finish({ ok: false, error: `ONNX Runtime did not answer within ${timeoutMs / 1000} s (stopped it)` });
     }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));

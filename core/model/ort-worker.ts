@@ -44,7 +44,18 @@ function tensorOf(feed: FeedSpec): ort.Tensor {
   return new ort.Tensor(feed.type as ort.Tensor.Type, make(feed.data) as never, feed.dims);
 }
 
-function plain(v: unknown): number | string | boolean {
+/** The shortest decimal that reads back as the same float32 (0.1f is 0.1, not 0.100000001490116). */
+function shortFloat32(v: number): number {
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return s;
+  }
+  return v;
+}
+
+/** A value JSON can carry: int64 beyond 2^53 and NaN/±Infinity as strings. */
+function plain(v: unknown, float32: boolean): number | string | boolean {
+  if (typeof v === 'number') return !Number.isFinite(v) ? String(v) : float32 ? shortFloat32(v) : v;
   if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   return v as number | string | boolean;
 }
@@ -53,11 +64,7 @@ function outputValue(name: string, value: ort.OnnxValue, maxValues: number | und
   const data = value.data as ArrayLike<unknown>;
   const kept = maxValues === undefined ? data.length : Math.min(maxValues, data.length);
   const out: (number | string | boolean)[] = [];
-  for (let i = 0; i < kept; i++) {
-    const v = data[i];
-    // 9 significant digits give back the same float32, without the float64 noise (0.1 → 0.100000001490116).
-    out.push(value.type === 'bool' ? Boolean(v) : value.type === 'float32' ? Number((v as number).toPrecision(9)) : plain(v));
-  }
+  for (let i = 0; i < kept; i++) out.push(value.type === 'bool' ? Boolean(data[i]) : plain(data[i], value.type === 'float32'));
   return { name, type: value.type, dims: [...value.dims], data: out, total: data.length };
 }
 
