@@ -42,6 +42,12 @@ export function formatShape(t: OnnxTensorInfo): string {
   return t.shape === null ? (/^[a-z0-9]+$/.test(t.type) ? '(rank unknown)' : '') : `[${t.shape.map((d) => d ?? '?').join(', ')}]`;
 }
 
+/** Trailing empty cells would pad the line with spaces. */
+function trimEmpty(cells: string[]): string[] {
+  while (cells.length > 1 && cells[cells.length - 1] === '') cells.pop();
+  return cells;
+}
+
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -74,7 +80,7 @@ function printInspection(o: Output, m: OnnxInspection, checked: boolean): void {
   for (const [title, list] of [['Inputs', m.inputs], ['Outputs', m.outputs]] as const) {
     section(title);
     if (list.length === 0) line(o.out, '  (none)');
-    else rows(list.map((t) => [t.name, t.type, formatShape(t), ...(t.doc ? [paint(o, 'gray', t.doc)] : [])]));
+    else rows(list.map((t) => trimEmpty([t.name, t.type, formatShape(t), t.doc ? paint(o, 'gray', t.doc) : ''])));
   }
   section('Operators');
   if (m.operators.length === 0) line(o.out, '  (none)');
