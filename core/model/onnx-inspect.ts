@@ -197,6 +197,12 @@ async function readSparseValues(r: ProtoFileReader, f: Field): Promise<TensorHea
 
 function addInitializer(t: TensorHeader, w: Walk): void {
   const m = w.result;
+  // A negative int64 dim arrives as a 10-byte varint far above 2^53.
+  if (t.dims.some((d) => d > Number.MAX_SAFE_INTEGER)) {
+    m.initializers++;
+    m.problems.push({ severity: 'error', message: `initializer '${t.name}' has a negative or impossibly large dimension` });
+    return;
+  }
   const count = t.dims.reduce((a, b) => a * b, 1);
   const label = `initializer '${t.name}' [${t.dims.join(', ')}] of ${elementName(t.dataType)}`;
   const expected = elementBytes(t.dataType, count);

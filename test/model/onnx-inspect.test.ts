@@ -159,11 +159,14 @@ test('external data in a side file: location, offset, length; missing and short 
   assert.deepEqual(missing.inputs, [{ name: 'X', type: 'float32', shape: ['N', 4] }]);
 });
 
-test('raw_data that does not fit its shape is an error', async (t) => {
+test('raw_data that does not fit its shape, and a negative dim, are errors', async (t) => {
   const bad = floats('w', [3], [1, 2]);
   const model = encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { initializer: [bad], node: [], output: [value('w', tensorType(T.FLOAT, [3]))] } });
   const m = await inspectOnnx(writeModel(tempDir(t), 'short.onnx', model));
   assert.deepEqual(errors(m), ["initializer 'w' [3] of float32: raw_data holds 8 bytes, its shape needs 12"]);
+
+  const negative = encode({ irVersion: 8, opsetImport: [{ domain: '', version: 13 }], graph: { initializer: [{ ...floats('v', [1], [1]), dims: [-1] }], node: [] } });
+  assert.deepEqual(errors(await inspectOnnx(writeModel(tempDir(t), 'negative.onnx', negative))), ["initializer 'v' has a negative or impossibly large dimension"]);
 });
 
 /** Three 100 KB initializers, so the walk refills its 64 KiB buffer and seeks across them. */
