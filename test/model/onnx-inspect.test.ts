@@ -215,6 +215,19 @@ test('a truncated file: a clear error at every cut, what precedes the cut is kep
   }
 });
 
+test('a damaged byte anywhere never makes the inspection throw', async (t) => {
+  const dir = tempDir(t);
+  const bytes = encode(embeddingModel());
+  for (let i = 0; i < bytes.length; i++) {
+    for (const flip of [0xff, 0x80]) {
+      const damaged = Uint8Array.from(bytes);
+      damaged[i] ^= flip;
+      const m = await inspectOnnx(writeModel(dir, 'damaged.onnx', damaged));
+      assert.ok(Array.isArray(m.problems) && typeof m.irVersion === 'number', `byte ${i} ^ ${flip}`);
+    }
+  }
+});
+
 test('not ONNX: empty, text, ZIP (a PyTorch checkpoint), random bytes, a folder, no file', async (t) => {
   const dir = tempDir(t);
   const cases: [string, Uint8Array | null, RegExp][] = [
