@@ -57,12 +57,20 @@ const FALSE = 4;
 /** Sort classes: numbers, then text, then NaN, then missing, in either direction. */
 const CLASS_OF_KIND = [3, 0, 1, 1, 1];
 const CLASS_NAN = 2;
+const CLASS_MISSING = 3;
 const FEW_TEXTS = 1024;
 
 const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
   id: 'string', flow: 'string', status: 'string', start: 'number', duration: 'number',
   code: 'string', overrides: 'string', starred: 'string', sweep: 'string',
 };
+
+interface SortRanks {
+  cls: Uint8Array;
+  rank: Uint32Array;
+  /** Distinct values per class. */
+  distinct: Uint32Array;
+}
 
 class Column {
   kind: Uint8Array;
@@ -74,7 +82,7 @@ class Column {
   version = 0;
   /** The upsert that last wrote this column. */
   stamp = 0;
-  private sortCache: { version: number; cls: Uint8Array; val: Float64Array } | undefined;
+  private sortCache: (SortRanks & { version: number }) | undefined;
 
   constructor(
     readonly key: string,
@@ -137,50 +145,80 @@ class Column {
     return true;
   }
 
-  /** Per row a sort class and a value ordered within it (the number, or the rank of the text). */
-  sortArrays(rows: number): { cls: Uint8Array; val: Float64Array } {
+  /**
+   * Per row a sort class and a dense rank within it (equal values, equal ranks), and how many distinct
+   * values each class has: what the counting sort in RunTable.sortRows orders by.
+   */
+  sortRanks(rows: number): SortRanks {
     if (this.sortCache?.version === this.version && this.sortCache.cls.length >= rows) return this.sortCache;
     const cls = new Uint8Array(rows);
-    // A column without text sorts on its own numbers; only text needs ranks of its own.
-    const val = this.texts === 0 ? this.num : new Float64Array(rows);
+    const rank = new Uint32Array(rows);
+    const distinct = new Uint32Array(4);
     const texts: string[] = [];
     let textRows = 0;
+    let numberRows = 0;
     // Few distinct texts (statuses, optimizers) rank through a Map, ~10× faster than sorting 100,000
     // rows by text; many (ids) by sorting their rows, 2.5× faster than a Map of 100,000 distinct ids.
-    let distinct: Map<string, number> | undefined = new Map();
+    let few: Map<string, number> | undefined = new Map();
     for (let r = 0; r < rows; r++) {
       const k = this.kind[r];
       cls[r] = CLASS_OF_KIND[k];
       if (k === NUMBER) {
-        const v = this.num[r];
-        if (v !== v) cls[r] = CLASS_NAN;
-        else if (val !== this.num) val[r] = v;
+        if (this.num[r] !== this.num[r]) cls[r] = CLASS_NAN;
+        else numberRows++;
       } else if (k !== MISSING) {
         const text = this.textOf(r);
         texts[r] = text;
         textRows++;
-        if (distinct && !distinct.has(text)) {
-          if (distinct.size < FEW_TEXTS) distinct.set(text, 0);
-          else distinct = undefined;
+        if (few && !few.has(text)) {
+          if (few.size < FEW_TEXTS) few.set(text, 0);
+          else few = undefined;
         }
       }
     }
-    if (textRows > 0 && distinct) {
-      [...distinct.keys()].sort().forEach((text, rank) => distinct!.set(text, rank));
-      for (let r = 0; r < rows; r++) if (cls[r] === 1) val[r] = distinct.get(texts[r])!;
+    if (numberRows > 0) {
+      // The engine's own sort of a Float64Array (no comparator) and a binary search per row: a tenth of
+      // what sorting rows through a comparator costs.
+      const sorted = new Float64Array(numberRows);
+      let i = 0;
+      for (let r = 0; r < rows; r++) if (cls[r] === 0) sorted[i++] = this.num[r];
+      sorted.sort();
+      let unique = 0;
+      for (i = 0; i < numberRows; i++) if (unique === 0 || sorted[i] !== sorted[unique - 1]) sorted[unique++] = sorted[i];
+      distinct[0] = unique;
+      for (let r = 0; r < rows; r++) {
+        if (cls[r] !== 0) continue;
+        const v = this.num[r];
+        let lo = 0;
+        let hi = unique - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (sorted[mid] < v) lo = mid + 1;
+          else hi = mid;
+        }
+        rank[r] = lo;
+      }
+    }
+    if (textRows > 0 && few) {
+      [...few.keys()].sort().forEach((text, i) => few!.set(text, i));
+      distinct[1] = few.size;
+      for (let r = 0; r < rows; r++) if (cls[r] === 1) rank[r] = few.get(texts[r])!;
     } else if (textRows > 0) {
       // Code-unit order, as Array.prototype.sort uses: Intl.Collator costs 5× more.
       const order = new Int32Array(textRows);
       let i = 0;
       for (let r = 0; r < rows; r++) if (cls[r] === 1) order[i++] = r;
       order.sort((a, b) => (texts[a] < texts[b] ? -1 : texts[a] > texts[b] ? 1 : 0));
-      let rank = 0;
+      let next = 0;
       for (i = 0; i < textRows; i++) {
-        if (i > 0 && texts[order[i]] !== texts[order[i - 1]]) rank++;
-        val[order[i]] = rank;
+        if (i > 0 && texts[order[i]] !== texts[order[i - 1]]) next++;
+        rank[order[i]] = next;
       }
+      distinct[1] = next + 1;
     }
-    this.sortCache = { version: this.version, cls, val };
+    distinct[CLASS_NAN] = 1;
+    distinct[CLASS_MISSING] = 1;
+    this.sortCache = { version: this.version, cls, rank, distinct };
     return this.sortCache;
   }
 
@@ -231,6 +269,11 @@ export class RunTable {
     return this.live;
   }
 
+  /** Changes with every change to the table, so results computed from it know when they are stale. */
+  get revision(): number {
+    return this.version;
+  }
+
   /** Info columns first (fixed order), then params, then metrics, each sorted by name. */
   columns(view?: ArrayLike<number>): ColumnInfo[] {
     const differs = view ? undefined : this.cachedDiffers();
@@ -274,6 +317,20 @@ export class RunTable {
       const row = view[i];
       if (!(row >= 0 && row < this.rowCount && this.alive[row])) continue;
       out.push({ id: id.text![row], cells: cols.map((c) => (c ? c.get(row) : null)) });
+    }
+    return out;
+  }
+
+  /** Runs of consecutive positions of `view` with the same value in column `key` (groups of a sorted view). */
+  runsOf(view: ArrayLike<number>, key: string): { value: Cell; start: number; count: number }[] {
+    const c = this.column(key);
+    if (!c || view.length === 0) return view.length ? [{ value: null, start: 0, count: view.length }] : [];
+    const out: { value: Cell; start: number; count: number }[] = [];
+    let start = 0;
+    for (let i = 1; i <= view.length; i++) {
+      if (i < view.length && c.same(view[start], view[i])) continue;
+      out.push({ value: c.get(view[start]), start, count: i - start });
+      start = i;
     }
     return out;
   }
@@ -383,13 +440,28 @@ export class RunTable {
       return;
     }
     const record = values as Record<string, unknown>;
-    const names = Object.keys(record);
-    let shape = this.shapes[field];
-    if (!sameNames(names, shape.names)) {
-      shape = { names, columns: names.map((name) => this.columnFor(field, name)) };
-      this.shapes[field] = shape;
+    const metrics = field === 'metrics';
+    // for-in over the summary with the names of the last one: runs of a sweep have one shape (one hidden
+    // class, as JSON.parse makes them), so the engine reads each value by its slot, and no array of names
+    // is made per run (Object.keys per run was a third of building 100,000 rows, mostly its garbage).
+    const { names, columns } = this.shapes[field];
+    let i = 0;
+    for (const name in record) {
+      if (names[i] !== name) return this.fillReshaped(row, field, record, stamp);
+      const column = columns[i++];
+      if (!column) continue;
+      const value = record[name];
+      column.set(row, metrics && value === null ? NaN : toCell(value));
+      column.stamp = stamp;
     }
-    const { columns } = shape;
+    if (i !== names.length) this.fillReshaped(row, field, record, stamp);
+  }
+
+  /** A summary of another shape than the last: its names' columns become the shape the next ones try. */
+  private fillReshaped(row: number, field: 'params' | 'metrics', record: Record<string, unknown>, stamp: number): void {
+    const names = Object.keys(record);
+    const columns = names.map((name) => this.columnFor(field, name));
+    this.shapes[field] = { names, columns };
     for (let i = 0; i < names.length; i++) {
       const column = columns[i];
       if (!column) continue;
@@ -484,32 +556,38 @@ export class RunTable {
     }
   }
 
+  /**
+   * Stable counting sorts by each key's ranks, the last key first, over rows in row order: the order is
+   * lexicographic over the keys with ties in row order, in O(rows) per key. Sorting an Int32Array through
+   * a comparator reading the columns cost ~10× more at 100,000 rows (test/bench/runs.bench.ts).
+   */
   private sortRows(rows: Int32Array, keys: readonly SortKey[]): void {
     const usable = keys.map((k) => ({ k, c: this.column(k.column) })).filter((x) => x.c !== undefined);
-    if (usable.length === 0) return;
-    const arrays = usable.map(({ c }) => c!.sortArrays(this.rowCount));
-    const cls = arrays.map((a) => a.cls);
-    const val = arrays.map((a) => a.val);
-    const sign = usable.map(({ k }) => (k.descending ? -1 : 1));
-    if (usable.length === 1) {
-      const [c] = cls;
-      const [v] = val;
-      const [s] = sign;
-      rows.sort((a, b) => c[a] - c[b] || (v[a] < v[b] ? -s : v[a] > v[b] ? s : a - b));
-      return;
-    }
-    const K = usable.length;
-    rows.sort((a, b) => {
-      for (let k = 0; k < K; k++) {
-        const c = cls[k];
-        const d = c[a] - c[b];
-        if (d !== 0) return d;
-        const v = val[k];
-        if (v[a] < v[b]) return -sign[k];
-        if (v[a] > v[b]) return sign[k];
+    if (usable.length === 0 || rows.length < 2) return;
+    const n = rows.length;
+    let from: Int32Array = rows;
+    let to: Int32Array = new Int32Array(n);
+    const keyOf = new Uint32Array(n);
+    for (let k = usable.length - 1; k >= 0; k--) {
+      const { cls, rank, distinct } = usable[k].c!.sortRanks(this.rowCount);
+      const descending = usable[k].k.descending;
+      // Where each class starts among the keys: numbers, text, NaN, missing, in either direction.
+      const base = [0, distinct[0], distinct[0] + distinct[1], distinct[0] + distinct[1] + 1];
+      const count = new Uint32Array(base[3] + 2);
+      for (let i = 0; i < n; i++) {
+        const row = from[i];
+        const c = cls[row];
+        const key = base[c] + (descending && c < 2 ? distinct[c] - 1 - rank[row] : rank[row]);
+        keyOf[i] = key;
+        count[key + 1]++;
       }
-      return a - b;
-    });
+      for (let i = 1; i < count.length; i++) count[i] += count[i - 1];
+      for (let i = 0; i < n; i++) to[count[keyOf[i]]++] = from[i];
+      const done = to;
+      to = from;
+      from = done;
+    }
+    if (from !== rows) rows.set(from);
   }
 }
 
@@ -548,12 +626,6 @@ function matches(kind: number, num: number, text: string, op: CompareOp, lit: Li
     case '>': return text > lit.text;
     default: return text >= lit.text;
   }
-}
-
-function sameNames(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function toCell(value: unknown): Cell {
