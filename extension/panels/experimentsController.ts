@@ -32,6 +32,7 @@ import {
   Viewport,
   type ColumnInfo,
   type Group,
+  type QueryProblem,
   type QueryResult,
   type Row,
   type RowAction,
@@ -235,9 +236,9 @@ export class ExperimentsController {
   }
 
   private ensureLoaded(): Promise<void> {
-    this.loaded ??= this.source.load().then(({ summaries, starred, notes }) => {
+    this.loaded ??= this.source.load().then(async ({ summaries, starred, notes }) => {
       for (const s of summaries) this.summaries.set(s.id, s);
-      this.table = RunTable.fromSummaries(summaries, starred);
+      this.table = await RunTable.fromSummariesInSlices(summaries, starred);
       this.notes = notes;
       this.refreshColumns(false);
       // The webview's first query is most likely the default view's: have its result ready when it asks.
@@ -249,17 +250,17 @@ export class ExperimentsController {
   /** Selects for `params` now and keeps the result for the query that asks for it next. */
   private prepare(params: QueryParams): void {
     const query = this.parseQuery(params);
-    if (!query) return;
+    if ('problems' in query) return;
     const key = queryKey(query);
     if (this.prepared?.key === key && this.prepared.revision === this.table.revision) return;
     const { view, groups } = this.compute(query);
     this.prepared = { key, revision: this.table.revision, view, groups };
   }
 
-  /** The query `params` name, or undefined when its filter has problems. */
-  private parseQuery(params: QueryParams): Query | undefined {
+  /** The query `params` name, or the problems of its filter. */
+  private parseQuery(params: QueryParams): Query | { problems: QueryProblem[] } {
     const parsed = parseFilter(params.filter, this.columnKeys);
-    if (parsed.problems.length > 0) return undefined;
+    if (parsed.problems.length > 0) return { problems: parsed.problems };
     const sort = params.sort.filter((k) => this.columnKeys.has(k.column));
     let filter = parsed.filter;
     if (params.flow !== undefined || params.brush) {
@@ -270,12 +271,10 @@ export class ExperimentsController {
   }
 
   private runQuery(params: QueryParams): QueryResult {
-    const parsed = parseFilter(params.filter, this.columnKeys);
-    if (parsed.problems.length > 0) {
-      // A typo keeps the last good result on screen; the webview shows the problem where it is.
-      return { ...this.result(), problems: parsed.problems };
-    }
-    this.query = this.parseQuery(params)!;
+    const parsed = this.parseQuery(params);
+    // A typo keeps the last good result on screen; the webview shows the problem where it is.
+    if ('problems' in parsed) return { ...this.result(), problems: parsed.problems };
+    this.query = parsed;
     this.select();
     if (!params.window) return this.result();
     this.window = params.window;
@@ -359,6 +358,7 @@ export class ExperimentsController {
   }
 
   private async applyReload(): Promise<void> {
+    await this.loaded; // a reload during the first load applies to the table that load makes
     const { summaries, starred, notes } = await this.source.load();
     const seen = new Set<string>();
     const changed = new Set<string>();
