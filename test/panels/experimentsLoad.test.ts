@@ -44,7 +44,7 @@ test('the host starts loading when it is made, and sends nothing before Ready', 
   assert.equal(h.loads(), 1, 'the store is read at once, while the webview boots');
   h.release();
   await new Promise((done) => setTimeout(done, 10));
-  assert.deepEqual(h.posted, []);
+  assert.equal(h.posted.length, 0);
   await h.controller.receive({ method: Ready.method, params: { state: undefined } });
   assert.equal(h.loads(), 1, 'Ready does not read the store again');
   assert.equal(h.posted[0]?.method, Init.method);
