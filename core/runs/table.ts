@@ -692,9 +692,15 @@ function codeCell(code: unknown): Cell {
   return dirty === true ? (base ? `${base}-dirty` : 'dirty') : base || null;
 }
 
+/** Without making the arrays Object.entries would (most runs override nothing). */
+function isEmpty(record: object): boolean {
+  for (const key in record) if (Object.hasOwn(record, key)) return false;
+  return true;
+}
+
 /** `name=value` pairs as `--set` takes them, sorted by name. */
 function overridesCell(overrides: unknown): Cell {
-  if (typeof overrides !== 'object' || overrides === null) return null;
+  if (typeof overrides !== 'object' || overrides === null || isEmpty(overrides)) return null;
   const entries = Object.entries(overrides).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (entries.length === 0) return null;
   return entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
