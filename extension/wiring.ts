@@ -11,6 +11,7 @@ import { RunFeedback } from './runFeedback';
 import { RunManager } from './runManager';
 import { RunsTree } from './runsTree';
 import { StepLogs } from './stepLogs';
+import { registerSweepCommands } from './sweepCommands';
 import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
@@ -31,5 +32,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerCommands(context, { flows, runs, runsTree, stepLogs, log });
   registerExperimentsPanel(context, { flows, runs, log });
   registerProjectCommands(context, flows, log);
+  registerSweepCommands(context, flows, log);
   flows.refresher.request();
 }
