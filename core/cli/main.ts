@@ -11,6 +11,7 @@ import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
 import { applyCommand } from './commands/apply';
+import { modelCommand } from './commands/model';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   show: showCommand,
   sweep: sweepCommand,
   apply: applyCommand,
+  model: modelCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

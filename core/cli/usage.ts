@@ -12,6 +12,10 @@ export const USAGE: Record<string, string> = {
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
   sweep: 'flowbench sweep [NAME] [FLOW] [--grid k=v,v]... [--random k=a..b[:log]]... [--count N] [--seed N] [--set k=v]... [-w N] [--resume [--id ID]] [--events]',
   apply: 'flowbench apply RUN [FLOW]             put a run\'s outs (e.g. a sweep variant\'s) into the working tree from the cache',
+  model: [
+    'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
+    '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
+  ].join('\n'),
 };
 
 const RUN_OPTIONS = `
@@ -47,6 +51,15 @@ const SWEEP_OPTIONS = `
   --events           print sweep and run events as JSON lines on stdout (human output goes to stderr)
   --no-wait          if a run is using this folder, exit with code 75 instead of waiting`;
 
+const MODEL_OPTIONS = `
+  --json             the inspection (or the inference's inputs and outputs) as JSON
+  --no-runtime       inspect only: skip the ONNX Runtime cross-check (which loads the model in a child process)
+  --input JSON       try: values by input name, e.g. '{"features": [[0.5, 1, 2]]}' or {"x": {"dims": [2], "data": [1, 2]}};
+                     @FILE reads the JSON from FILE; inputs not given are generated (symbolic dims = 1)
+  --fill random|zeros   try: how generated inputs are filled (default random: floats in [0, 1), integers 0 or 1)
+  --seed N           try: seed of the random fill (default 1)
+  --timeout S        stop ONNX Runtime after S seconds (default 60)`;
+
 export function generalUsage(): string {
   return [
     'Usage:',
@@ -60,6 +73,6 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS }[command];
+  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS }[command];
   return `Usage: ${usage}${options ? '\n' + options : ''}`;
 }
