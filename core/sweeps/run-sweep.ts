@@ -19,12 +19,12 @@ import { KeyedMutex } from '../engine/keyed-mutex';
 import { acquireStateLock, type LockHolder } from '../engine/run-lock';
 import { runFlow, type SharedServices } from '../engine/runner';
 import { stateDirOf } from '../engine/state';
-import { StatCache } from '../engine/statcache';
 import { randomRunId } from '../runs/id';
 import { openRunStore, type RunStore } from '../runs/store';
 import { expandSweep, type SweepSpec } from './expand';
 import { listQueues, readQueue, sweepsDir, writeQueue, type SweepQueue } from './queue';
 import { prepareWorkspace, workspaceProblem } from './workspace';
+import { RealPathStatCache } from './real-stat-cache';
 
 export type SweepStatus = 'succeeded' | 'failed' | 'cancelled';
 
@@ -119,7 +119,7 @@ async function sweepLocked(opts: SweepOptions, analysis: ReturnType<typeof loadF
   const runs = await reconcile(store, queue);
   writeQueue(stateDir, queue);
 
-  const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
+  const hasher = new ContentHasher(new RealPathStatCache(path.join(stateDir, 'statcache.json')));
   const cas = new ContentStore(stateDir, hasher);
   const total = queue.variants.length;
   const base: Omit<SharedServices, 'sweep'> = {

@@ -72,6 +72,10 @@ test('8 variants with -w 2: 8 records, SQL steps ran once, models differ by para
     assert.equal(modelHash(variant), hash, `variant ${key} matches its solo run`);
   }
   assert.deepEqual(tree(dir), before, 'the working tree is untouched by the sweep');
+  // The source and the scripts were hashed under their real paths, once, not once per variant's workspace.
+  const hashed = Object.keys(JSON.parse(readFileSync(join(dir, '.flowbench/statcache.json'), 'utf8')).entries as Record<string, unknown>);
+  assert.ok(hashed.some((p) => p.endsWith('data/points.csv')));
+  assert.deepEqual(hashed.filter((p) => p.includes('/sweeps/') && /points\.csv|train\.mjs$/.test(p)), []);
   assert.ok(!existsSync(join(dir, 'models')));
 
   const listed = JSON.parse(flowbench(dir, ['runs', '--filter', 'sweep = grid8', '--json']).stdout) as unknown[];
