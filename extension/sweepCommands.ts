@@ -11,6 +11,7 @@ import type { FlowWorkspace } from './flowWorkspace';
 import { APPLY_RUN_COMMAND, contextRunId } from './panels/rowCommands';
 import type { ProcessLog } from './processLog';
 import { readSettings } from './settings';
+import type { SweepEvent } from '../core/sweeps/run-sweep';
 import { adHocSweepArgs, isRange, parseSweepEvent, progressText, type QuickAxis } from './sweepArgs';
 
 const BUILD = '$(add) Build a sweep…';
@@ -72,13 +73,19 @@ export function registerSweepCommands(context: vscode.ExtensionContext, flows: F
     const settings = readSettings(vscode.Uri.file(flowFile));
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sweep ${sweep[0]!.startsWith('--') ? 'ad hoc' : sweep[0]}`, cancellable: true }, async (progress, token) => {
       let last = '';
+      const onSweep = (e: SweepEvent) => {
+        if (e.type === 'sweep-progress') progress.report({ message: (last = progressText(e)) });
+        else if (e.type === 'variant-end' && e.status === 'failed') log.warn(`sweep variant ${e.variant + 1} failed (run ${e.runId})${e.message ? `: ${e.message}` : ''}`);
+      };
       const cli = new CliRun({ flowFile, sweep }, { cliPath, pythonPath: settings.pythonPath }, dirname(flowFile), {
-        onEvent: () => {},
+        // variant-end carries a runId, so CliRun hands it over as an event; the variants' own run events need no view here.
+        onEvent: (e) => {
+          if ((e as { sweepId?: unknown }).sweepId !== undefined) onSweep(e as unknown as SweepEvent);
+        },
         onOutput: (line) => {
           const e = parseSweepEvent(line);
-          if (!e) return log.info(`cli: ${line}`);
-          if (e.type === 'sweep-progress') progress.report({ message: (last = progressText(e)) });
-          else if (e.type === 'variant-end' && e.status === 'failed') log.warn(`sweep variant ${e.variant + 1} failed (run ${e.runId})${e.message ? `: ${e.message}` : ''}`);
+          if (e) onSweep(e);
+          else log.info(`cli: ${line}`);
         },
       });
       const exited = log.spawned(process.execPath, cli.child.spawnargs.slice(1), dirname(flowFile), cli.pid);
