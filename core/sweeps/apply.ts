@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { loadFlow } from '../flow/analyze';
 import { ContentStore, type RunManifest } from '../engine/cas';
 import { ContentHasher } from '../engine/hasher';
-import { acquireStateLock, type StateLock } from '../engine/run-lock';
+import { acquireStateLock, holderName, type StateLock } from '../engine/run-lock';
 import { stateDirOf } from '../engine/state';
 import { StatCache } from '../engine/statcache';
 import { openRunStore } from '../runs/store';
@@ -34,7 +34,7 @@ export async function applyRun(flowFile: string, runRef: string, opts: { signal?
   let lock: StateLock | undefined;
   const got = await acquireStateLock(stateDir, `apply-${record.id}`, { wait: false, signal: opts.signal });
   if ('lock' in got) lock = got.lock;
-  else if ('busy' in got && !SWEEP_LOCK.test(got.busy.runId)) throw new ApplyError(`run ${got.busy.runId} (pid ${got.busy.pid}) is writing this folder's outs; apply once it ends`);
+  else if ('busy' in got && !SWEEP_LOCK.test(got.busy.runId)) throw new ApplyError(`${holderName(got.busy.runId)} (pid ${got.busy.pid}) is writing this folder's outs; apply once it ends`);
   const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const cas = new ContentStore(stateDir, hasher);
   try {

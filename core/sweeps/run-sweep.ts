@@ -16,7 +16,7 @@ import type { RunEventListener } from '../engine/events';
 import { codeVersion } from '../engine/git';
 import { ContentHasher } from '../engine/hasher';
 import { KeyedMutex } from '../engine/keyed-mutex';
-import { acquireStateLock, type LockHolder } from '../engine/run-lock';
+import { acquireStateLock, holderName, type LockHolder } from '../engine/run-lock';
 import { runFlow, type SharedServices } from '../engine/runner';
 import { stateDirOf } from '../engine/state';
 import { randomRunId } from '../runs/id';
@@ -103,7 +103,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const locked = await acquireStateLock(stateDir, `sweep-${queue.id}`, { wait: opts.wait ?? true, signal: opts.signal, onWait: opts.onWait });
   if (!('lock' in locked)) {
     if ('cancelled' in locked) return { ...refuse('', queue.id, queue.name), status: 'cancelled', message: undefined };
-    return { ...refuse(`run ${locked.busy.runId} (pid ${locked.busy.pid}) is using ${stateDir}: one run or sweep at a time per folder`, queue.id, queue.name), lockedBy: locked.busy };
+    return { ...refuse(`${holderName(locked.busy.runId)} (pid ${locked.busy.pid}) is using ${stateDir}: one run or sweep at a time per folder`, queue.id, queue.name), lockedBy: locked.busy };
   }
   try {
     return await sweepLocked(opts, analysis, stateDir, queue, opts.resume !== undefined);

@@ -140,3 +140,24 @@ test('ad hoc sweep from the command line; typos get the closest name', async (t)
   assert.equal(badRange.code, 2);
   assert.match(badRange.stderr, /low below high/);
 });
+
+test('while a sweep holds the folder, a run waits (or exits 75 with --no-wait), and apply still works', async (t) => {
+  const dir = miniProject(t);
+  const sweep = startFlowbench(dir, ['sweep', 'grid8', '-w', '1', '--set', 'delay_ms=700', '--events']);
+  let out = '';
+  sweep.child.stdout!.on('data', (d) => (out += d));
+  const ends = () => jsonLines(out.slice(0, out.lastIndexOf('\n') + 1)).filter((e) => e.type === 'variant-end');
+  await waitFor('a variant to finish', () => ends().length >= 1, 90_000);
+
+  const run = flowbench(dir, ['run', '--no-wait']);
+  assert.equal(run.code, 75, run.stderr);
+  assert.match(run.stderr, /flowbench: sweep \d{8}-\d{6}-[0-9a-f]+, pid \d+ is using .*not waiting for it/);
+  const applied = flowbench(dir, ['apply', String(ends()[0]!.runId)]);
+  assert.equal(applied.code, 0, applied.stderr);
+  assert.ok(existsSync(join(dir, 'models/model.bin')));
+
+  sweep.child.kill('SIGINT');
+  const res = await sweep.done;
+  assert.equal(res.code, 130, res.stderr);
+  assert.match(res.stdout, /"type":"sweep-end"[^\n]*"status":"cancelled"/);
+});

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { RunEvent } from '../../engine/events';
+import { holderName } from '../../engine/run-lock';
 import { closest } from '../../flow/suggest';
 import { specOf, type SweepSpec } from '../../sweeps/expand';
 import { runSweep, type SweepEvent } from '../../sweeps/run-sweep';
@@ -103,7 +104,7 @@ export async function sweepCommand(args: string[], o: Output): Promise<number> {
       ...(values.events ? { onRunEvent: emitJson } : {}),
       ...(values.resume || values.id ? { resume: values.id ?? true, ...(name ? { resumeName: name } : {}) } : {}),
       wait: !values['no-wait'],
-      onWait: (h) => line(o.err, `Waiting for run ${h.runId} (pid ${h.pid}), which is using ${stateDir} (one run or sweep at a time per folder; Ctrl-C to give up)…`),
+      onWait: (h) => line(o.err, `Waiting for ${holderName(h.runId)} (pid ${h.pid}), which is using ${stateDir} (one run or sweep at a time per folder; Ctrl-C to give up)…`),
     });
     if (result.lockedBy) {
       line(o.err, `flowbench: ${result.message} (--no-wait)`);
