@@ -12,6 +12,7 @@ import { RunFeedback } from './runFeedback';
 import { RunManager } from './runManager';
 import { RunsTree } from './runsTree';
 import { StepLogs } from './stepLogs';
+import { registerSweepCommands } from './sweepCommands';
 import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
@@ -33,5 +34,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerExperimentsPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
   registerProjectCommands(context, flows, log);
+  registerSweepCommands(context, flows, log);
   flows.refresher.request();
 }

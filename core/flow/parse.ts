@@ -20,6 +20,7 @@ import type {
 } from './model';
 import { emptyRange, LineIndex } from './positions';
 import { closest } from './suggest';
+import { parseSweeps, type SweepReader } from './sweep-parse';
 
 const MAX_YAML_ERRORS = 50;
 
@@ -33,6 +34,8 @@ const KEYS = {
   table: schema.definitions.table.properties as SchemaProps,
   profile: schema.definitions.profile.properties as SchemaProps,
   model: schema.properties.model.properties as SchemaProps,
+  sweep: schema.definitions.sweep.properties as SchemaProps,
+  sweepRandom: schema.definitions.sweepRandom.properties as SchemaProps,
 };
 
 /** `tree`: the YAML tree of `text` when the caller has already read it (the language server does, to choose where to analyse). */
@@ -59,6 +62,7 @@ class FlowParser {
       warehouses: new Map(),
       sources: new Map(),
       steps: new Map(),
+      sweeps: new Map(),
     };
     const doc = tree ?? readYaml(this.text);
     // A badly broken file can yield tens of thousands of YAML errors; past the first few nobody reads them.
@@ -96,6 +100,7 @@ class FlowParser {
         case 'sources': this.sources(value, pair, flow); break;
         case 'steps': this.steps(value, pair, flow); break;
         case 'model': this.model(value, pair, flow); break;
+        case 'sweeps': parseSweeps(value, flow.sweeps, this.sweepReader(pair)); break;
       }
     }
     for (const required of ['flow', 'steps']) {
@@ -326,6 +331,15 @@ class FlowParser {
     const path = this.string(fields.get('path')?.value ?? null, fields.get('path')?.pair, 'path');
     const step = this.string(fields.get('step')?.value ?? null, fields.get('step')?.pair, 'step');
     flow.model = { range: this.rangeOf(value), card, ...(path && { path }), ...(step && { step }) };
+  }
+
+  private sweepReader(pair: YPair): SweepReader {
+    return {
+      range: (node) => this.rangeOf(node),
+      report: (code, severity, message, range, fixes) => this.report(code, severity, message, range, fixes),
+      checkKeys: (map, which, where) => this.checkKeys(map, which === 'sweep' ? KEYS.sweep : KEYS.sweepRandom, where),
+      wrongType: (node, expected, fallback) => this.wrongType(node, node === pair.value ? pair : undefined, expected, fallback),
+    };
   }
 
   // ---- typed readers --------------------------------------------------------------------------

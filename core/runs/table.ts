@@ -392,6 +392,8 @@ export class RunTable {
     info.get('code')!.set(row, codeCell(s.code));
     info.get('overrides')!.set(row, overridesCell(s.overrides));
     info.get('starred')!.set(row, starred ?? false);
+    const sweep = (s.sweep as { name?: unknown } | undefined)?.name;
+    info.get('sweep')!.set(row, typeof sweep === 'string' ? sweep : null);
     this.fill(row, id, 'params', s.params, stamp);
     this.fill(row, id, 'metrics', s.metrics, stamp);
     // A replaced run loses the params and metrics it no longer has; the rest keep their sort caches.

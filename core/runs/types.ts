@@ -46,6 +46,14 @@ export interface WriterIdentity {
   pidStart?: string;
 }
 
+/** The sweep a run belongs to: its variant `variant` (0-based) of `of`. */
+export interface SweepTag {
+  name: string;
+  id: string;
+  variant: number;
+  of: number;
+}
+
 export interface RunRecord {
   version: 1;
   id: string;
@@ -70,6 +78,8 @@ export interface RunRecord {
   writer: WriterIdentity;
   /** Last time the record was written; the end time given to a run found interrupted. */
   updated: number;
+  /** Set when the run is a variant of a sweep (`flowbench sweep`). */
+  sweep?: SweepTag;
 }
 
 export interface StepCounts {
@@ -96,4 +106,5 @@ export interface RunSummary {
   code: { commit?: string; dirty: boolean };
   /** Only while running: who to ask whether the run is still alive. */
   writer?: WriterIdentity;
+  sweep?: SweepTag;
 }

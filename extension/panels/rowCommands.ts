@@ -13,6 +13,8 @@ export const ROW_ACTION_COMMANDS: Readonly<Record<RowAction, string>> = {
   delete: 'flowbench.experiments.delete',
 };
 export const TOGGLE_STAR_COMMAND = 'flowbench.experiments.toggleStar';
+/** Puts a run's outs into the working tree (extension/sweepCommands.ts; `flowbench apply`). */
+export const APPLY_RUN_COMMAND = 'flowbench.experiments.applyRun';
 
 /** The run a context-menu command was invoked on: VS Code passes the row's data-vscode-context. */
 export function contextRunId(arg: unknown): string | undefined {
