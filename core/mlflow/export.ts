@@ -73,7 +73,9 @@ export function exportContent(record: RunRecord): { params: Record<string, strin
       metrics.push(m);
       if (!last || m.step >= last.step) last = m;
     }
-    const final = record.metrics[key];
+    // A record keeps NaN and ±Infinity as null (JSON has no such numbers): they go out as NaN.
+    const raw = record.metrics[key] as number | null | undefined;
+    const final = raw === null ? NaN : raw;
     // MLflow shows a metric's point at the highest step: the final value goes after the history unless it is its end.
     if (typeof final === 'number' && !(last && Object.is(last.value, final))) metrics.push({ key, value: final, timestamp: Math.round(at), step: last ? last.step + 1 : 0 });
   }
