@@ -80,6 +80,7 @@ const SPECIAL: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infin
 /** A number as MLflow spells it in files and JSON (`nan`, `inf`, `"NaN"`, `"Infinity"` included). */
 export function parseNumber(text: string): number | undefined {
   const n = Number(text);
-  if (!Number.isNaN(n) && text.trim() !== '') return n;
+  // Number('') and Number(' ') are 0: blank is no number.
+  if (n === n) return /\S/.test(text) ? n : undefined;
   return SPECIAL[text.toLowerCase()];
 }

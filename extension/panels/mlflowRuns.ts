@@ -1,11 +1,11 @@
 // MLflow runs in the experiments panel, vscode-free: a RunSource over the tracking locations the editor
 // knows (setting, MLFLOW_TRACKING_URI, ./mlruns and ./mlflow.db in the workspace), composed with the
-// workspace's own runs. File stores and servers are read in-process (pure JS); an mlflow.db is read by the
-// CLI in a child process (`flowbench runs --source mlflow --json`), since better-sqlite3 is native and the
-// extension host loads no native module. MLflow runs are read-only: star and delete are refused.
+// workspace's own runs. A server is read in-process (fetch); an mlflow.db and an mlruns/ folder by the CLI in
+// a child process (`flowbench runs --source mlflow --json`): better-sqlite3 is native, which the extension
+// host never loads, and the file store reads its ~330,000 files at 10,000 runs synchronously (fastest, see
+// core/mlflow/file-store.ts), which would freeze the extension host. MLflow runs are read-only.
 import { execFile } from 'node:child_process';
 import { mlflowRunSet, type MlflowRunSet } from '../../core/mlflow/collect';
-import { fileStoreReader } from '../../core/mlflow/file-store';
 import type { TrackingLocation } from '../../core/mlflow/locate';
 import { mlflowRunId } from '../../core/mlflow/map';
 import { MlflowError } from '../../core/mlflow/model';
@@ -62,14 +62,13 @@ export function mlflowRuns(options: MlflowSourceOptions): RunSource {
       const token = locations.some((l) => l.kind === 'rest') ? await options.token() : undefined;
       for (const location of locations) {
         try {
-          if (location.kind === 'sqlite') {
+          if (location.kind !== 'rest') {
             const listed = await cliJson<RunSummary[]>(options, ['runs', '--source', 'mlflow', '--mlflow', location.uri, '--json']);
             for (const s of listed) owners.set(s.id, { location });
             summaries.push(...listed);
             continue;
           }
-          const reader = location.kind === 'file' ? fileStoreReader(location.dir, location.uri) : restReader(location.url, { token, tokenHint: options.tokenHint, timeoutMs: options.timeoutMs });
-          const set = mlflowRunSet([reader]);
+          const set = mlflowRunSet([restReader(location.url, { token, tokenHint: options.tokenHint, timeoutMs: options.timeoutMs })]);
           const listed = await set.load();
           notes.push(...listed.notes);
           for (const s of listed.summaries) owners.set(s.id, { location, set });

@@ -35,6 +35,11 @@ function pyFloat(v: number): string {
   return Number.isNaN(v) ? 'nan' : v === Infinity ? 'inf' : v === -Infinity ? '-inf' : String(v);
 }
 
+/** As PyYAML's safe_dump writes a string: quoted only where it would read back as something else. */
+function yamlText(text: string): string {
+  return /^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|\.\d+)$/.test(text) ? `'${text}'` : text;
+}
+
 export function writeFileStore(root: string, experiments: FixtureExperiment[]): void {
   mkdirSync(join(root, '.trash'), { recursive: true });
   for (const e of experiments) {
@@ -48,7 +53,7 @@ export function writeFileStore(root: string, experiments: FixtureExperiment[]): 
       const run = join(dir, r.runId);
       put(join(run, 'meta.yaml'), [
         `artifact_uri: file://${run}/artifacts`, `end_time: ${r.end ?? 'null'}`, "entry_point_name: ''", `experiment_id: '${e.id}'`,
-        `lifecycle_stage: ${r.deleted ? 'deleted' : 'active'}`, `run_id: ${r.runId}`, `run_name: ${r.name ?? r.runId}`, `run_uuid: ${r.runId}`,
+        `lifecycle_stage: ${r.deleted ? 'deleted' : 'active'}`, `run_id: ${yamlText(r.runId)}`, `run_name: ${yamlText(r.name ?? r.runId)}`, `run_uuid: ${yamlText(r.runId)}`,
         "source_name: ''", 'source_type: 4', "source_version: ''", `start_time: ${r.start}`, `status: ${NUMBER_BY_STATUS[r.status]}`,
         'tags: []', 'user_id: tester', '',
       ].join('\n'));
@@ -90,18 +95,25 @@ CREATE TABLE tags (
 `;
 
 export function writeSqliteStore(file: string, experiments: FixtureExperiment[]): void {
+  const db = sqliteStore(file);
+  db.add(experiments);
+  db.close();
+}
+
+/** An mlflow.db to add runs to in parts (the bench writes 10,000 runs without holding them all). */
+export function sqliteStore(file: string): { add(experiments: FixtureExperiment[]): void; close(): void } {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(SCHEMA);
-  const exp = db.prepare('INSERT INTO experiments VALUES (?, ?, ?, ?, 1764547200000, 1764547200000)');
+  const exp = db.prepare('INSERT OR IGNORE INTO experiments VALUES (?, ?, ?, ?, 1764547200000, 1764547200000)');
   const run = db.prepare("INSERT INTO runs VALUES (?, ?, 'LOCAL', '', '', 'tester', ?, ?, ?, '', ?, ?, ?, NULL)");
   const param = db.prepare('INSERT INTO params VALUES (?, ?, ?)');
   const tag = db.prepare('INSERT INTO tags VALUES (?, ?, ?)');
   // MLflow stores a NaN as value 0 with is_nan 1 (the column is NOT NULL).
   const metric = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)');
   const latest = db.prepare('INSERT INTO latest_metrics VALUES (?, ?, ?, ?, ?, ?)');
-  db.transaction(() => {
+  const add = db.transaction((experiments: FixtureExperiment[]) => {
     for (const e of experiments) {
       exp.run(Number(e.id), e.name, `mlflow-artifacts:/${e.id}`, e.deleted ? 'deleted' : 'active');
       for (const r of e.runs) {
@@ -119,8 +131,8 @@ export function writeSqliteStore(file: string, experiments: FixtureExperiment[])
         }
       }
     }
-  })();
-  db.close();
+  });
+  return { add: (experiments) => add(experiments), close: () => db.close() };
 }
 
 /** Two experiments, a deleted one and a deleted run; nested metric keys, a NaN, a history logged out of order. */
