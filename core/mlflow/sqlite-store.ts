@@ -8,7 +8,16 @@ import { isStatus, MlflowError, type MlflowPoint, type MlflowReader, type Mlflow
 type Row = unknown[];
 
 export async function sqliteReader(file: string, uri = `sqlite:///${file}`): Promise<MlflowReader> {
-  const { default: Database } = await import('better-sqlite3');
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = (await import('better-sqlite3')).default;
+  } catch (err) {
+    // Not installed for this platform, or built for another Node ABI (e.g. run under an editor's Electron).
+    throw new MlflowError(
+      `reading ${file} needs better-sqlite3, which cannot be loaded here (${(err as Error).message.split('\n')[0]})`,
+      `install Flowbench with npm on this machine (it builds better-sqlite3), or serve the database (mlflow server --backend-store-uri ${uri}) and use its http:// address`,
+    );
+  }
   let db: BetterSqlite3.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
