@@ -8,8 +8,10 @@ export const USAGE: Record<string, string> = {
     'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
     '  flowbench runs star|unstar RUN [FLOW]   mark a run (RUN may be a unique prefix of its id)',
     '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
+    '  flowbench runs --source mlflow [--mlflow URI] [--filter …] [--sort …] [--columns …] [--json]   MLflow\'s runs, read-only',
+    '  flowbench runs export --mlflow URL|DIR [RUN...] [--flow FLOW] [--json]   log runs to an MLflow server or mlruns/ folder (again: no duplicates)',
   ].join('\n'),
-  show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
+  show: 'flowbench show RUN [FLOW] [--json] [--mlflow URI]     one run in full (RUN may be a unique prefix of its id, or mlflow:ID)',
   sweep: 'flowbench sweep [NAME] [FLOW] [--grid k=v,v]... [--random k=a..b[:log]]... [--count N] [--seed N] [--set k=v]... [-w N] [--resume [--id ID]] [--events]',
   apply: 'flowbench apply RUN [FLOW]             put a run\'s outs (e.g. a sweep variant\'s) into the working tree from the cache',
   model: [
@@ -35,7 +37,9 @@ const RUNS_OPTIONS = `
   --starred          only starred runs
   --status S         only runs with this status (same as --filter 'status = S')
   --limit N          at most N runs (default 20; --json prints all)
-  --json             the matching summaries as JSON (with --columns: just those columns)`;
+  --json             the matching summaries as JSON (with --columns: just those columns)
+  --source mlflow    MLflow's runs instead: --mlflow URI, else MLFLOW_TRACKING_URI, else ./mlruns and ./mlflow.db
+  --mlflow URI       http(s)://server, an mlruns/ folder, or sqlite:///mlflow.db (token: MLFLOW_TRACKING_TOKEN)`;
 
 const SWEEP_OPTIONS = `
   NAME               a sweep declared under \`sweeps:\` in the flow file

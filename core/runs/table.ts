@@ -62,7 +62,7 @@ const FEW_TEXTS = 1024;
 
 const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
   id: 'string', flow: 'string', status: 'string', start: 'number', duration: 'number',
-  code: 'string', overrides: 'string', starred: 'string', sweep: 'string',
+  code: 'string', overrides: 'string', starred: 'string', sweep: 'string', source: 'string',
 };
 
 interface SortRanks {
@@ -394,6 +394,8 @@ export class RunTable {
     info.get('starred')!.set(row, starred ?? false);
     const sweep = (s.sweep as { name?: unknown } | undefined)?.name;
     info.get('sweep')!.set(row, typeof sweep === 'string' ? sweep : null);
+    // Only runs from elsewhere are labelled (read-only MLflow imports); Flowbench's own leave it empty.
+    info.get('source')!.set(row, s.source === 'mlflow' ? 'mlflow' : null);
     this.fill(row, id, 'params', s.params, stamp);
     this.fill(row, id, 'metrics', s.metrics, stamp);
     // A replaced run loses the params and metrics it no longer has; the rest keep their sort caches.

@@ -53,10 +53,13 @@ export interface SweepTag {
   variant: number;
   of: number;
 }
+/** Where a run was recorded: absent means Flowbench's own store; `mlflow` runs are read-only imports. */
+export type RunOrigin = 'flowbench' | 'mlflow';
 
 export interface RunRecord {
   version: 1;
   id: string;
+  source?: RunOrigin;
   flow: string;
   flowFile: string;
   params: Record<string, unknown>;
@@ -93,6 +96,7 @@ export interface StepCounts {
 
 export interface RunSummary {
   id: string;
+  source?: RunOrigin;
   flow: string;
   flowFile: string;
   status: RunRecordStatus;

@@ -92,7 +92,7 @@ test('columns: info first, then params and metrics by name, with types and diffe
   const t = RunTable.fromSummaries(runs);
   const cols = t.columns();
   assert.deepEqual(cols.map((c) => c.key), [
-    'id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep',
+    'id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep', 'source',
     'params.lr', 'params.model', 'metrics.auc', 'metrics.loss',
   ]);
   const byKey = new Map(cols.map((c) => [c.key, c]));
