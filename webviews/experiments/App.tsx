@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button, Checkbox } from '../components';
 import type { PanelClient } from '../platform/client';
-import type { ParamsOf } from '../platform/protocol';
+import { ReportError, type ParamsOf } from '../platform/protocol';
 import { SingleFlight } from '../platform/singleFlight';
 import { usePersistentState, useNotification } from '../platform/state';
 import { ColumnsMenu } from './ColumnsMenu';
@@ -135,6 +135,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
           setProblems(r.problems);
           setResult(r);
         },
+        (err) => client.send(ReportError, { message: `The runs query failed: ${(err as Error).message}` }),
       ),
     [client],
   );

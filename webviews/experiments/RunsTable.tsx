@@ -309,18 +309,21 @@ export function RunsTable(props: TableProps) {
   });
   const left = table.getLeftHeaderGroups()[0]?.headers ?? NO_HEADERS;
   const center = table.getCenterHeaderGroups()[0]?.headers ?? NO_HEADERS;
-  const leftSizes = left.map((h) => h.getSize());
-  const centerSizes = center.map((h) => h.getSize());
+  // getSize walks a header's sub-headers: once per layout, not once per scroll frame.
+  const leftSizes = useMemo(() => left.map((h) => h.getSize()), [left, state.widths]); // eslint-disable-line react-hooks/exhaustive-deps
+  const centerSizes = useMemo(() => center.map((h) => h.getSize()), [center, state.widths]); // eslint-disable-line react-hooks/exhaustive-deps
   const pinnedWidth = SELECT_WIDTH + leftSizes.reduce((sum, w) => sum + w, 0);
   const centerWidth = centerSizes.reduce((sum, w) => sum + w, 0);
   const width = pinnedWidth + centerWidth;
 
   // useFlushSync: false lets React batch the re-render a scroll event asks for into the next frame instead of
   // rendering synchronously inside every scroll event (measured: most of the frame time while scrolling).
-  const rows = useVirtualizer({ count: lines.count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false });
+  // initialRect: the first render (before the grid is measured) already has rows to paint, a frame sooner.
+  const rows = useVirtualizer({ count: lines.count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false, initialRect: INITIAL_RECT });
   const cols = useVirtualizer({
     horizontal: true,
     useFlushSync: false,
+    initialRect: INITIAL_RECT,
     count: center.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => centerSizes[i] ?? 110,
@@ -469,6 +472,7 @@ export function RunsTable(props: TableProps) {
   );
 }
 
+const INITIAL_RECT = { width: window.innerWidth, height: window.innerHeight };
 const NO_DATA: Row[] = [];
 const NO_HEADERS: Header<Row, unknown>[] = [];
 const CORE_ROW_MODEL = getCoreRowModel<Row>();
