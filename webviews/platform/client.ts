@@ -30,15 +30,22 @@ export class PanelClient<S> {
   private held: { method: string; params: unknown }[] = [];
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
   private nextId = 1;
+  private readySent = false;
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     // The host may have restarted while this document stayed: it says Hello, we say Ready again.
-    this.on(Hello, () => this.ready());
+    this.on(Hello, () => {
+      this.readySent = false;
+      this.ready();
+    });
   }
 
-  /** Starts the handshake: nothing flows from the host before this. */
+  /** Starts the handshake: nothing flows from the host before this. mountPanel calls it; a second call (an
+   *  app that also says ready once mounted) is a no-op until the host says Hello again. */
   ready(): void {
+    if (this.readySent) return;
+    this.readySent = true;
     this.post({ method: Ready.method, params: { state: this.getState() } });
   }
 
