@@ -4,6 +4,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Button, Checkbox } from '../components';
 import type { PanelClient } from '../platform/client';
+import { ReportError, type ParamsOf } from '../platform/protocol';
+import { SingleFlight } from '../platform/singleFlight';
 import { usePersistentState, useNotification } from '../platform/state';
 import { ColumnsMenu } from './ColumnsMenu';
 import { ComparePane } from './ComparePane';
@@ -35,7 +37,6 @@ import { linesOf } from './layout';
 import { BLOCK, blockWindow, RowCache } from './rowCache';
 import { RunsTable, visibleColumns } from './RunsTable';
 
-const FILTER_DEBOUNCE_MS = 120;
 /** A shift-click or Shift+arrow range selects at most this many runs. */
 const MAX_RANGE = 10_000;
 
@@ -47,15 +48,6 @@ const ACTIONS: { action: RowAction; label: string; key: string; keyLabel: string
   { action: 'copyId', label: 'Copy id', key: 'Mod+c', keyLabel: 'Ctrl+C' },
   { action: 'delete', label: 'Delete…', key: 'Delete', keyLabel: 'Delete' },
 ];
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return debounced;
-}
 
 export function App({ client }: { client: PanelClient<ViewState> }) {
   const [state, update] = usePersistentState(client, defaultViewState);
@@ -90,9 +82,6 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     pendingFocus.current = id;
     void focusPending();
   });
-  // Handlers are registered by the effects above; only now may the host start talking.
-  useEffect(() => client.ready(), [client]);
-
   const cellColumns = useMemo(() => (columns ? visibleColumns(columns, state) : []), [columns, state.order, state.hidden, state.pinned, state.onlyDiffering]); // eslint-disable-line react-hooks/exhaustive-deps
   const cache = useMemo(() => {
     if (!result) return undefined;
@@ -130,22 +119,30 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   );
   useEffect(() => fetchRows(visible.current.from, visible.current.to), [fetchRows]);
 
-  const filter = useDebounced(state.filter, FILTER_DEBOUNCE_MS);
+  // Every keystroke in the filter box asks at once (no typing pause), one query at a time: a newer one waits
+  // in place of older waiting ones, and an answer a newer query overtook is not painted. The window is the one
+  // on screen when the query leaves.
+  const latestColumns = useRef(cellColumns);
+  latestColumns.current = cellColumns;
+  const queries = useMemo(
+    () =>
+      new SingleFlight(
+        (params: Omit<ParamsOf<typeof RunQuery>, 'window'>) => {
+          const { from, to } = blockWindow(visible.current.from, Math.max(visible.current.to, visible.current.from + 1));
+          return client.request(RunQuery, { ...params, window: { from, count: to - from, columns: latestColumns.current } });
+        },
+        (r: QueryResult) => {
+          setProblems(r.problems);
+          setResult(r);
+        },
+        (err) => client.send(ReportError, { message: `The runs query failed: ${(err as Error).message}` }),
+      ),
+    [client],
+  );
   const flow = state.followActiveFlow ? activeFlow : undefined;
   useEffect(() => {
-    if (!columns) return;
-    let current = true;
-    const { from, to } = blockWindow(visible.current.from, Math.max(visible.current.to, visible.current.from + 1));
-    const window = { from, count: to - from, columns: cellColumns };
-    void client.request(RunQuery, { filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush, window }).then((r) => {
-      if (!current) return;
-      setProblems(r.problems);
-      setResult(r);
-    });
-    return () => {
-      current = false;
-    };
-  }, [client, columns !== undefined, filter, state.sort, state.groupByFlow, flow, brush]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (columns) queries.ask({ filter: state.filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush });
+  }, [queries, columns !== undefined, state.filter, state.sort, state.groupByFlow, flow, brush]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const focusPending = async () => {
     const id = pendingFocus.current;

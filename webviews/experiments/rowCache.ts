@@ -55,16 +55,18 @@ export class RowCache {
     this.inFlight.delete(block);
   }
 
-  /** Applies a live delta; returns whether any cached row changed. */
+  /** Applies a live delta; returns whether any cached row changed. A changed row is a new object, so the
+   *  table's memoized rows see it (and only it) change. */
   patch(rows: readonly Row[], columns: readonly string[]): boolean {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const at = this.columns.map((key) => columns.indexOf(key));
     let changed = false;
     for (const block of this.blocks.values()) {
-      for (const row of block) {
+      for (let i = 0; i < block.length; i++) {
+        const row = block[i]!;
         const fresh = byId.get(row.id);
         if (!fresh) continue;
-        row.cells = at.map((i, k): Cell => (i >= 0 ? fresh.cells[i]! : row.cells[k]!));
+        block[i] = { id: row.id, cells: at.map((j, k): Cell => (j >= 0 ? fresh.cells[j]! : row.cells[k]!)) };
         changed = true;
       }
     }

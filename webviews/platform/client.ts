@@ -1,6 +1,8 @@
 // The webview side of the message protocol: one client per panel, wrapping acquireVsCodeApi (which may be
 // called only once per document). Handlers are registered per notification; requests return promises that
-// settle when the host answers with the same id.
+// settle when the host answers with the same id. A notification that comes before its handler is registered
+// is held and handed to the handler when it registers, so `ready` can go out before the app has rendered
+// (the host loads its data while React mounts).
 import {
   Hello,
   isWireMessage,
@@ -19,20 +21,31 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+const MAX_HELD = 100;
+
 export class PanelClient<S> {
   private readonly api: VsCodeApi = acquireVsCodeApi();
   private readonly handlers = new Map<string, (params: unknown) => void>();
+  /** Notifications no handler has taken yet, in arrival order (bounded: a panel that never listens loses them). */
+  private held: { method: string; params: unknown }[] = [];
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
   private nextId = 1;
+  private readySent = false;
 
   constructor() {
     window.addEventListener('message', (event: MessageEvent) => this.receive(event.data));
     // The host may have restarted while this document stayed: it says Hello, we say Ready again.
-    this.on(Hello, () => this.ready());
+    this.on(Hello, () => {
+      this.readySent = false;
+      this.ready();
+    });
   }
 
-  /** Starts the handshake: nothing flows from the host before this. */
+  /** Starts the handshake: nothing flows from the host before this. mountPanel calls it; a second call (an
+   *  app that also says ready once mounted) is a no-op until the host says Hello again. */
   ready(): void {
+    if (this.readySent) return;
+    this.readySent = true;
     this.post({ method: Ready.method, params: { state: this.getState() } });
   }
 
@@ -51,6 +64,11 @@ export class PanelClient<S> {
   /** One handler per notification; returns the function that removes it. */
   on<P>(type: NotificationType<P>, handler: (params: P) => void): () => void {
     this.handlers.set(type.method, handler as (params: unknown) => void);
+    const mine = this.held.filter((m) => m.method === type.method);
+    if (mine.length > 0) {
+      this.held = this.held.filter((m) => m.method !== type.method);
+      for (const m of mine) handler(m.params as P);
+    }
     return () => {
       if (this.handlers.get(type.method) === handler) this.handlers.delete(type.method);
     };
@@ -79,6 +97,9 @@ export class PanelClient<S> {
       else waiting?.resolve(response.result);
       return;
     }
-    this.handlers.get(data.method)?.((data as { params: unknown }).params);
+    const params = (data as { params: unknown }).params;
+    const handler = this.handlers.get(data.method);
+    if (handler) handler(params);
+    else if (this.held.length < MAX_HELD) this.held.push({ method: data.method, params });
   }
 }

@@ -10,10 +10,13 @@ import './theme.css';
 export { PanelClient } from './client';
 export { onKeys, chordOf, type KeyMap } from './keyboard';
 export { usePersistentState, useNotification } from './state';
+export { SingleFlight } from './singleFlight';
 
-/** Renders the panel into #root; the app calls `client.ready()` once its handlers are registered. */
+/** Renders the panel into #root and starts the handshake at once: what the host sends before the app's
+ *  handlers are registered is held for them (client.ts). */
 export function mountPanel<S>(render: (client: PanelClient<S>) => ReactElement): void {
   const client = new PanelClient<S>();
+  client.ready();
   const report = (message: string, stack?: string) => client.send(ReportError, { message, stack });
   window.addEventListener('error', (event) => report(event.message, (event.error as Error | undefined)?.stack));
   window.addEventListener('unhandledrejection', (event) => report(String((event.reason as Error)?.message ?? event.reason)));
