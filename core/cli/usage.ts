@@ -10,6 +10,7 @@ export const USAGE: Record<string, string> = {
     '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
   ].join('\n'),
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
+  test: 'flowbench test [STEP|SOURCE.TABLE]... [FLOW] [--json]   run data tests on the tables as materialized now',
 };
 
 const RUN_OPTIONS = `

@@ -9,6 +9,7 @@ import { formatDuration, formatTime, formatValue, OUTCOME_SYMBOL, table } from '
 import { line, paint, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 import { STATUS_COLOR } from './runs';
+import { printProfile, printTests } from '../data-report';
 
 export async function showCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' } }, 2);
@@ -56,6 +57,19 @@ function printRecord(o: Output, r: RunRecord): void {
   });
   for (const text of table(rows)) line(o.out, '  ' + text);
 
+  const tested = Object.entries(r.steps).filter(([, s]) => s.tests?.length);
+  if (tested.length) {
+    section('Data tests');
+    for (const [, s] of tested) printTests(o, s.tests!);
+  }
+  const profiled = Object.entries(r.steps).filter(([, s]) => s.profile);
+  if (profiled.length) {
+    section('Profiles');
+    for (const [name, s] of profiled) {
+      line(o.out, `  ${paint(o, 'bold', name)}`);
+      printProfile(o, s.profile!, '    ');
+    }
+  }
   const metrics = Object.entries(r.metrics);
   if (metrics.length) {
     section('Metrics');
