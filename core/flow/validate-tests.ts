@@ -57,7 +57,7 @@ export function validateTests(flow: Flow, host: FileHost, project: string): Prob
     const schema = lastSchema(flow.root, table, host);
     // Unchanged SQL since that run means the column is surely missing; edited SQL may have added it.
     const sure = schema && sqlText !== undefined && schema.sql === sqlHash(sqlText);
-    const column = (name: Located<string>, where: string, columns = schema?.columns) => {
+    const column = (name: Located<string>, where: string, columns: string[] | undefined) => {
       if (!columns || columns.includes(name.value)) return;
       const guess = closest(name.value, columns);
       const remedy = sure ? '' : ' (the SQL changed since; run the step to check again)';
@@ -69,9 +69,9 @@ export function validateTests(flow: Flow, host: FileHost, project: string): Prob
       const at = test.column && `${test.column.range.start.line}:${test.column.range.start.character}`;
       if (test.column && at && !seen.has(at)) {
         seen.add(at);
-        column(test.column, `${test.kind} test`);
+        column(test.column, `${test.kind} test`, schema?.columns);
       }
-      for (const c of test.columns ?? []) column(c, 'unique_combination');
+      for (const c of test.columns ?? []) column(c, 'unique_combination', schema?.columns);
       if (test.to && target(test.to, 'relationships: to:') && test.field) {
         column(test.field, `relationships to ${test.to.value}`, lastSchema(flow.root, test.to.value, host)?.columns);
       }
