@@ -54,6 +54,7 @@ export function validateTests(flow: Flow, host: FileHost, project: string): Prob
   };
 
   const check = (tests: DataTests, table: string, sqlText: string | undefined) => {
+    lastFailures(tests, table);
     const schema = lastSchema(flow.root, table, host);
     // Unchanged SQL since that run means the column is surely missing; edited SQL may have added it.
     const sure = schema && sqlText !== undefined && schema.sql === sqlHash(sqlText);
@@ -78,6 +79,24 @@ export function validateTests(flow: Flow, host: FileHost, project: string): Prob
       for (const bound of [test.rowsMin, test.rowsMax]) if (bound?.of) target(bound.of, 'row_count:');
       if (test.file) sqlTestFile(test.file);
     }
+  };
+
+  /** The tests that failed when they last ran, on their lines; never errors, since a run must still be possible. */
+  const lastFailures = (tests: DataTests, table: string) => {
+    const text = host.readText(checksPath(flow.root, table));
+    if (!text) return;
+    let results: { kind?: string; column?: string; table?: string; status?: string; severity?: string; name?: string; message?: string }[];
+    try {
+      results = (JSON.parse(text) as { tests?: typeof results }).tests?.filter((r) => r.table === table) ?? [];
+    } catch {
+      return;
+    }
+    tests.tests.forEach((t, i) => {
+      const r = results[i];
+      if (!r || r.kind !== t.kind || r.column !== t.column?.value || r.status === 'pass') return;
+      const verb = r.status === 'error' ? 'could not run' : 'failed';
+      report('FB117', r.severity === 'warn' ? 'info' : 'warning', `${r.name} ${verb} in the last check: ${r.message ?? ''} (flowbench show or flowbench test ${table} for the failing rows)`, t.range);
+    });
   };
 
   const sqlTestFile = (file: Located<string>) => {

@@ -68,6 +68,8 @@ export interface ColumnProfile {
 export interface TableProfile {
   rows: number;
   columns: ColumnProfile[];
+  /** Set when histograms and top values were counted over a sample of this many rows (and scaled to `rows`). */
+  distributionSample?: number;
 }
 
 export interface MetricPoint {

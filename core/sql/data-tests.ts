@@ -223,14 +223,18 @@ async function profileOf(q: CheckQueries, relation: string, columns: Column[], r
     return p;
   });
   const first: FirstPass[] = profiles.map((p) => ({ min: typeof p.min === 'number' ? p.min : undefined, max: typeof p.max === 'number' ? p.max : undefined, distinct: p.distinct }));
-  const sql = distributionQuery(relation, columns, first);
+  const sql = distributionQuery(relation, columns, first, rows);
   if (!sql) return { rows, columns: profiles };
   const dist = (await q.rows(sql))[0]!;
+  // counts from a sample are scaled to the whole table
+  const sampled = Number(dist.sampled);
+  const scale = sampled && sampled < rows ? rows / sampled : 1;
+  const scaled = (v: unknown) => Math.round(Number(v) * scale);
   profiles.forEach((p, i) => {
     const h = dist[`h${i}`];
     if (h === undefined || h === null) return;
     if (isNumeric(p.type)) {
-      const counts = new Map(mapEntries(h).map(([k, v]) => [Number(k), Number(v)]));
+      const counts = new Map(mapEntries(h).map(([k, v]) => [Number(k), scaled(v)]));
       const width = ((p.max as number) - (p.min as number)) / HISTOGRAM_BINS;
       p.histogram = Array.from({ length: HISTOGRAM_BINS }, (_, b) => ({ start: (p.min as number) + b * width, end: (p.min as number) + (b + 1) * width, count: counts.get(b) ?? 0 }));
     } else if (Array.isArray(h) && !isMapValue(h)) {
@@ -238,12 +242,12 @@ async function profileOf(q: CheckQueries, relation: string, columns: Column[], r
     } else {
       p.top = mapEntries(h)
         .filter(([k]) => k !== null)
-        .map(([k, v]) => ({ value: String(k), count: Number(v) }))
+        .map(([k, v]) => ({ value: String(k), count: scaled(v) }))
         .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
         .slice(0, TOP_VALUES);
     }
   });
-  return { rows, columns: profiles };
+  return { rows, columns: profiles, ...(scale > 1 && { distributionSample: sampled }) };
 }
 
 /** DuckDB MAP values arrive as `{ entries: [{ key, value }] }` or a list of `{ key, value }`. */

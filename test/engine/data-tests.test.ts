@@ -99,6 +99,11 @@ test('every test kind passes on real flights, and fails on a bad row with the ro
   assert.deepEqual(notNull.sample, [{ id: 1, departure: null, delay: 5000, origin: 'zz9', band: 'medium' }]);
   assert.match(end.message!, /not_null\(departure\): 1 rows have a null departure .*e\.g\. \{"id":1,"departure":null/);
   assert.equal(end.location?.line, 27, 'the failing test is located on its line of the flow file');
+  const lastCheck = loadFlow(ws.flowFile).problems.filter((p) => p.code === 'FB117');
+  assert.deepEqual(lastCheck.map((p) => [p.severity, p.range.start.line + 1, p.message.split(' in the last check')[0]]).slice(0, 2), [
+    ['warning', 27, 'not_null(departure) failed'],
+    ['info', 28, 'unique(id) failed'],
+  ], 'failing tests show on their lines in the editor until they pass');
 
   for (const name of ['matches(origin)', 'relationships(origin → raw.airports.iata)', 'range(delay)', 'accepted_values(band)', 'sql(tests/bad-long-delays.sql)']) {
     const r = bad.get(`bad ${name}`)!;
