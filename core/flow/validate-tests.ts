@@ -32,6 +32,21 @@ export function lastSchema(root: string, table: string, host: FileHost): { colum
   }
 }
 
+/** Pass / warn / fail counts of a table's tests when they last ran, for the Pipelines view. */
+export function lastTestCounts(root: string, table: string, host: FileHost): { pass: number; warn: number; fail: number } | undefined {
+  const text = host.readText(checksPath(root, table));
+  if (!text) return undefined;
+  try {
+    const tests = (JSON.parse(text) as { tests?: { status?: string; severity?: string }[] }).tests ?? [];
+    if (!tests.length) return undefined;
+    const counts = { pass: 0, warn: 0, fail: 0 };
+    for (const t of tests) counts[t.status === 'pass' ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail']++;
+    return counts;
+  } catch {
+    return undefined;
+  }
+}
+
 export function validateTests(flow: Flow, host: FileHost, project: string): Problem[] {
   const problems: Problem[] = [];
   const report = (code: string, severity: Severity, message: string, range: Range, file = flow.file, fix?: string) =>
