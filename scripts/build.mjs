@@ -13,6 +13,8 @@ const entries = [
   // Its own bundle: the language client and its protocol libraries are most of the extension's code, and the
   // extension host parses dist/extension.js before activate() runs, so keeping them out halves activation.
   { in: 'extension/language-client.ts', out: 'language-client' },
+  // ONNX Runtime runs only in this worker process (core/model/ort-client.ts spawns it).
+  { in: 'core/model/ort-worker.ts', out: 'ort-worker' },
 ];
 /** extension/main.ts requires the language client at run time, after activation, from the bundle beside it. */
 const languageClientAtRunTime = {

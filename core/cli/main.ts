@@ -10,6 +10,7 @@ import { statusCommand } from './commands/status';
 import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
 import { testCommand } from './commands/test';
+import { modelCommand } from './commands/model';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   runs: runsCommand,
   show: showCommand,
   test: testCommand,
+  model: modelCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
