@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { RunEvent } from '../../core/engine/events';
+import { columnHover } from '../../core/analysis/column-hover';
 import { loadFlow } from '../../core/flow/analyze';
 import type { TestResult } from '../../core/runs/types';
 import { outcomes, workspace } from './workspace';
@@ -130,6 +131,13 @@ test('every test kind passes on real flights, and fails on a bad row with the ro
   assert.deepEqual(band.top!.map((v) => v.value).sort(), ['long', 'short']);
   assert.equal(band.top!.reduce((n, v) => n + v.count!, 0), 2000);
   assert.equal(stepEnd(events, 'bad').profile!.columns.find((c) => c.name === 'departure')!.nulls, 1);
+
+  // hovering the column of a test shows its profile
+  const lines = FLOW().split('\n');
+  const line = lines.findIndex((l) => l.includes('band: [{ accepted_values: [short, long] }]'));
+  const hover = columnHover(loadFlow(ws.flowFile), { line, character: lines[line]!.indexOf('band') + 2 })!;
+  assert.match(hover.markdown, /^\*\*column\*\* `band` of `good`: VARCHAR, 0\.0% null, ~2 distinct of 2,000 rows/);
+  assert.match(hover.markdown, /top: `(short|long)` \(\d/);
 });
 
 test('editing a test re-checks the kept table without recomputing it; an unchanged passing step is not checked again', async (t) => {
