@@ -1,7 +1,9 @@
 // The Pipelines view: flows → steps with a status icon, plus the problems of a broken flow so the
 // view stays useful (and points at the fix) while the file cannot run.
 import * as vscode from 'vscode';
-import { basename, relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
+import { diskHost } from '../core/flow/host';
+import { lastTestCounts } from '../core/flow/validate-tests';
 import type { Problem, Step } from '../core/flow/model';
 import type { FlowEntry, FlowWorkspace, StepStatusView } from './flowWorkspace';
 import type { RunManager } from './runManager';
@@ -146,7 +148,9 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
     item.id = `step:${node.file}#${node.step}`;
     item.iconPath = shown.icon;
     item.contextValue = shown.running ? 'step-running' : 'step';
-    item.description = [stepTiming(status, live, shown.running), step && computeLabel(step)].filter(Boolean).join(' · ');
+    const tests = step?.kind === 'sql' && step.tests ? lastTestCounts(dirname(node.file), node.step, diskHost) : undefined;
+    const testLabel = tests && `tests ${tests.pass}✓${tests.warn ? ` ${tests.warn}!` : ''}${tests.fail ? ` ${tests.fail}✗` : ''}`;
+    item.description = [stepTiming(status, live, shown.running), step && computeLabel(step), testLabel].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${node.step}, ${shown.label}` };
     item.tooltip = stepTooltip(node.step, step, shown.label, status, live);
     item.command = { title: 'Open Step Definition', command: 'flowbench.openStepDefinition', arguments: [node.file, node.step] };

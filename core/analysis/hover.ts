@@ -7,6 +7,7 @@ import { targetsAt, type Target } from './locate';
 import { describe, schemaAt } from './schema';
 import { formatDuration, lastRun } from './status';
 import { yamlContextAt } from './yaml-context';
+import { columnHover } from './column-hover';
 import type { WorkspaceIndex } from './workspace';
 
 export interface HoverInfo {
@@ -18,7 +19,8 @@ export async function hover(ws: WorkspaceIndex, file: string, pos: Position): Pr
   const hits = targetsAt(ws, file, pos);
   const parts = (await Promise.all(hits.map((hit) => describeTarget(hit.analysis, hit.target)))).filter((s): s is string => !!s);
   if (parts.length > 0) return { markdown: [...new Set(parts)].join('\n\n---\n\n'), range: hits[0]!.range };
-  return keyHover(ws, file, pos);
+  const analysis = ws.flow(file)?.analysis;
+  return (analysis && columnHover(analysis, pos)) || keyHover(ws, file, pos);
 }
 
 async function describeTarget(analysis: FlowAnalysis, target: Target): Promise<string | undefined> {

@@ -11,6 +11,7 @@ import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
 import { sweepCommand } from './commands/sweep';
 import { applyCommand } from './commands/apply';
+import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
 import type { Output } from './output';
 import { version } from '../../package.json';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   show: showCommand,
   sweep: sweepCommand,
   apply: applyCommand,
+  test: testCommand,
   model: modelCommand,
 };
 

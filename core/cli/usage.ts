@@ -14,6 +14,7 @@ export const USAGE: Record<string, string> = {
   show: 'flowbench show RUN [FLOW] [--json] [--mlflow URI]     one run in full (RUN may be a unique prefix of its id, or mlflow:ID)',
   sweep: 'flowbench sweep [NAME] [FLOW] [--grid k=v,v]... [--random k=a..b[:log]]... [--count N] [--seed N] [--set k=v]... [-w N] [--resume [--id ID]] [--events]',
   apply: 'flowbench apply RUN [FLOW]             put a run\'s outs (e.g. a sweep variant\'s) into the working tree from the cache',
+  test: 'flowbench test [STEP|SOURCE.TABLE]... [FLOW] [--json]   run data tests on the tables as materialized now',
   model: [
     'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',

@@ -1,6 +1,7 @@
 // The runner's event stream: the one contract the CLI, the extension and the run store all read.
 // Events are plain JSON so they can cross a process boundary (the extension may run the CLI
 // with `--events` and read them line by line) as well as be delivered in-process.
+import type { TableProfile, TestResult } from '../runs/types';
 
 export type StepOutcome =
   | 'succeeded' // ran and produced its declared outputs
@@ -71,6 +72,9 @@ export type RunEvent =
       /** Declared outs after the step, with content hashes (sha256 hex). */
       outputs?: { path: string; hash: string; size: number }[];
       fingerprint?: string;
+      /** Data test results and the profile of a SQL step's table (core/runs/types.ts). */
+      tests?: TestResult[];
+      profile?: TableProfile;
       time: number;
     }
   | {

@@ -268,6 +268,8 @@ async function schedule(ctx: RunContext, order: string[], selected: Set<string>,
       ...(end.metrics ? { metrics: end.metrics } : {}),
       ...(end.outputs ? { outputs: end.outputs.map((o) => ({ path: o.path, hash: o.hash, size: o.size })) } : {}),
       ...(end.fingerprint ? { fingerprint: end.fingerprint } : {}),
+      ...(end.tests?.length ? { tests: end.tests } : {}),
+      ...(end.profile ? { profile: end.profile } : {}),
       time: Date.now(),
     });
     let released = false;

@@ -9,6 +9,7 @@ import { interpolate, interpolateCommand, unquotableMessage } from '../flow/inte
 import type { Step } from '../flow/model';
 import type { SqlExecutor } from '../sql/execute';
 import type { ContentStore } from './cas';
+import { checkStep } from './data-checks';
 import { stepEnvironment } from './env';
 import type { RunEvent, SourceLocation } from './events';
 import { collectInputs, declaredOutputs, describeChanges, fingerprintOf, tableExportPath } from './fingerprint';
@@ -130,7 +131,10 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
     reasons = changes.length ? changes : ['inputs changed'];
   } else {
     reasons = await outputDrift(root, record.outputs, hasher);
-    if (!reasons.length) return { outcome: 'cached', attempts: 0, fingerprint, outputs: record.outputs, ...readAllMetrics(root, step) };
+    if (!reasons.length) {
+      const cached = { outcome: 'cached' as const, attempts: 0, fingerprint, outputs: record.outputs, ...readAllMetrics(root, step) };
+      return step.kind === 'sql' ? withChecks(ctx, step, log, fingerprint, true, cached) : cached;
+    }
   }
 
   const saveState = (outputs: OutputRecord[], recordManifest: boolean) => {
@@ -164,7 +168,8 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
     if (step.kind === 'sql') await (await ctx.sqlExecutor()).restore(step, path.resolve(root, tableExportPath(step.name)));
     const metrics = readAllMetrics(root, step);
     saveState(manifest.outputs, false);
-    return { outcome: 'restored', attempts: 0, fingerprint, outputs: manifest.outputs, ...metrics, message: `restored from cache (${reasons.join('; ')})` };
+    const restored = { outcome: 'restored' as const, attempts: 0, fingerprint, outputs: manifest.outputs, ...metrics, message: `restored from cache (${reasons.join('; ')})` };
+    return step.kind === 'sql' ? withChecks(ctx, step, log, fingerprint, true, restored) : restored;
   }
 
   // The outs are about to be overwritten: whatever happens next, the old record no longer describes them.
@@ -178,8 +183,10 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
     if (result.ok) {
       const done = await collectResults(ctx, step, log);
       if ('outputs' in done) {
+        // The table is right for its SQL even when its data fails a test: keep it, so fixing a test re-checks without recomputing.
         saveState(done.outputs, true);
-        return { outcome: 'succeeded', attempts: attempt, fingerprint, ...done };
+        const succeeded = { outcome: 'succeeded' as const, attempts: attempt, fingerprint, ...done };
+        return step.kind === 'sql' ? withChecks(ctx, step, log, fingerprint, false, succeeded) : succeeded;
       }
       failure = { ok: false, message: done.message };
     } else {
@@ -189,6 +196,30 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
     if (attempt < attempts) log.note(`${failure.message}; retrying`);
   }
   return { outcome: 'failed', attempts, message: failure.message, ...(failure.location ? { location: failure.location } : {}) };
+}
+
+/** Runs (or reuses) the step's data tests and profile; an `error` test that fails turns `end` into a failure. */
+async function withChecks(ctx: RunContext, step: Step, log: StepLog, fingerprint: string, reuse: boolean, end: Omit<StepEnd, 'durationMs'>): Promise<Omit<StepEnd, 'durationMs'>> {
+  try {
+    const checks = await checkStep({
+      analysis: ctx.analysis,
+      step,
+      executor: await ctx.sqlExecutor(),
+      tableFingerprint: fingerprint,
+      reuse,
+      log: (line) => log.line('stdout', line),
+      signal: ctx.signal,
+    });
+    const results = { ...(checks.tests.length && { tests: checks.tests }), ...(checks.profile && { profile: checks.profile }) };
+    if (checks.failure) return { ...end, ...results, outcome: 'failed', message: checks.failure.message, ...(checks.failure.location && { location: checks.failure.location }) };
+    const warned = checks.tests.filter((t) => t.status !== 'pass').length;
+    const note = !checks.reused && end.outcome !== 'succeeded' ? 'tests re-checked on the kept table' : '';
+    const message = [end.message, note, warned ? `${warned} data test${warned > 1 ? 's' : ''} warned` : ''].filter(Boolean).join('; ');
+    return { ...end, ...results, ...(message && { message }) };
+  } catch (err) {
+    if (ctx.signal.aborted) return { outcome: 'cancelled', attempts: end.attempts, message: String(ctx.signal.reason) };
+    return { ...end, outcome: 'failed', message: `data tests could not run: ${(err as Error).message}` };
+  }
 }
 
 /** Checks the outs, reads final metrics and puts the outs in the cache; or says what is wrong. */

@@ -102,6 +102,57 @@ export interface Step {
   retries?: Located<number>;
   /** Working directory relative to the flow folder; defaults to the flow folder. */
   cwd?: Located<string>;
+  /** Data tests run on a SQL step's table after it materializes (`tests:`). */
+  tests?: DataTests;
+}
+
+export const COLUMN_TEST_KINDS = ['not_null', 'unique', 'accepted_values', 'relationships', 'range', 'matches'] as const;
+export const TABLE_TEST_KINDS = ['row_count', 'unique_combination', 'sql', 'freshness'] as const;
+export type ColumnTestKind = (typeof COLUMN_TEST_KINDS)[number];
+export type TableTestKind = (typeof TABLE_TEST_KINDS)[number];
+
+/** `{ min: 0.9 of staging }`: a bound relative to another table's row count. */
+export interface RowBound {
+  value: number;
+  /** Step or `source.table` whose row count `value` multiplies. */
+  of?: Located<string>;
+  range: Range;
+}
+
+/** One test as written: a name, or a one-key mapping with its arguments and an optional `severity`. */
+export interface DataTest {
+  kind: ColumnTestKind | TableTestKind;
+  /** The column a column test checks. */
+  column?: Located<string>;
+  severity: 'error' | 'warn';
+  /** The whole entry in the list. */
+  range: Range;
+  kindRange: Range;
+  /** accepted_values */
+  values?: (string | number | boolean)[];
+  /** relationships */
+  to?: Located<string>;
+  field?: Located<string>;
+  /** range (numbers, or strings such as dates) */
+  min?: Located<number | string>;
+  max?: Located<number | string>;
+  /** matches */
+  pattern?: Located<string>;
+  /** row_count */
+  rowsMin?: RowBound;
+  rowsMax?: RowBound;
+  /** unique_combination */
+  columns?: Located<string>[];
+  /** sql: a file of a query returning the failing rows */
+  file?: Located<string>;
+  /** freshness: the newest `column` value is at most this many seconds old */
+  maxAgeSeconds?: Located<number>;
+}
+
+export interface DataTests {
+  range: Range;
+  /** In file order; a column test carries its column. */
+  tests: DataTest[];
 }
 
 export interface SourceTable {
@@ -110,6 +161,8 @@ export interface SourceTable {
   nameRange: Range;
   path?: Located<string>;
   format?: Located<'csv' | 'parquet' | 'json'>;
+  /** Data tests run on the source table before a step reads it, and by `flowbench test`. */
+  tests?: DataTests;
 }
 
 export interface Source {

@@ -19,6 +19,7 @@ import type {
   WarehouseProfile,
 } from './model';
 import { emptyRange, LineIndex } from './positions';
+import { parseTests } from './parse-tests';
 import { closest } from './suggest';
 import { parseSweeps, type SweepReader } from './sweep-parse';
 
@@ -171,7 +172,8 @@ class FlowParser {
         const path = this.string(fields.get('path')?.value ?? null, fields.get('path')?.pair, 'path');
         if (!fields.has('path')) this.report('FB012', 'error', `Source table '${name}.${table}' needs \`path:\`, the data file it reads.`, tableRange);
         const format = this.enumOf(fields.get('format'), ['csv', 'parquet', 'json'] as const, 'format');
-        source.tables.set(table, { source: name, name: table, nameRange: tableRange, ...(path && { path }), ...(format && { format }) });
+        const tests = fields.has('tests') ? parseTests(fields.get('tests')!.value, `source table '${name}.${table}'`, this) : undefined;
+        source.tables.set(table, { source: name, name: table, nameRange: tableRange, ...(path && { path }), ...(format && { format }), ...(tests && { tests }) });
       }
     }
   }
@@ -245,8 +247,10 @@ class FlowParser {
       const n = this.integer(retries.value, retries.pair, 'retries', 0);
       if (n) step.retries = n;
     }
+    const tests = fields.get('tests');
+    if (tests) step.tests = parseTests(tests.value, `step '${step.name}'`, this);
     if (step.kind === 'run') {
-      for (const key of ['materialize', 'warehouse'] as const) {
+      for (const key of ['materialize', 'warehouse', 'tests'] as const) {
         const field = fields.get(key);
         if (field) this.report('FB015', 'warning', `\`${key}:\` only applies to SQL steps; step '${step.name}' is a command step.`, this.rangeOf(field.pair.key as YNode));
       }
@@ -456,7 +460,7 @@ class FlowParser {
     this.report('FB011', 'error', `${key ? `\`${key}:\` must be` : 'Expected'} ${expected}, not ${describe(node)}.`, range);
   }
 
-  private rangeOf(node: YNode | undefined | null): Range {
+  rangeOf(node: YNode | undefined | null): Range {
     return node ? this.span(node.start, node.end) : emptyRange;
   }
 
@@ -464,7 +468,7 @@ class FlowParser {
     return this.lines.range(start, end);
   }
 
-  private report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[]): void {
+  report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[]): void {
     this.problems.push({ code, severity, message, file: this.file, range, ...(fixes?.length && { fixes }) });
   }
 }

@@ -9,6 +9,7 @@ import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
+import { validateTests } from './validate-tests';
 
 export const BUILTIN_WAREHOUSE = 'local';
 const SCRIPT_EXTENSIONS = /\.(py|mjs|cjs|js|ts|sh|bash|r|R|jl|rb|pl)$/;
@@ -73,6 +74,7 @@ class Validator {
     this.isolatedSteps();
     this.unusedParams();
     this.model();
+    this.problems.push(...validateTests(this.flow, this.input.host, this.project));
   }
 
   // ---- references -----------------------------------------------------------------------------

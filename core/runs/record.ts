@@ -54,6 +54,8 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
       if (event.fingerprint) step.fingerprint = event.fingerprint;
       if (event.message) step.message = event.message;
       if (event.location) step.location = event.location;
+      if (event.tests?.length) step.tests = event.tests;
+      if (event.profile) step.profile = event.profile;
       // Both merges below walk the whole run, so they happen only for steps that bring something to merge.
       if (event.outputs?.length) {
         record.artifacts = record.artifacts.filter((a) => a.step !== event.step);

@@ -21,6 +21,55 @@ export interface StepRecord {
   message?: string;
   location?: SourceLocation;
   metrics?: Record<string, number>;
+  /** Data tests of the step's table (and of the source tables it read), in declaration order. */
+  tests?: TestResult[];
+  /** Profile of the table the step materialized. */
+  profile?: TableProfile;
+}
+
+export interface TestResult {
+  /** Readable name, e.g. `not_null(delay_minutes)`, `relationships(origin → raw.airports.iata)`. */
+  name: string;
+  kind: string;
+  /** The table tested: the step, or `source.table`. */
+  table: string;
+  column?: string;
+  severity: 'error' | 'warn';
+  /** `error`: the test could not run (a missing column, a bad query); counts as a failure. */
+  status: 'pass' | 'fail' | 'error';
+  /** Failing rows (for unique: rows beyond the first of each value; for row_count: the count itself). */
+  failing?: number;
+  /** What failed, in words. */
+  message?: string;
+  /** Up to 5 failing rows. */
+  sample?: Record<string, unknown>[];
+  /** Where the test is declared in the flow file (1-based line). */
+  location?: SourceLocation;
+}
+
+export interface ColumnProfile {
+  name: string;
+  /** DuckDB type, e.g. `INTEGER`, `VARCHAR`, `TIMESTAMP`. */
+  type: string;
+  nulls: number;
+  nullShare: number;
+  /** Estimate (HyperLogLog). */
+  distinct: number;
+  min?: number | string;
+  max?: number | string;
+  mean?: number;
+  std?: number;
+  /** Most frequent values (strings and booleans); `count` absent where only an estimate of the order is known. */
+  top?: { value: string; count?: number }[];
+  /** Equal-width bins over [min, max] (numbers). */
+  histogram?: { start: number; end: number; count: number }[];
+}
+
+export interface TableProfile {
+  rows: number;
+  columns: ColumnProfile[];
+  /** Set when histograms and top values were counted over a sample of this many rows (and scaled to `rows`). */
+  distributionSample?: number;
 }
 
 export interface MetricPoint {

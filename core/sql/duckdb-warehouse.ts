@@ -6,7 +6,8 @@ import type { DuckDBConnection, DuckDBExtractedStatements, DuckDBInstance, DuckD
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Flow } from '../flow/model';
+import type { Flow, SourceTable } from '../flow/model';
+import { runChecks, type CheckOutcome, type CheckRequest } from './data-tests';
 import { explainDuckDbError, lockHolder } from './duckdb-errors';
 import { sourceRelation, sourceView } from './duckdb-sources';
 import { displayPath, RenderedSqlError, SqlStepCancelled, SqlStepError } from './errors';
@@ -59,6 +60,19 @@ export class DuckDbWarehouse implements Warehouse {
       await this.ensureSources(run, db);
       await checkSingleQuery(conn, run.sql, db.duckdb);
       return run.materialize === 'view' ? this.createView(conn, run) : this.createTable(conn, run);
+    });
+  }
+
+  check(req: CheckRequest, sources: SourceTable[], log: (line: string) => void, signal: AbortSignal): Promise<CheckOutcome> {
+    return this.withConnection(req.table, signal, async (conn, db) => {
+      await this.ensureSources({ step: req.table, materialize: 'table', sql: '', sources, log, signal }, db);
+      return runChecks(
+        {
+          rows: async (sql) => (await conn.run(sql)).getRowObjectsJS(),
+          json: async (sql) => (await (await conn.run(sql)).getRowObjectsJS()).map(jsonRow),
+        },
+        req,
+      );
     });
   }
 
@@ -362,6 +376,17 @@ class StepConnection {
   private checkSignal(): void {
     if (this.signal.aborted) throw new Error('aborted');
   }
+}
+
+/** A row for a JSON record: numbers stay numbers (BIGINT too, when exact), dates and the rest become their text. */
+function jsonRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'bigint') out[k] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    else if (v instanceof Date) out[k] = v.toISOString();
+    else out[k] = v === null || typeof v !== 'object' ? v : String(v);
+  }
+  return out;
 }
 
 function errorMessage(e: unknown): string {

@@ -9,8 +9,11 @@ import { DuckDbWarehouse } from './duckdb-warehouse';
 import { errorAt, errorIn, RenderedSqlError, SqlStepError } from './errors';
 import { renderSql, type RenderedSql } from './render';
 import { paramLiteral } from './sql-text';
-import type { TemplateCall } from './template';
+import { scanTemplate, type TemplateCall } from './template';
+import { LineIndex } from '../flow/positions';
 import type { SqlStepResult, Warehouse } from './warehouse';
+import type { CheckOutcome } from './data-tests';
+import { checkRequest } from './data-tests-request';
 
 export type { SqlStepResult } from './warehouse';
 export { SqlStepCancelled, SqlStepError } from './errors';
@@ -26,6 +29,8 @@ export interface SqlExecutor {
   run(req: SqlStepRequest): Promise<SqlStepResult>;
   /** Re-creates a table step's table from its Parquet export (restored from the cache by the engine). */
   restore(step: Step, parquetPath: string): Promise<void>;
+  /** Runs the data tests and the profile of a step's relation, or the tests of a source table. */
+  check(target: Step | SourceTable, log: (line: string) => void, signal: AbortSignal): Promise<CheckOutcome>;
   close(): Promise<void>;
 }
 
@@ -78,7 +83,7 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
       }
       const warehouse = warehouseFor(step);
       const sources: SourceTable[] = [];
-      const rendered = renderStep(flow, step, sql, params, warehouse, sources, log);
+      const rendered = renderStep(flow, profileOf(flow, step).name, sql, params, warehouse, sources, log);
       try {
         return await warehouse.run({
           step: step.name,
@@ -95,6 +100,16 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
     async restore(step, parquetPath) {
       await warehouseFor(step).restore(step.name, parquetPath);
     },
+    async check(target, log, signal) {
+      // source tables live in the default profile's warehouse
+      const step = 'source' in target ? undefined : target;
+      const warehouse = step ? warehouseFor(step) : warehouseFor({ name: '' } as Step);
+      const from = step ? profileOf(flow, step).name : (flow.warehouse?.value ?? LOCAL_WAREHOUSE);
+      const sources: SourceTable[] = [];
+      const render = (file: string, text: string) => renderStep(flow, from, { step: target.name, file, text, template: scanTemplate(text), lines: new LineIndex(text) }, params, warehouse, sources, () => undefined);
+      const req = checkRequest({ flow, target, warehouse, from, sources, render, profileOf: (s) => profileOf(flow, s).name });
+      return warehouse.check(req, sources, log, signal);
+    },
     async close() {
       await Promise.all([...warehouses.values()].map((w) => w.close()));
       warehouses.clear();
@@ -108,9 +123,9 @@ function profileOf(flow: Flow, step: Step): { name: string; at?: Located<string>
 }
 
 /** Renders the template, collecting the source tables it reads; a call that cannot be resolved is an error at its position. */
-function renderStep(
+export function renderStep(
   flow: Flow,
-  step: Step,
+  from: string,
   sql: SqlFileInfo,
   params: Map<string, unknown>,
   warehouse: Warehouse,
@@ -127,7 +142,6 @@ function renderStep(
       const target = flow.steps.get(name);
       if (!target) throw fail(argAt(0), `ref('${name}'): no step is named '${name}'.`);
       if (!target.sql) throw fail(argAt(0), `ref('${name}'): '${name}' is a run step and has no table; only SQL steps can be referenced (run steps can write a source file instead).`);
-      const from = profileOf(flow, step).name;
       const to = profileOf(flow, target).name;
       if (from !== to) throw fail(argAt(0), `ref('${name}'): '${name}' runs on warehouse '${to}', this step on '${from}'; a step can only reference tables in its own warehouse.`);
       return warehouse.relation(name);

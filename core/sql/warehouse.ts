@@ -1,6 +1,7 @@
 // What a SQL step needs from a warehouse, whichever engine it is. The step's SQL arrives rendered;
 // mapping errors back to the SQL file is the caller's job (see execute.ts).
 import type { SourceTable } from '../flow/model';
+import type { CheckOutcome, CheckRequest } from './data-tests';
 
 export interface SqlStepResult {
   /** The relation the step created, quoted, e.g. `"main"."features"`. */
@@ -29,5 +30,7 @@ export interface Warehouse {
   sourceRelation(source: string, table: string): string;
   run(run: WarehouseRun): Promise<SqlStepResult>;
   restore(step: string, parquet: string): Promise<void>;
+  /** Runs data tests and the profile of a relation (see data-tests.ts); `sources` are the source views the checks read. */
+  check(req: CheckRequest, sources: SourceTable[], log: (line: string) => void, signal: AbortSignal): Promise<CheckOutcome>;
   close(): Promise<void>;
 }

@@ -34,6 +34,11 @@ test('flight-delays: runs end to end, then cached, then only affected steps, the
   assert.ok(Object.keys(record.metrics).length > 0, 'final metrics recorded');
   assert.ok(Object.values(record.histories).some((points) => points.length > 1), 'a per-epoch history recorded');
   assert.ok(record.artifacts.some((a) => a.path.endsWith('model.onnx')));
+  // the example's data tests hold on the real data, and both tables are profiled
+  const tests = [...(record.steps.staging!.tests ?? []), ...(record.steps.features!.tests ?? [])];
+  assert.ok(tests.length >= 20, `${tests.length} data tests recorded`);
+  assert.deepEqual(tests.filter((t) => t.status !== 'pass'), []);
+  assert.equal(record.steps.features!.profile!.columns.find((c) => c.name === 'split')!.top!.length, 3);
   const metricsBefore = readFileSync(join(dir, 'metrics', 'eval.json'), 'utf8');
 
   const second = flowbench(dir, ['run', ...sample]);

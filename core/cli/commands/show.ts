@@ -11,6 +11,7 @@ import { openStoreFor } from '../run-store';
 import { STATUS_COLOR } from './runs';
 import { mlflowRecord } from './runs-mlflow';
 import { mlflowRunId } from '../../mlflow/map';
+import { printProfile, printTests } from '../data-report';
 
 export async function showCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' }, mlflow: { type: 'string' } }, 2);
@@ -61,6 +62,19 @@ function printRecord(o: Output, r: RunRecord): void {
   });
   for (const text of table(rows)) line(o.out, '  ' + text);
 
+  const tested = Object.entries(r.steps).filter(([, s]) => s.tests?.length);
+  if (tested.length) {
+    section('Data tests');
+    for (const [, s] of tested) printTests(o, s.tests!);
+  }
+  const profiled = Object.entries(r.steps).filter(([, s]) => s.profile);
+  if (profiled.length) {
+    section('Profiles');
+    for (const [name, s] of profiled) {
+      line(o.out, `  ${paint(o, 'bold', name)}`);
+      printProfile(o, s.profile!, '    ');
+    }
+  }
   const metrics = Object.entries(r.metrics);
   if (metrics.length) {
     section('Metrics');
