@@ -20,6 +20,7 @@ import type {
 } from './model';
 import { emptyRange, LineIndex } from './positions';
 import { closest } from './suggest';
+import { parseModelChecks } from './model-checks';
 
 const MAX_YAML_ERRORS = 50;
 
@@ -324,7 +325,10 @@ class FlowParser {
     }
     const path = this.string(fields.get('path')?.value ?? null, fields.get('path')?.pair, 'path');
     const step = this.string(fields.get('step')?.value ?? null, fields.get('step')?.pair, 'step');
-    flow.model = { range: this.rangeOf(value), card, ...(path && { path }), ...(step && { step }) };
+    const sample = this.string(fields.get('sample')?.value ?? null, fields.get('sample')?.pair, 'sample');
+    const checksField = fields.get('checks');
+    const checks = checksField ? parseModelChecks(checksField.value, this.rangeOf(checksField.pair.key as YNode), this) : [];
+    flow.model = { range: this.rangeOf(value), card, checks, ...(path && { path }), ...(step && { step }), ...(sample && { sample }) };
   }
 
   // ---- typed readers --------------------------------------------------------------------------
@@ -441,7 +445,7 @@ class FlowParser {
     this.report('FB011', 'error', `${key ? `\`${key}:\` must be` : 'Expected'} ${expected}, not ${describe(node)}.`, range);
   }
 
-  private rangeOf(node: YNode | undefined | null): Range {
+  rangeOf(node: YNode | undefined | null): Range {
     return node ? this.span(node.start, node.end) : emptyRange;
   }
 
@@ -449,7 +453,7 @@ class FlowParser {
     return this.lines.range(start, end);
   }
 
-  private report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[]): void {
+  report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[]): void {
     this.problems.push({ code, severity, message, file: this.file, range, ...(fixes?.length && { fixes }) });
   }
 }
