@@ -9,6 +9,7 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
+import { cardCommand } from './commands/card';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   status: statusCommand,
   runs: runsCommand,
   show: showCommand,
+  card: cardCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -20,7 +20,10 @@ export function ortRunner(): ModelRunner & { close(): Promise<void> } {
   let ort: Ort | undefined;
   const sessions = new Map<string, Promise<Session>>();
   const session = async (file: string) => {
-    ort ??= (await import('onnxruntime-node')) as Ort;
+    if (!ort) {
+      const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+      ort = mod.default ?? mod;
+    }
     let s = sessions.get(file);
     if (!s) {
       s = ort.InferenceSession.create(file);
