@@ -69,6 +69,8 @@ function parseCheck(node: YNode, ctx: CheckParseContext): ModelCheck | undefined
     const r = keyRange(pair, ctx);
     ctx.report('FB082', 'error', message, r, guess ? [{ title: `Change to '${guess}'`, edits: [{ range: r, newText: guess }] }] : undefined);
   }
+  // With a key misplaced or misspelt, what else looks missing is most likely that key: say it once.
+  if (!ok) return undefined;
   const text = (key: string) => stringField(fields.get(key), key, ctx);
   const num = (key: string, min?: number) => numberField(fields.get(key), key, ctx, min);
   const name = text('name');
@@ -83,7 +85,7 @@ function parseCheck(node: YNode, ctx: CheckParseContext): ModelCheck | undefined
         ctx.report('FB084', 'error', '`max_gap:` compares slices: add `slices:` naming the slice table (e.g. `slices: origin`).', keyRange(fields.get('max_gap')!, ctx));
         return undefined;
       }
-      return maxGap && ok ? { kind, ...base, metric, slices, maxGap } : undefined;
+      return maxGap ? { kind, ...base, metric, slices, maxGap } : undefined;
     }
     const min = num('min');
     const max = num('max');
@@ -95,7 +97,7 @@ function parseCheck(node: YNode, ctx: CheckParseContext): ModelCheck | undefined
       ctx.report('FB083', 'error', `\`min: ${min.value}\` is above \`max: ${max.value}\`: no value can pass.`, min.range);
       return undefined;
     }
-    if ((fields.has('min') && !min) || (fields.has('max') && !max) || !ok) return undefined;
+    if ((fields.has('min') && !min) || (fields.has('max') && !max) ) return undefined;
     return { kind, ...base, metric, ...(min && { min }), ...(max && { max }), ...(slices && { slices }) };
   }
   const feature = text(kind);
@@ -119,7 +121,7 @@ function parseCheck(node: YNode, ctx: CheckParseContext): ModelCheck | undefined
       ctx.report('FB085', 'error', '`delta: 0` changes nothing: use a non-zero amount.', delta.range);
       return undefined;
     }
-    return delta && ok ? { kind, ...base, feature, delta, ...bounds } : undefined;
+    return delta ? { kind, ...base, feature, delta, ...bounds } : undefined;
   }
   const from = text('from');
   const to = text('to');
@@ -131,7 +133,7 @@ function parseCheck(node: YNode, ctx: CheckParseContext): ModelCheck | undefined
     ctx.report('FB085', 'error', `\`from:\` and \`to:\` are both '${from.value}': the swap changes nothing.`, to.range);
     return undefined;
   }
-  return from && to && ok ? { kind, ...base, feature, from, to, ...bounds } : undefined;
+  return from && to ? { kind, ...base, feature, from, to, ...bounds } : undefined;
 }
 
 function keyRange(pair: YPair, ctx: CheckParseContext): Range {
