@@ -142,6 +142,8 @@ export interface WarehouseProfile {
 
 export interface ModelSection {
   range: Range;
+  /** The `model` key itself (where its code lens goes). */
+  keyRange?: Range;
   path?: Located<string>;
   /** Step that produces the model; derived from outs when absent. */
   step?: Located<string>;

@@ -328,7 +328,7 @@ class FlowParser {
     const sample = this.string(fields.get('sample')?.value ?? null, fields.get('sample')?.pair, 'sample');
     const checksField = fields.get('checks');
     const checks = checksField ? parseModelChecks(checksField.value, this.rangeOf(checksField.pair.key as YNode), this) : [];
-    flow.model = { range: this.rangeOf(value), card, checks, ...(path && { path }), ...(step && { step }), ...(sample && { sample }) };
+    flow.model = { range: this.rangeOf(value), keyRange: this.rangeOf(pair.key as YNode), card, checks, ...(path && { path }), ...(step && { step }), ...(sample && { sample }) };
   }
 
   // ---- typed readers --------------------------------------------------------------------------

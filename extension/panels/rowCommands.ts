@@ -13,6 +13,8 @@ export const ROW_ACTION_COMMANDS: Readonly<Record<RowAction, string>> = {
   delete: 'flowbench.experiments.delete',
 };
 export const TOGGLE_STAR_COMMAND = 'flowbench.experiments.toggleStar';
+/** Opens the run's model card (registered by the model card panel, extension/panels/modelCardPanel.ts). */
+export const OPEN_MODEL_CARD_ROW_COMMAND = 'flowbench.experiments.openModelCard';
 
 /** The run a context-menu command was invoked on: VS Code passes the row's data-vscode-context. */
 export function contextRunId(arg: unknown): string | undefined {

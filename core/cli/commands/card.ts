@@ -7,9 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { buildCard, failedChecks } from '../../model/card';
 import type { ModelCard } from '../../model/card-types';
 import { formatDelta, formatNumber } from '../../model/export-format';
-import { toHtml } from '../../model/export-html';
-import { toHuggingFaceReadme } from '../../model/export-md';
-import { toModelCardToolkit } from '../../model/export-mct';
+import { CARD_FORMATS, renderCard, type CardFormat } from '../../model/export';
 import { inspectOnnx } from '../../model/onnx-inspect';
 import { ortRunner } from '../../model/ort-runner';
 import { writeFileAtomic } from '../../runs/atomic';
@@ -21,18 +19,6 @@ import { loadFlowOrExplain } from '../load';
 import { line, paint, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 
-const FORMATS = ['md', 'html', 'json', 'mct'] as const;
-type Format = (typeof FORMATS)[number];
-
-export function renderCard(card: ModelCard, format: Format): string {
-  switch (format) {
-    case 'md': return toHuggingFaceReadme(card);
-    case 'html': return toHtml(card);
-    case 'json': return JSON.stringify(card, null, 2) + '\n';
-    case 'mct': return JSON.stringify(toModelCardToolkit(card), null, 2) + '\n';
-  }
-}
-
 export async function cardCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('card', args, {
     check: { type: 'boolean' },
@@ -41,8 +27,8 @@ export async function cardCommand(args: string[], o: Output): Promise<number> {
   }, 2);
   const [runId, flowArg] = positionals;
   if (!runId) throw new UsageError('which run? RUN is missing', 'list runs with flowbench runs, then flowbench card ID (a unique prefix is enough)', 'card');
-  const format = values.format as Format | undefined;
-  if (format !== undefined && !FORMATS.includes(format)) throw new UsageError(`unknown format '${format}'`, `use one of ${FORMATS.join(', ')}`, 'card');
+  const format = values.format as CardFormat | undefined;
+  if (format !== undefined && !CARD_FORMATS.includes(format)) throw new UsageError(`unknown format '${format}'`, `use one of ${CARD_FORMATS.join(', ')}`, 'card');
   if (values.output && !format) throw new UsageError('-o needs --format', 'e.g. flowbench card RUN --format md -o README.md', 'card');
   const flowFile = resolveFlowFile(flowArg);
   const { store, stateDir } = await openStoreFor(dirname(flowFile), o);
