@@ -42,6 +42,20 @@ function activeFlowFile(): string | undefined {
   return doc && doc.uri.scheme === 'file' && doc.fileName.endsWith('.flow.yaml') ? doc.fileName : undefined;
 }
 
+/** The flow a command is about: its argument (a path, a Uri, a tree node), the active flow file, the only flow, or a pick. */
+export async function pickFlow(flows: FlowWorkspace, a: unknown): Promise<string | undefined> {
+  const file = fileOf(a) ?? activeFlowFile();
+  if (file) return file;
+  const all = flows.flows();
+  if (all.length === 1) return all[0]!.file;
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage('No flow files found: add a *.flow.yaml file to the workspace.');
+    return undefined;
+  }
+  const items = all.map((entry) => ({ label: flowLabel(entry), description: vscode.workspace.asRelativePath(entry.file), file: entry.file }));
+  return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a flow' }))?.file;
+}
+
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
   const { flows, runs, stepLogs, log } = services;
 
@@ -70,18 +84,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a step', matchOnDescription: true }))?.target;
   }
 
-  async function flowTarget(a: unknown): Promise<string | undefined> {
-    const file = fileOf(a) ?? activeFlowFile();
-    if (file) return file;
-    const all = flows.flows();
-    if (all.length === 1) return all[0]!.file;
-    if (all.length === 0) {
-      void vscode.window.showInformationMessage('No flow files found: add a *.flow.yaml file to the workspace.');
-      return undefined;
-    }
-    const items = all.map((entry) => ({ label: flowLabel(entry), description: vscode.workspace.asRelativePath(entry.file), file: entry.file }));
-    return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a flow' }))?.file;
-  }
+  const flowTarget = (a: unknown) => pickFlow(flows, a);
 
   function runStep(scope?: RunRequest['scope']) {
     return async (a?: unknown, b?: unknown) => {

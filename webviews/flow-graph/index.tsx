@@ -1,0 +1,7 @@
+// Entry of the flow-graph panel's bundle (dist/webviews/graph.js).
+import { mountPanel } from '../platform';
+import { App } from './App';
+import type { ViewState } from './contract';
+import './flow-graph.css';
+
+mountPanel<ViewState>((client) => <App client={client} />);
