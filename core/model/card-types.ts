@@ -1,6 +1,7 @@
 // The model card as JSON (`flowbench card RUN --format json`, the card panel's data): what a reviewer asks
 // before shipping a model, built from the run that made it (core/model/card.ts). Pure data, no native
 // module, so the extension host and the webview share the type. Keep fields additive.
+import type { GraphNode, LaidOutGraph } from '../analysis/graph-types';
 import type { OnnxTensorInfo } from './onnx-types';
 
 export const CARD_VERSION = 1;
@@ -66,12 +67,7 @@ export interface LineageStep {
   evaluation: boolean;
 }
 
-export interface LineageNode {
-  id: string;
-  kind: 'source' | 'sql' | 'run' | 'model';
-  label: string;
-  detail?: string;
-}
+export type LineageNode = GraphNode;
 
 export interface Lineage {
   sources: LineageSource[];
@@ -83,6 +79,8 @@ export interface Lineage {
   /** The same graph as nodes and edges, for drawing. */
   nodes: LineageNode[];
   edges: { from: string; to: string }[];
+  /** Laid out by the flow graph's layout (core/analysis/graph-layout.ts), drawn by webviews/graph/FlowGraph. */
+  graph?: LaidOutGraph;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'error';

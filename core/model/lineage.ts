@@ -2,6 +2,7 @@
 // know), its SQL and run steps as the run recorded them, the training step and the params.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { layoutGraph } from '../analysis/graph-layout';
 import type { FlowAnalysis } from '../flow/analyze';
 import type { RunRecord } from '../runs/types';
 import { fileSha256 } from './artifacts';
@@ -30,6 +31,7 @@ export async function buildLineage(analysis: FlowAnalysis, record: RunRecord, tr
       if (format === 'csv' && entry.size <= MAX_COUNTED_BYTES) entry.rows = await csvRows(abs);
     }
   }
+  const sourceByPath = new Map(sources.filter((s) => s.path).map((s) => [resolve(flow.root, s.path!), `${s.source}.${s.table}`]));
   const nodes: LineageNode[] = sources.map((s) => ({ id: `source:${s.source}.${s.table}`, kind: 'source', label: `${s.source}.${s.table}`, ...(s.path && { detail: s.path }) }));
   const edges: { from: string; to: string }[] = [];
   const steps: LineageStep[] = [];
@@ -37,7 +39,11 @@ export async function buildLineage(analysis: FlowAnalysis, record: RunRecord, tr
     const step = flow.steps.get(name);
     if (!step) continue;
     const recorded = record.steps[name];
-    const usedSources = (sql.get(name)?.template.calls ?? []).filter((c) => c.fn === 'source' && c.args.length === 2).map((c) => `${c.args[0]}.${c.args[1]}`);
+    // SQL steps name sources with source('src', 'table'); run steps read their data files as deps.
+    const usedSources = [
+      ...(sql.get(name)?.template.calls ?? []).filter((c) => c.fn === 'source' && c.args.length === 2).map((c) => `${c.args[0]}.${c.args[1]}`),
+      ...step.deps.flatMap((d) => sourceByPath.get(resolve(flow.root, d.value)) ?? []),
+    ];
     const upstream = [...new Set([...graph.parents(name), ...usedSources])];
     const kind = step.kind ?? (step.sql ? 'sql' : 'run');
     steps.push({
@@ -54,14 +60,14 @@ export async function buildLineage(analysis: FlowAnalysis, record: RunRecord, tr
     });
     nodes.push({ id: `step:${name}`, kind, label: name, detail: recorded ? `${recorded.state}${recorded.cached ? ' (cached)' : ''}` : 'not in this run' });
     for (const parent of graph.parents(name)) edges.push({ from: `step:${parent}`, to: `step:${name}` });
-    for (const s of usedSources) if (nodes.some((n) => n.id === `source:${s}`)) edges.push({ from: `source:${s}`, to: `step:${name}` });
+    for (const s of new Set(usedSources)) if (nodes.some((n) => n.id === `source:${s}`)) edges.push({ from: `source:${s}`, to: `step:${name}` });
   }
   const modelPath = flow.model?.path?.value;
   if (modelPath) {
     nodes.push({ id: 'model', kind: 'model', label: modelPath });
     if (trainingStep) edges.push({ from: `step:${trainingStep}`, to: 'model' });
   }
-  return { sources, steps, ...(trainingStep && { trainingStep }), evaluationSteps, params: record.params, overrides: record.overrides, nodes, edges };
+  return { sources, steps, ...(trainingStep && { trainingStep }), evaluationSteps, params: record.params, overrides: record.overrides, nodes, edges, graph: layoutGraph(nodes, edges) };
 }
 
 async function csvRows(file: string): Promise<number> {

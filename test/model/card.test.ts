@@ -82,8 +82,12 @@ test('the card shows the run\'s metrics overall and per slice, the previous mode
   assert.equal(card.lineage.sources[0]?.rows, 400);
   assert.match(card.lineage.sources[0]?.fingerprint ?? '', /^[0-9a-f]{64}$/);
   assert.deepEqual(card.lineage.steps.map((s) => [s.name, s.training, s.evaluation, s.state]), [['train', true, false, 'succeeded'], ['evaluate', false, true, 'succeeded']]);
+  assert.deepEqual(card.lineage.steps[1]!.upstream, ['train', 'raw.points']);
   assert.deepEqual(card.lineage.params, { weight: -1 });
-  assert.ok(card.lineage.edges.some((e) => e.from === 'step:train' && e.to === 'model'));
+  assert.deepEqual(card.lineage.edges, [{ from: 'step:train', to: 'step:evaluate' }, { from: 'source:raw.points', to: 'step:evaluate' }, { from: 'step:train', to: 'model' }]);
+  assert.deepEqual(card.lineage.graph?.nodes.map((n) => n.id).sort(), card.lineage.nodes.map((n) => n.id).sort());
+  const y = (id: string) => card.lineage.graph!.nodes.find((n) => n.id === id)!.y;
+  assert.ok(y('step:train') < y('model'), 'the layout puts the model below the step that trains it');
   assert.deepEqual(card.problems, []);
 });
 

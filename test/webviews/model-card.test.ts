@@ -85,6 +85,9 @@ describe('model card panel', () => {
     const auc = card.metrics.slices[0]!.rows[0]!.metrics.find((m) => m.name === 'auc')!.value;
     assert.ok((await slice.innerText()).includes(auc.toFixed(4)));
     assert.ok((await h.page.getByRole('region', { name: 'Signature' }).innerText()).includes('features'));
+    // The lineage is drawn with the shared flow-graph component: source, both steps and the model.
+    assert.equal(await h.page.locator('.mc-graph .fb-graph-node').count(), card.lineage.nodes.length);
+    assert.deepEqual(card.lineage.nodes.map((n) => n.id), ['source:raw.points', 'step:train', 'step:evaluate', 'model']);
     assert.equal(await h.page.locator('.mc-overall').getByText('better').count() + await h.page.locator('.mc-overall').getByText('worse').count(), 0, 'the first model has nothing to compare with');
     assert.deepEqual(h.errors, []);
   });

@@ -1,5 +1,7 @@
 // One model card, presentational. Deltas and check results carry a mark (▲▼, ✔✘) beside the words, so
 // colour is never the only signal and text keeps the theme's foreground.
+import { FlowGraph } from '../graph/FlowGraph';
+import type { NodeState, NodeStatus } from '../graph/types';
 import type { CheckResult, MetricValue, ModelCard, SliceTable } from './contract';
 
 const num = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : Number.isInteger(n) ? String(n) : Math.abs(n) >= 0.001 ? n.toFixed(4) : n.toExponential(2));
@@ -76,6 +78,19 @@ function Text({ title, body }: { title: string; body?: string }) {
   return body ? <section><h3>{title}</h3><p>{body}</p></section> : null;
 }
 
+const STEP_STATES = new Set<string>(['succeeded', 'failed', 'cancelled', 'skipped', 'running', 'queued']);
+
+/** The steps' states in this run, as the graph colours them. */
+function lineageStatus(card: ModelCard): Record<string, NodeStatus> {
+  const status: Record<string, NodeStatus> = {};
+  for (const s of card.lineage.steps) {
+    if (!s.state) continue;
+    const state = (s.cached ? 'cached' : STEP_STATES.has(s.state) ? s.state : 'unknown') as NodeState;
+    status[`step:${s.name}`] = { state, ...(s.fingerprint && { reasons: [`fingerprint ${s.fingerprint.slice(0, 12)}…`] }) };
+  }
+  return status;
+}
+
 export function CardView({ card }: { card: ModelCard }) {
   const d = card.details;
   const c = card.considerations;
@@ -145,6 +160,11 @@ export function CardView({ card }: { card: ModelCard }) {
       )}
       <section aria-label="Lineage">
         <h2>Lineage</h2>
+        {card.lineage.graph && (
+          <div className="mc-graph">
+            <FlowGraph graph={card.lineage.graph} status={lineageStatus(card)} label={`Lineage of run ${d.run}`} />
+          </div>
+        )}
         <ul className="mc-lineage">
           {card.lineage.sources.map((s) => (
             <li key={`${s.source}.${s.table}`}>source <strong>{s.source}.{s.table}</strong> {s.path}{s.rows !== undefined && `, ${s.rows} rows`}{s.fingerprint && <span className="mc-muted"> sha256 {s.fingerprint.slice(0, 12)}…</span>}{s.problem && <span className="mc-muted"> ({s.problem})</span>}</li>
