@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeFlow } from '../../core/flow/analyze';
 import { parseFlow } from '../../core/flow/parse';
+import { stepLenses } from '../../core/analysis/outline';
 import { tempProject } from '../helpers/project';
 
 const head = 'flow: demo\nsteps:\n  train:\n    run: node train.mjs\n    outs: [model.onnx]\n  evaluate:\n    run: node eval.mjs\n    deps: [model.onnx]\n    outs: [sample.json]\nmodel:\n  path: model.onnx\n';
@@ -63,6 +64,18 @@ test('FB086: perturbation checks need model.sample, and the sample must be an ou
     const problem = notOut.problems.find((p) => p.code === 'FB086')!;
     assert.equal(problem.severity, 'warning');
     assert.match(problem.message, /'elsewhere\.json' is not an out of any step/);
+  } finally {
+    project.remove();
+  }
+});
+
+test('the flow\'s `model:` key gets an "Open Model Card" code lens', () => {
+  const project = tempProject({ 'train.mjs': '', 'eval.mjs': '' });
+  try {
+    const text = `${head}  sample: sample.json\n`;
+    const analysis = analyzeFlow(project.path('demo.flow.yaml'), text);
+    const lens = stepLenses(analysis).find((l) => l.command === 'flowbench.openModelCard');
+    assert.deepEqual(lens && [lens.title, lens.range.start, lens.args], ['Open Model Card', at(text, 'model:'), [project.path('demo.flow.yaml')]]);
   } finally {
     project.remove();
   }
