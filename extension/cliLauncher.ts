@@ -4,7 +4,7 @@
 // needed. Reinstalling replaces only a launcher this command wrote. No `vscode` import, so it is unit-tested.
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 const MARKER = '# flowbench launcher, written by the Flowbench extension';
 
@@ -44,18 +44,44 @@ ELECTRON_RUN_AS_NODE=1 exec ${shellQuote(nodePath)} "$cli" "$@"
 `;
 }
 
-export function installLauncher(options: LauncherInstall): LauncherResult {
-  if (process.platform === 'win32') throw new Error('Installing the CLI in PATH is not supported on Windows yet; run `node <extension>/dist/cli.js` instead.');
-  const binDir = resolve(options.binDir ?? join(homedir(), '.local', 'bin'));
-  const file = join(binDir, 'flowbench');
-  if (existsSync(file) && !readFileSync(file, 'utf8').includes(MARKER)) {
-    throw new Error(`${file} exists and was not written by Flowbench; remove it or rename it, then run the command again.`);
+const launcherFile = (binDir: string | undefined) => join(resolve(binDir ?? join(homedir(), '.local', 'bin')), 'flowbench');
+
+/**
+ * Keeps an installed launcher pointing at this copy of the extension: an update installs into a new versioned
+ * folder and removes the old one, which would leave `flowbench` broken until the command was run again.
+ * Touches only a launcher this extension wrote, and only when its text differs.
+ */
+export function refreshLauncher(options: LauncherInstall): 'updated' | 'current' | 'none' {
+  if (process.platform === 'win32') return 'none';
+  const file = launcherFile(options.binDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return 'none';
   }
-  mkdirSync(binDir, { recursive: true });
+  if (!text.includes(MARKER)) return 'none';
+  if (text === launcherScript(options.nodePath, options.cliPath)) return 'current';
+  writeLauncher(file, options);
+  return 'updated';
+}
+
+function writeLauncher(file: string, options: LauncherInstall): void {
+  mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, launcherScript(options.nodePath, options.cliPath), { mode: 0o755 });
   chmodSync(temp, 0o755);
   renameSync(temp, file);
+}
+
+export function installLauncher(options: LauncherInstall): LauncherResult {
+  if (process.platform === 'win32') throw new Error('Installing the CLI in PATH is not supported on Windows yet; run `node <extension>/dist/cli.js` instead.');
+  const file = launcherFile(options.binDir);
+  const binDir = dirname(file);
+  if (existsSync(file) && !readFileSync(file, 'utf8').includes(MARKER)) {
+    throw new Error(`${file} exists and was not written by Flowbench; remove it or rename it, then run the command again.`);
+  }
+  writeLauncher(file, options);
   const onPath = (options.pathEnv ?? process.env.PATH ?? '').split(delimiter).some((dir) => dir && resolve(dir) === binDir);
   return { file, onPath, pathHint: onPath ? undefined : `export PATH=${shellQuote(binDir)}:"$PATH"` };
 }

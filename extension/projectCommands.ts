@@ -3,7 +3,7 @@
 // current folder) and "Install CLI in PATH". The file work is in scaffold.ts and cliLauncher.ts.
 import * as vscode from 'vscode';
 import { isAbsolute, join, relative } from 'node:path';
-import { installLauncher } from './cliLauncher';
+import { installLauncher, refreshLauncher } from './cliLauncher';
 import type { FlowWorkspace } from './flowWorkspace';
 import type { ProcessLog } from './processLog';
 import { createExampleProject, EXAMPLE_FLOW, flowNameProblem, newFlowFiles, writeNewFiles } from './scaffold';
@@ -65,9 +65,10 @@ export function registerProjectCommands(context: vscode.ExtensionContext, flows:
     }
   }
 
+  const launcher = { nodePath: process.execPath, cliPath: context.asAbsolutePath('dist/cli.js') };
   async function installCli(): Promise<void> {
     try {
-      const result = installLauncher({ nodePath: process.execPath, cliPath: context.asAbsolutePath('dist/cli.js') });
+      const result = installLauncher(launcher);
       log.info(`CLI launcher written to ${result.file}`);
       const done = `Flowbench: installed \`flowbench\` as ${result.file}; it runs this extension's CLI (\`flowbench --version\`: ${context.extension.packageJSON.version}).`;
       void vscode.window.showInformationMessage(result.onPath ? done : `${done} Its folder is not on PATH: add \`${result.pathHint}\` to your shell profile (~/.profile or ~/.zshrc), then open a new terminal.`);
@@ -81,6 +82,15 @@ export function registerProjectCommands(context: vscode.ExtensionContext, flows:
     vscode.commands.registerCommand('flowbench.newFlow', newFlow),
     vscode.commands.registerCommand('flowbench.installCli', installCli),
   );
+
+  // After an update the launcher would still name the old, removed copy of the extension.
+  setImmediate(() => {
+    try {
+      if (refreshLauncher(launcher) === 'updated') log.info(`CLI launcher now runs ${launcher.cliPath}`);
+    } catch (err) {
+      log.warn(`the CLI launcher could not be pointed at this version: ${(err as Error).message}`);
+    }
+  });
 
   // The example project was just opened: show its flow and the tree.
   const pending = context.globalState.get<string>(FOCUS_AFTER_OPEN);

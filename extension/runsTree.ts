@@ -2,6 +2,7 @@
 // store; refreshed from file watchers on .flowbench/runs and from the live event stream.
 import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
+import { shownStatus } from '../core/runs/liveness';
 import { openRunStore } from '../core/runs/store';
 import type { RunSummary } from '../core/runs/types';
 import type { FlowWorkspace } from './flowWorkspace';
@@ -11,6 +12,8 @@ import { Refresher } from './refresher';
 import type { RunManager } from './runManager';
 
 const RUNS_SHOWN = 50;
+/** A run shown as running is re-checked this often: a writer killed outside the editor writes nothing to watch. */
+const LIVENESS_RECHECK_MS = 5_000;
 
 export interface RunNode {
   summary: RunSummary;
@@ -23,6 +26,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   readonly onDidChangeTreeData = this.changed.event;
   readonly refresher: Refresher;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly flows: FlowWorkspace,
@@ -48,10 +52,12 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
     const all: RunNode[] = [];
     for (const stateDir of stateDirs) {
       const store = openRunStore(stateDir, { warn: (message) => this.log.warn(message) });
-      for (const summary of await store.list({ limit: RUNS_SHOWN })) all.push({ summary, stateDir });
+      for (const summary of await store.list({ limit: RUNS_SHOWN })) all.push({ summary: { ...summary, status: shownStatus(summary) }, stateDir });
     }
     this.runs = all.sort((a, b) => b.summary.start - a.summary.start).slice(0, RUNS_SHOWN);
     this.changed.fire();
+    clearTimeout(this.recheck);
+    if (this.runs.some((r) => r.summary.status === 'running')) this.recheck = setTimeout(() => this.refresher.request(), LIVENESS_RECHECK_MS);
   }
 
   getChildren(node?: RunNode): RunNode[] {
@@ -83,6 +89,7 @@ export class RunsTree implements vscode.TreeDataProvider<RunNode>, vscode.Dispos
   }
 
   dispose(): void {
+    clearTimeout(this.recheck);
     this.refresher.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -87,8 +87,8 @@ export function startServer(workerScript: string): void {
         // Text the linear fast YAML reader accepts analyses in a few milliseconds: do it here and skip the
         // copy to and from the worker. Anything else may hit the yaml package's slow paths, and a huge SQL
         // buffer makes template checks slow: worker, with a budget.
-        const inProcess = !hugeBuffer && readYamlFast(text) !== undefined;
-        const result = inProcess ? { analysis: analyzeFlow(flow, text, host) } : await analyzer.analyze(flow, text, buffers);
+        const tree = hugeBuffer ? undefined : readYamlFast(text);
+        const result = tree ? { analysis: analyzeFlow(flow, text, host, tree) } : await analyzer.analyze(flow, text, buffers);
         if (latest.get(flow) !== job) return;
         if ('analysis' in result) ws.set(flow, text, result.analysis);
         else if ('timedOut' in result) ws.set(flow, text, undefined, tooSlowNotice(flow, ANALYSIS_BUDGET_MS));

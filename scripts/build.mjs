@@ -10,7 +10,19 @@ const entries = [
   { in: 'core/cli/main.ts', out: 'cli' },
   { in: 'language-server/server.ts', out: 'server' },
   { in: 'extension/main.ts', out: 'extension' },
+  // Its own bundle: the language client and its protocol libraries are most of the extension's code, and the
+  // extension host parses dist/extension.js before activate() runs, so keeping them out halves activation.
+  { in: 'extension/language-client.ts', out: 'language-client' },
+  // ONNX Runtime runs only in this worker process (core/model/ort-client.ts spawns it).
+  { in: 'core/model/ort-worker.ts', out: 'ort-worker' },
 ];
+/** extension/main.ts requires the language client at run time, after activation, from the bundle beside it. */
+const languageClientAtRunTime = {
+  name: 'language-client-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/language-client$/ }, () => ({ path: './language-client.js', external: true }));
+  },
+};
 const production = process.argv.includes('--production');
 
 mkdirSync('dist', { recursive: true });
@@ -25,6 +37,7 @@ for (const entry of entries) {
     sourcemap: !production,
     minify: production,
     external,
+    plugins: entry.out === 'extension' ? [languageClientAtRunTime] : [],
     logLevel: 'warning',
     banner: entry.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
   });

@@ -9,6 +9,7 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
+import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
 import type { Output } from './output';
 import { version } from '../../package.json';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   status: statusCommand,
   runs: runsCommand,
   show: showCommand,
+  model: modelCommand,
   card: cardCommand,
 };
 

@@ -10,6 +10,10 @@ export const USAGE: Record<string, string> = {
     '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
   ].join('\n'),
   show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
+  model: [
+    'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
+    '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
+  ].join('\n'),
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
 
@@ -32,6 +36,15 @@ const RUNS_OPTIONS = `
   --limit N          at most N runs (default 20; --json prints all)
   --json             the matching summaries as JSON (with --columns: just those columns)`;
 
+const MODEL_OPTIONS = `
+  --json             the inspection (or the inference's inputs and outputs) as JSON
+  --no-runtime       inspect only: skip the ONNX Runtime cross-check (which loads the model in a child process)
+  --input JSON       try: values by input name, e.g. '{"features": [[0.5, 1, 2]]}' or {"x": {"dims": [2], "data": [1, 2]}};
+                     @FILE reads the JSON from FILE; inputs not given are generated (symbolic dims = 1)
+  --fill random|zeros   try: how generated inputs are filled (default random: floats in [0, 1), integers 0 or 1)
+  --seed N           try: seed of the random fill (default 1)
+  --timeout S        stop ONNX Runtime after S seconds (default 60)`;
+
 export function generalUsage(): string {
   return [
     'Usage:',
@@ -45,5 +58,5 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : command === 'runs' ? '\n' + RUNS_OPTIONS : ''}`;
+  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : command === 'runs' ? '\n' + RUNS_OPTIONS : command === 'model' ? '\n' + MODEL_OPTIONS : ''}`;
 }

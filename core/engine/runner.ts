@@ -164,7 +164,7 @@ async function runLocked(
     states,
     evaluator: new StatusEvaluator(analysis, params.values, hasher, states),
     logsDir,
-    baseEnv: baseEnvironment(),
+    baseEnv: baseEnvironment(stateDir),
     force: opts.force ?? false,
     signal,
     stopRun,

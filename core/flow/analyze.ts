@@ -7,6 +7,7 @@ import { buildGraph, type FlowGraph, type SqlFileInfo } from './graph';
 import { parseFlow } from './parse';
 import { LineIndex } from './positions';
 import { validateFlow } from './validate';
+import type { YamlTree } from './yaml-tree';
 import { scanTemplate } from '../sql/template';
 
 export type { SqlFileInfo } from './graph';
@@ -19,8 +20,9 @@ export interface FlowAnalysis {
   problems: Problem[];
 }
 
-export function analyzeFlow(file: string, text: string, host: FileHost = diskHost): FlowAnalysis {
-  const { flow, problems } = parseFlow(text, file);
+/** `tree`: the YAML tree of `text`, when the caller has already read it. */
+export function analyzeFlow(file: string, text: string, host: FileHost = diskHost, tree?: YamlTree): FlowAnalysis {
+  const { flow, problems } = parseFlow(text, file, tree);
   const sql = new Map<string, SqlFileInfo>();
   for (const step of flow.steps.values()) {
     if (!step.sql) continue;

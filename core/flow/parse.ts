@@ -2,7 +2,7 @@
 // (YAML syntax, unknown keys, wrong types, missing required keys). Never throws: whatever can be
 // understood is kept, so the editor and the tree keep working while the file is half typed.
 import { dirname, resolve } from 'node:path';
-import { keyText, readYaml, toValue, type YMap, type YNode, type YPair, type YScalar, type YSeq } from './yaml-tree';
+import { keyText, readYaml, toValue, type YamlTree, type YMap, type YNode, type YPair, type YScalar, type YSeq } from './yaml-tree';
 import schema from './flow.schema.json';
 import type {
   Compute,
@@ -36,8 +36,9 @@ const KEYS = {
   model: schema.properties.model.properties as SchemaProps,
 };
 
-export function parseFlow(text: string, file: string): ParseResult {
-  return new FlowParser(text, resolve(file)).parse();
+/** `tree`: the YAML tree of `text` when the caller has already read it (the language server does, to choose where to analyse). */
+export function parseFlow(text: string, file: string, tree?: YamlTree): ParseResult {
+  return new FlowParser(text, resolve(file)).parse(tree);
 }
 
 class FlowParser {
@@ -51,7 +52,7 @@ class FlowParser {
     this.lines = new LineIndex(text);
   }
 
-  parse(): ParseResult {
+  parse(tree?: YamlTree): ParseResult {
     const flow: Flow = {
       file: this.file,
       root: dirname(this.file),
@@ -60,7 +61,7 @@ class FlowParser {
       sources: new Map(),
       steps: new Map(),
     };
-    const doc = readYaml(this.text);
+    const doc = tree ?? readYaml(this.text);
     // A badly broken file can yield tens of thousands of YAML errors; past the first few nobody reads them.
     for (const error of doc.errors.slice(0, MAX_YAML_ERRORS)) {
       const code = error.code === 'DUPLICATE_KEY' ? 'FB002' : 'FB001';

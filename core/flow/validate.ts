@@ -209,7 +209,14 @@ class Validator {
         { title: `Create ${step.sql.value}`, createFile: { path: sqlPath, content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
     }
+    for (const [key, paths] of [['deps', step.deps], ['outs', step.outs], ['metrics', step.metrics]] as const) {
+      for (const p of paths) {
+        if (!p.value.includes('${')) continue;
+        this.report('FB027', 'warning', `'${p.value}' in \`${key}:\` of step '${step.name}' is taken literally: paths in deps, outs and metrics are not interpolated, so the fingerprint and the cache would watch a file of that name. Write the path itself; a param the step reads belongs in its \`params:\`.`, p.range);
+      }
+    }
     for (const dep of step.deps) {
+      if (dep.value.includes('${')) continue;
       const path = this.confinedRead(dep.value, dep.range, 'Dep', `step '${step.name}'`);
       if (!path) continue;
       const clash = this.outputs.overlapping(path).find((o) => o.step === step.name);

@@ -1,8 +1,13 @@
 // The small YAML tree the flow parser walks: maps, sequences and scalars with their offsets.
 // Keeping it apart from any one YAML library lets a fast reader for the common block-style
 // subset stand in front of the full `yaml` parser, which handles everything else.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import { readYamlFast } from './yaml-fast';
+
+/** Loaded only for a file the fast reader declines, so the editor's activation does not evaluate it. */
+let yamlLibrary: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlLibrary ??= require('yaml') as typeof Yaml);
 
 export type ScalarValue = string | number | boolean | null;
 
@@ -53,7 +58,7 @@ export function readYaml(text: string): YamlTree {
 
 /** The tree as the `yaml` package reads it: every construct, and all syntax errors. */
 export function readYamlWithLibrary(text: string): YamlTree {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: false });
+  const doc = yaml().parseDocument(text, { uniqueKeys: true, prettyErrors: false, strict: false });
   return {
     root: convert(doc.contents as YamlNode | null, doc, 0),
     errors: doc.errors.map((e) => ({ code: e.code, message: e.message, start: e.pos[0], end: e.pos[1] })),
@@ -64,6 +69,7 @@ const MAX_ALIAS_DEPTH = 20;
 
 function convert(node: YamlNode | null | undefined, doc: Document, depth: number): YNode | null {
   if (!node) return null;
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
   const [start, end] = node.range ?? [0, 0];
   if (isAlias(node)) {
     // An alias stands for its anchor's node; deep or cyclic alias chains are cut off.

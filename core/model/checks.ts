@@ -1,6 +1,6 @@
 // Evaluates a flow's `model.checks` for one run: metric thresholds overall and per slice and slice gaps
 // from the card's numbers; perturbation and swap checks by running the model on the run's sample through
-// a ModelRunner (ONNX Runtime, which loads only in the CLI process, never in the extension host). A check
+// a ModelRunner (ort-runner.ts: ONNX Runtime in its worker process, never in the caller). A check
 // that cannot be evaluated is an `error` result with its FB08x code, which `--check` counts as a failure.
 import type { MetricThresholdCheck, ModelCheck, PerturbCheck, SliceGapCheck, SwapCheck } from '../flow/model';
 import type { CheckResult, SliceTable } from './card-types';

@@ -197,6 +197,12 @@ async function readSparseValues(r: ProtoFileReader, f: Field): Promise<TensorHea
 
 function addInitializer(t: TensorHeader, w: Walk): void {
   const m = w.result;
+  // A negative int64 dim arrives as a 10-byte varint far above 2^53.
+  if (t.dims.some((d) => d > Number.MAX_SAFE_INTEGER)) {
+    m.initializers++;
+    m.problems.push({ severity: 'error', message: `initializer '${t.name}' has a negative or impossibly large dimension` });
+    return;
+  }
   const count = t.dims.reduce((a, b) => a * b, 1);
   const label = `initializer '${t.name}' [${t.dims.join(', ')}] of ${elementName(t.dataType)}`;
   const expected = elementBytes(t.dataType, count);
@@ -316,7 +322,7 @@ function otherFormat(head: Buffer, size: number): string | undefined {
   if (ascii.slice(4, 8) === 'TFL3') return 'a TensorFlow Lite model';
   if (head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return 'a Python pickle (e.g. a scikit-learn or PyTorch file)';
   if (head.length > 8 && head[8] === 0x7b && Number(head.readBigUInt64LE(0)) < size) return 'a safetensors file';
-  if (head.length > 0 && /^[\t\n\r\x20-\x7e\u00a0-\uffff]*$/.test(head.toString('utf8').replace(/\ufffd$/, ''))) return 'a text file';
+  if (head.length > 0 && /^[\t\n\r\x20-\x7e\u00a0-\ufffc]*$/.test(head.toString('utf8').replace(/\ufffd$/, ''))) return 'a text file';
   return undefined;
 }
 

@@ -6,10 +6,13 @@ import { basename, dirname, join } from 'node:path';
 
 let counter = 0;
 
-/** `durable` also fsyncs file and directory: use it where losing the write to a power cut matters. */
-export function writeFileAtomic(file: string, content: string, durable = false): void {
+/**
+ * `durable` also fsyncs file and directory: use it where losing the write to a power cut matters. `mode` is
+ * the new file's permissions (before the umask), set before the rename so no reader sees it otherwise.
+ */
+export function writeFileAtomic(file: string, content: string, durable = false, mode?: number): void {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${counter++}.tmp`);
-  const fd = openSync(temp, 'w');
+  const fd = openSync(temp, 'w', mode);
   try {
     // write(2) may write less than asked on a full disk without failing; only the next call says ENOSPC.
     const bytes = Buffer.from(content);

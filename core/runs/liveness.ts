@@ -1,7 +1,7 @@
 // Tells whether the process that writes a run record is still alive, robust to pid reuse and reboots.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import type { WriterIdentity } from './types';
+import type { RunSummary, WriterIdentity } from './types';
 
 function readProc(path: string): string | undefined {
   try {
@@ -41,4 +41,12 @@ export function writerState(writer: WriterIdentity, here = currentWriter()): 'al
     if (start !== undefined && start !== writer.pidStart) return 'dead';
   }
   return 'alive';
+}
+
+/**
+ * The status a reader shows for a run: `running` whose writer is dead reads as `interrupted` without writing
+ * the record (only the next writer marks it, under the run lock), so a view never spins for a killed run.
+ */
+export function shownStatus(summary: RunSummary, here = currentWriter()): RunSummary['status'] {
+  return summary.status === 'running' && summary.writer && writerState(summary.writer, here) === 'dead' ? 'interrupted' : summary.status;
 }

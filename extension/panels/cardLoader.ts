@@ -1,6 +1,6 @@
-// Gets a run's model card by spawning the CLI (`flowbench card RUN FLOW --format json`): the card's
-// perturbation checks load ONNX Runtime, which must never load in the extension host, and a model that
-// crashes the runtime then ends only that child process. vscode-free, so tests drive it with the real CLI.
+// Gets a run's model card by spawning the CLI (`flowbench card RUN FLOW --format json`): hashing sources,
+// restoring outs from the cache and running the checks' inferences (in ONNX Runtime's worker, a child of the
+// CLI) all happen outside the extension host. vscode-free, so tests drive it with the real CLI.
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { ModelCard } from '../../core/model/card-types';

@@ -149,3 +149,21 @@ test('did-you-mean for ${params.x} keeps the interpolation syntax', () => {
   assert.equal(p.fixes?.[0]?.title, "Change to 'lr'");
   assert.equal(p.fixes?.[0]?.edits?.[0]?.newText, '${params.lr}');
 });
+
+test('${params.x} in deps, outs or metrics is a warning on the path: those are taken literally', () => {
+  const text = base
+    .replace('outs: [models/model.onnx]', 'outs: [models/model.onnx, "models/${params.lr}.onnx"]')
+    .replace('deps: [models/model.onnx]', 'deps: [models/model.onnx, "data/${params.lr}.csv"]');
+  const { problems } = analyze(text);
+  const literal = problems.filter((p) => p.code === 'FB027');
+  assert.deepEqual(literal.map((p) => [p.severity, text.slice(offsetOf(text, p.range.start), offsetOf(text, p.range.end))]), [
+    ['warning', '"data/${params.lr}.csv"'],
+    ['warning', '"models/${params.lr}.onnx"'],
+  ].sort((a, b) => text.indexOf(a[1]) - text.indexOf(b[1])));
+  assert.ok(!problems.some((p) => p.code === 'FB050'), 'no second problem saying the literal dep is missing');
+});
+
+function offsetOf(text: string, pos: { line: number; character: number }): number {
+  const lines = text.split('\n');
+  return lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
+}

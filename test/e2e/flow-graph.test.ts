@@ -61,8 +61,12 @@ describe('flow graph in code-server', { timeout: 300_000 }, () => {
     await frame.locator('.fb-graph-node[data-id="step:train"] .fb-graph-label').click();
     await page.locator('.tab.active[aria-label^="flight-delays.flow.yaml"]').waitFor({ timeout: 15_000 });
     const line = readFileSync(join(EXAMPLE, 'flight-delays.flow.yaml'), 'utf8').split('\n').indexOf('  train:') + 1;
-    // The selection is the step's name: the status bar says where it is.
-    await page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col 3 \\(5 selected\\)$`) }).waitFor({ timeout: 15_000 });
+    // The selection is the step's name (columns 3–7), the cursor at its end: the status bar says so.
+    const position = page.locator('.statusbar-item', { hasText: new RegExp(`Ln ${line}, Col 8 \\(5 selected\\)`) });
+    await position.waitFor({ timeout: 15_000 }).catch(async (err) => {
+      await screenshot(page, 'e2e-flow-graph-02-failed');
+      throw new Error(`${(err as Error).message}\nstatus bar: ${await page.locator('.statusbar').innerText().catch(() => '?')}`);
+    });
     await screenshot(page, 'e2e-flow-graph-02-opened-step');
   });
 
@@ -78,7 +82,7 @@ describe('flow graph in code-server', { timeout: 300_000 }, () => {
     assert.equal(await report.getAttribute('data-state'), 'never-run');
     await report.hover();
     assert.match((await frame.locator('[role=tooltip]').textContent()) ?? '', /report — never run/);
-    await frame.locator('.fb-graph-node[data-id="step:prepare"] .fb-graph-run').click();
+    await frame.locator('.fb-graph-node[data-id="step:prepare"] .fb-graph-run-button').click();
     await frame.locator('.fb-graph-node[data-id="step:prepare"][data-state="succeeded"], .fb-graph-node[data-id="step:prepare"][data-state="up-to-date"]').waitFor({ timeout: 60_000 });
     assert.match((await report.getAttribute('data-state')) ?? '', /^(never-run|stale)$/, 'only prepare ran');
     await screenshot(page, 'e2e-flow-graph-03-ran-step');

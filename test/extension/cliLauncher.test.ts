@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installLauncher } from '../../extension/cliLauncher';
+import { installLauncher, refreshLauncher } from '../../extension/cliLauncher';
 import { cli, ensureBuilt, repo } from '../cli/harness';
 
 before(() => ensureBuilt());
@@ -50,5 +50,17 @@ test('a flowbench it did not write is left alone', (t) => {
   const binDir = tempDir(t);
   writeFileSync(join(binDir, 'flowbench'), '#!/bin/sh\necho mine\n');
   assert.throws(() => installLauncher({ binDir, nodePath: process.execPath, cliPath: cli }), /exists and was not written by Flowbench/);
+  assert.equal(readFileSync(join(binDir, 'flowbench'), 'utf8'), '#!/bin/sh\necho mine\n');
+});
+
+test('on activation an installed launcher is pointed at the running copy; others are left alone', (t) => {
+  const binDir = tempDir(t);
+  assert.equal(refreshLauncher({ binDir, nodePath: process.execPath, cliPath: cli }), 'none', 'nothing installed: nothing written');
+  installLauncher({ binDir, nodePath: process.execPath, cliPath: '/old-version/dist/cli.js' });
+  assert.equal(refreshLauncher({ binDir, nodePath: process.execPath, cliPath: cli }), 'updated');
+  assert.equal(spawnSync(join(binDir, 'flowbench'), ['--version'], { encoding: 'utf8' }).stdout.trim(), version);
+  assert.equal(refreshLauncher({ binDir, nodePath: process.execPath, cliPath: cli }), 'current');
+  writeFileSync(join(binDir, 'flowbench'), '#!/bin/sh\necho mine\n');
+  assert.equal(refreshLauncher({ binDir, nodePath: process.execPath, cliPath: cli }), 'none');
   assert.equal(readFileSync(join(binDir, 'flowbench'), 'utf8'), '#!/bin/sh\necho mine\n');
 });

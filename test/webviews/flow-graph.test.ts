@@ -126,7 +126,7 @@ test('a click opens the definition; the run button runs the step', async () => {
   await posted(OpenNode.method, opened + 1);
   assert.deepEqual(commands(OpenNode.method).at(-1), { flowFile: FILE, id: 'step:evaluate' });
   const runs = commands(RunNode.method).length;
-  await node('step:staging').locator('.fb-graph-run').click();
+  await node('step:staging').locator('.fb-graph-run-button').click();
   await posted(RunNode.method, runs + 1);
   assert.deepEqual(commands(RunNode.method).at(-1), { flowFile: FILE, id: 'step:staging' });
   assert.equal(commands(OpenNode.method).length, opened + 1, 'the run button does not also open');

@@ -270,7 +270,7 @@ const GraphNodeView = memo(function GraphNodeView({ node, status, focused, runna
   return (
     <g
       ref={(el) => setRef(node.id, el)}
-      className={`fb-graph-node fb-graph-${node.kind}${state ? ` fb-graph-state-${state}` : ''}${focused ? ' fb-graph-focused' : ''}`}
+      className={`fb-graph-node fb-graph-kind-${node.kind}${state ? ` fb-graph-state-${state}` : ''}${focused ? ' fb-graph-focused' : ''}`}
       transform={`translate(${node.x},${node.y})`}
       role="button"
       tabIndex={focused ? 0 : -1}
@@ -295,7 +295,7 @@ const GraphNodeView = memo(function GraphNodeView({ node, status, focused, runna
       )}
       {runnable && (
         <g
-          className="fb-graph-run"
+          className="fb-graph-run-button"
           role="button"
           aria-label={`Run ${node.label}`}
           transform={`translate(${node.width - RUN_SIZE - 6},${(node.height - RUN_SIZE) / 2})`}

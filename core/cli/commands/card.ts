@@ -1,7 +1,6 @@
 // flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]: the model card of a run.
 // Without --format, a summary for the terminal; with --check, exit 1 when a check fails or cannot be
-// evaluated (for CI). Perturbation checks run the model with ONNX Runtime in this process, which is a
-// child of whoever asked (the editor spawns this command rather than loading ONNX Runtime itself).
+// evaluated (for CI). Perturbation checks run the model with ONNX Runtime in its worker process.
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildCard, failedChecks } from '../../model/card';
@@ -42,13 +41,7 @@ export async function cardCommand(args: string[], o: Output): Promise<number> {
   if (!record) throw new UsageError(`no run '${runId}' is recorded for this flow`, 'list runs with flowbench runs', 'card');
   // Several flows may share a folder's store: the card follows the run's own flow file.
   const analysis = loadFlowOrExplain(existsSync(record.flowFile) ? record.flowFile : flowFile, o, { allowErrors: true });
-  const runner = ortRunner();
-  let card: ModelCard;
-  try {
-    card = await buildCard({ analysis, record, stateDir, store, inspect: inspectOnnx, runner });
-  } finally {
-    await runner.close();
-  }
+  const card = await buildCard({ analysis, record, stateDir, store, inspect: inspectOnnx, runner: ortRunner() });
   if (format) {
     const text = renderCard(card, format);
     if (values.output) {
