@@ -17,6 +17,8 @@ export interface RunRequest {
   force?: boolean;
   /** `--set name=value` overrides. */
   overrides?: Record<string, string>;
+  /** A sweep instead of a run: the arguments after `flowbench sweep` (see extension/sweepArgs.ts). */
+  sweep?: string[];
 }
 
 export interface RunOptions {
@@ -41,6 +43,7 @@ export interface CliRunEnd {
 export const STOP_GRACE_MS = 1500;
 
 export function cliArguments(request: RunRequest, options: RunOptions): string[] {
+  if (request.sweep) return [options.cliPath, 'sweep', ...request.sweep, request.flowFile, '--events'];
   const args = [options.cliPath, 'run', request.flowFile];
   if (request.step) args.push('--step', request.step);
   if (request.step && request.scope) args.push(`--${request.scope}`);

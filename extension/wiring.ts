@@ -13,6 +13,7 @@ import { RunFeedback } from './runFeedback';
 import { RunManager } from './runManager';
 import { RunsTree } from './runsTree';
 import { StepLogs } from './stepLogs';
+import { registerSweepCommands } from './sweepCommands';
 import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
@@ -35,5 +36,6 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerModelCardPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
   registerProjectCommands(context, flows, log);
+  registerSweepCommands(context, flows, log);
   flows.refresher.request();
 }

@@ -24,7 +24,14 @@ const TARGETS = {
 /** The packages the bundles import at run time (see scripts/build.mjs `external`). */
 const NATIVE_ROOTS = ['@duckdb/node-api', 'onnxruntime-node'];
 /** Dependencies used only by a package's own download-at-install script, never at run time. */
-const INSTALL_ONLY = new Set(['adm-zip', 'global-agent']);
+const INSTALL_ONLY = new Set(['adm-zip', 'global-agent', 'prebuild-install']);
+/**
+ * better-sqlite3 (reading mlflow.db, in the CLI process only) has no prebuilt binaries offline: npm builds it
+ * from source for this machine, so only a VSIX for this machine's platform can carry it. Other targets ship
+ * without it, and the CLI says so when asked to read an mlflow.db (servers and mlruns/ folders still work).
+ */
+const SQLITE = 'better-sqlite3';
+const hostTarget = `${process.platform}-${process.arch}`;
 
 function parseArgs(argv) {
   const targets = [];
@@ -75,6 +82,8 @@ function runtimeClosure(target) {
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
   };
   for (const name of NATIVE_ROOTS) visit(name, root);
+  if (target === hostTarget) visit(SQLITE, root);
+  else console.warn(`${target}: ${SQLITE} is built for ${hostTarget} only; this VSIX reads MLflow servers and mlruns/ folders, not mlflow.db`);
   found.set(`@duckdb/node-bindings-${TARGETS[target].duckdb}`, duckdbBinding(target));
   return found;
 }
@@ -86,6 +95,8 @@ function copyPackage(name, source, nodeModules, target) {
     dereference: true,
     filter: (path) => {
       if (path === join(source, 'node_modules')) return false; // nested deps are copied as packages of their own
+      // better-sqlite3: only the built addon, not the SQLite sources it was built from or the build's objects.
+      if (name === SQLITE && [join(source, 'deps'), join(source, 'src'), join(source, 'build', 'Release', 'obj'), join(source, 'build', 'Release', 'obj.target'), join(source, 'build', 'Release', 'test_extension.node'), join(source, 'build', 'Release', 'sqlite3.a'), join(source, 'build', 'Release', '.deps'), join(source, 'build', 'deps')].includes(path)) return false;
       if (name !== 'onnxruntime-node' || !path.startsWith(onnxBinaries + '/')) return true;
       const rel = relative(onnxBinaries, path); // e.g. linux, linux/x64, linux/x64/libonnxruntime.so.1
       const wanted = TARGETS[target].onnx;
@@ -124,7 +135,7 @@ function stage(target) {
   const manifest = { ...pkg };
   delete manifest.devDependencies;
   delete manifest.scripts;
-  manifest.dependencies = Object.fromEntries(NATIVE_ROOTS.map((name) => [name, pkg.dependencies[name]]));
+  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...(closure.has(SQLITE) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   return dir;
 }

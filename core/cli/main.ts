@@ -9,6 +9,8 @@ import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { runsCommand } from './commands/runs';
 import { showCommand } from './commands/show';
+import { sweepCommand } from './commands/sweep';
+import { applyCommand } from './commands/apply';
 import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
 import type { Output } from './output';
@@ -21,13 +23,15 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   status: statusCommand,
   runs: runsCommand,
   show: showCommand,
+  sweep: sweepCommand,
+  apply: applyCommand,
   model: modelCommand,
   card: cardCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  const o = consoleOutput(command === 'run' && args.includes('--events'));
+  const o = consoleOutput((command === 'run' || command === 'sweep') && args.includes('--events'));
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     line(o.out, command === 'help' && args[0] ? commandUsage(args[0]) : generalUsage());
     return command === undefined ? EXIT.usage : EXIT.ok;
@@ -37,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const handler = COMMANDS[command];
-  if (command === 'run' && !process.env.FLOWBENCH_NODE_MODULES) {
+  if ((command === 'run' || command === 'sweep') && !process.env.FLOWBENCH_NODE_MODULES) {
     const nodeModules = ownNodeModules();
     if (nodeModules) process.env.FLOWBENCH_NODE_MODULES = nodeModules;
   }

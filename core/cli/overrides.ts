@@ -10,22 +10,26 @@ export function parseOverrides(assignments: string[], flow: Flow): Record<string
   for (const assignment of assignments) {
     const eq = assignment.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set expects name=value, got '${assignment}'`, 'write e.g. --set learning_rate=0.2', 'run');
-    const name = assignment.slice(0, eq).trim().replace(/^params\./, '');
-    if (!flow.params.has(name)) {
-      const known = [...flow.params.keys()];
-      const guess = closest(name, known);
-      throw new UsageError(
-        `unknown param '${name}'${guess ? `: did you mean '${guess}'?` : ''}`,
-        known.length ? `params of this flow: ${known.join(', ')}` : 'this flow declares no params: add them under `params:` in the flow file',
-        'run',
-      );
-    }
+    const name = knownParam(assignment.slice(0, eq), flow, 'run');
     overrides[name] = parseScalar(assignment.slice(eq + 1));
   }
   return overrides;
 }
 
-function parseScalar(text: string): unknown {
+/** `name` (without a `params.` prefix) when the flow has that param; else a usage error with the closest name. */
+export function knownParam(written: string, flow: Flow, command: string): string {
+  const name = written.trim().replace(/^params\./, '');
+  if (flow.params.has(name)) return name;
+  const known = [...flow.params.keys()];
+  const guess = closest(name, known);
+  throw new UsageError(
+    `unknown param '${name}'${guess ? `: did you mean '${guess}'?` : ''}`,
+    known.length ? `params of this flow: ${known.join(', ')}` : 'this flow declares no params: add them under `params:` in the flow file',
+    command,
+  );
+}
+
+export function parseScalar(text: string): unknown {
   try {
     const value: unknown = parseYaml(text);
     if (value === null) return ['null', '~'].includes(text.trim()) ? null : text;

@@ -8,8 +8,12 @@ export const USAGE: Record<string, string> = {
     'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
     '  flowbench runs star|unstar RUN [FLOW]   mark a run (RUN may be a unique prefix of its id)',
     '  flowbench runs delete RUN [FLOW] [--yes]   delete a run\'s record, histories and logs (cached outputs stay)',
+    '  flowbench runs --source mlflow [--mlflow URI] [--filter …] [--sort …] [--columns …] [--json]   MLflow\'s runs, read-only',
+    '  flowbench runs export --mlflow URL|DIR [RUN...] [--flow FLOW] [--json]   log runs to an MLflow server or mlruns/ folder (again: no duplicates)',
   ].join('\n'),
-  show: 'flowbench show RUN [FLOW] [--json]     one run in full (RUN may be a unique prefix of its id)',
+  show: 'flowbench show RUN [FLOW] [--json] [--mlflow URI]     one run in full (RUN may be a unique prefix of its id, or mlflow:ID)',
+  sweep: 'flowbench sweep [NAME] [FLOW] [--grid k=v,v]... [--random k=a..b[:log]]... [--count N] [--seed N] [--set k=v]... [-w N] [--resume [--id ID]] [--events]',
+  apply: 'flowbench apply RUN [FLOW]             put a run\'s outs (e.g. a sweep variant\'s) into the working tree from the cache',
   model: [
     'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
@@ -34,7 +38,23 @@ const RUNS_OPTIONS = `
   --starred          only starred runs
   --status S         only runs with this status (same as --filter 'status = S')
   --limit N          at most N runs (default 20; --json prints all)
-  --json             the matching summaries as JSON (with --columns: just those columns)`;
+  --json             the matching summaries as JSON (with --columns: just those columns)
+  --source mlflow    MLflow's runs instead: --mlflow URI, else MLFLOW_TRACKING_URI, else ./mlruns and ./mlflow.db
+  --mlflow URI       http(s)://server, an mlruns/ folder, or sqlite:///mlflow.db (token: MLFLOW_TRACKING_TOKEN)`;
+
+const SWEEP_OPTIONS = `
+  NAME               a sweep declared under \`sweeps:\` in the flow file
+  --grid k=v1,v2     ad hoc: every value of param k (repeatable; variants are every combination)
+  --random k=a..b    ad hoc: draw k uniformly in [a, b); a..b:log draws in log space; k=x,y,z draws one of them
+  --count N          random draws per grid point (with --random; overrides a declared sweep's count)
+  --seed N           seed of the draws (default 0): the same seed gives the same variants
+  --set k=v          a value every variant shares (repeatable)
+  --name NAME        name of an ad hoc sweep in run records (default ad-hoc)
+  -w, --workers N    variants at once (default: number of CPU cores)
+  --resume           continue the newest unfinished sweep (of NAME if given; --id ID for a given one):
+                     variants with a final run record are not run again
+  --events           print sweep and run events as JSON lines on stdout (human output goes to stderr)
+  --no-wait          if a run is using this folder, exit with code 75 instead of waiting`;
 
 const MODEL_OPTIONS = `
   --json             the inspection (or the inference's inputs and outputs) as JSON
@@ -58,5 +78,6 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  return `Usage: ${usage}${command === 'run' ? '\n' + RUN_OPTIONS : command === 'runs' ? '\n' + RUNS_OPTIONS : command === 'model' ? '\n' + MODEL_OPTIONS : ''}`;
+  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS }[command];
+  return `Usage: ${usage}${options ? '\n' + options : ''}`;
 }

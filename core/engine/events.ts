@@ -43,6 +43,8 @@ export type RunEvent =
       overrides: Record<string, unknown>;
       code: { commit?: string; dirty: boolean };
       pid: number;
+      /** Set when the run is a variant of a sweep. */
+      sweep?: { name: string; id: string; variant: number; of: number };
       time: number;
     }
   | { type: 'step-start'; runId: string; step: string; attempt: number; fingerprint: string; reasons: string[]; time: number }

@@ -29,6 +29,11 @@ const POLL_MS = 100;
 /** A lock file that does not parse is taken to be stale once this old (a writer fills it in at once). */
 const UNREADABLE_GRACE_MS = 2_000;
 
+/** How a holder is named to people: a sweep holds the lock as `sweep-<id>` for all its variants. */
+export function holderName(runId: string): string {
+  return runId.startsWith('sweep-') ? `sweep ${runId.slice(6)}` : `run ${runId}`;
+}
+
 export type LockResult = { lock: StateLock } | { busy: LockHolder } | { cancelled: true };
 
 export class StateLock {

@@ -21,6 +21,7 @@ import { stateDirOf, StepStateStore } from './state';
 import { StatCache } from './statcache';
 import { StatusEvaluator } from './status';
 import { runStep, type RunContext, type StepEnd } from './step-run';
+import type { KeyedMutex } from './keyed-mutex';
 
 export interface RunOptions {
   flowFile: string;
@@ -36,6 +37,25 @@ export interface RunOptions {
   runId?: string;
   /** When another run holds the folder's state: wait for it (default), or give up at once (`lockedBy`). */
   wait?: boolean;
+  /** Set by a sweep: the flow file is a variant's scratch copy, and the sweep (which holds the lock) lends its services. */
+  shared?: SharedServices;
+}
+
+/**
+ * What the variants of a sweep share, in the sweep's process: the project's run store, cache and stat
+ * cache (one writer for each), where logs go, and one lock per fingerprint so work common to several
+ * variants runs once (see KeyedMutex). The scratch workspace keeps its own warehouse, tables and step state.
+ */
+export interface SharedServices {
+  store: RunStore;
+  cas: ContentStore;
+  hasher: ContentHasher;
+  logsRoot: string;
+  work: KeyedMutex;
+  /** What the record says: the project's flow file and code version, not the scratch copy's. */
+  flowFile: string;
+  code: { commit?: string; dirty: boolean };
+  sweep: NonNullable<Extract<RunEvent, { type: 'run-start' }>['sweep']>;
 }
 
 export interface StepResult {
@@ -76,6 +96,8 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   }
 
   const stateDir = stateDirOf(flow);
+  // A sweep's variant: the sweep holds the project's lock for all of them.
+  if (opts.shared) return runLocked(opts, analysis, params, selection, opts.shared.store, opts.runId ?? opts.shared.store.newRunId());
   const store = openRunStore(stateDir);
   const runId = opts.runId ?? store.newRunId();
   const locked = await acquireStateLock(stateDir, runId, {
@@ -132,7 +154,8 @@ async function runLocked(
   const cancel = () => stop.abort('cancelled');
   if (opts.signal?.aborted) cancel();
   else opts.signal?.addEventListener('abort', cancel, { once: true });
-  await store.markInterrupted();
+  const shared = opts.shared;
+  if (!shared) await store.markInterrupted();
   const recorder = store.recorder(stopRun);
   // A throwing listener is a bug in the caller, but it must not strand running processes: the run goes
   // on and the error is thrown once everything has stopped.
@@ -146,12 +169,12 @@ async function runLocked(
     }
   };
   const signal = stop.signal;
-  const logsDir = path.join(stateDir, 'logs', runId);
+  const logsDir = path.join(shared?.logsRoot ?? path.join(stateDir, 'logs'), runId);
   fs.mkdirSync(logsDir, { recursive: true });
   const reaper = new Reaper();
-  const hasher = new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
+  const hasher = shared?.hasher ?? new ContentHasher(new StatCache(path.join(stateDir, 'statcache.json')));
   const states = new StepStateStore(flow);
-  const cas = new ContentStore(stateDir, hasher);
+  const cas = shared?.cas ?? new ContentStore(stateDir, hasher);
   let executor: Promise<SqlExecutor> | undefined;
   const records = new RecordQueue((step, err) => stopRun(`could not record the result of step ${step}: ${err.message}`));
   const ctx: RunContext = {
@@ -174,6 +197,7 @@ async function runLocked(
     sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
     fingerprints: new Map(),
     recordLater: (step, write) => records.add(step, write),
+    ...(shared ? { sharedWork: shared.work } : {}),
   };
 
   const order = graph.order.filter((s) => selection.steps.has(s));
@@ -182,12 +206,13 @@ async function runLocked(
     type: 'run-start',
     runId,
     flow: flow.name?.value ?? path.basename(flow.file),
-    flowFile: flow.file,
+    flowFile: shared?.flowFile ?? flow.file,
     steps: order,
     params: Object.fromEntries(leafParams(params.values)),
     overrides: opts.overrides ?? {},
-    code: await codeVersion(flow.root),
+    code: shared?.code ?? (await codeVersion(flow.root)),
     pid: process.pid,
+    ...(shared ? { sweep: shared.sweep } : {}),
     time: started,
   });
 
@@ -199,7 +224,9 @@ async function runLocked(
   }
 
   records.flush();
-  for (const [what, close] of [['close the step journal', () => states.close()], ['close the cache journal', () => cas.close()], ['save the stat cache', () => hasher.saveCache()]] as const) {
+  // A sweep's cache and stat cache outlive its variants: the sweep closes them.
+  const closers = [['close the step journal', () => states.close()], ['close the cache journal', () => cas.close()], ['save the stat cache', () => hasher.saveCache()]] as const;
+  for (const [what, close] of shared ? closers.slice(0, 1) : closers) {
     try {
       close();
     } catch (err) {

@@ -21,6 +21,8 @@ import type { Reaper } from './reaper';
 import type { StepStateStore } from './state';
 import type { StatusEvaluator } from './status';
 import { StepLog } from './step-log';
+import type { KeyedMutex } from './keyed-mutex';
+import type { StepInputs } from './state';
 
 export interface RunContext {
   analysis: FlowAnalysis;
@@ -51,6 +53,11 @@ export interface RunContext {
    * the run flushes them before it ends. Losing them to a crash only means the step is redone or restored.
    */
   recordLater: (step: string, write: () => void) => void;
+  /**
+   * A sweep's lock per fingerprint: held from the cache lookup until the step's outs are in the cache, so
+   * variants agreeing on a step compute it once and the rest restore it.
+   */
+  sharedWork?: KeyedMutex;
 }
 
 /** What the step-end event says about a step, with full output records (directory contents too). */
@@ -79,7 +86,7 @@ export async function runStep(ctx: RunContext, name: string): Promise<StepEnd> {
 }
 
 async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started: number): Promise<Omit<StepEnd, 'durationMs'>> {
-  const { analysis, hasher, states, cas } = ctx;
+  const { analysis, hasher } = ctx;
   const root = analysis.flow.root;
   const upstream: Record<string, string> = {};
   for (const parent of analysis.graph.parents(step.name)) {
@@ -98,6 +105,21 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 
   const inputs = await collectInputs(analysis, step, ctx.params, hasher, upstream);
   const fingerprint = fingerprintOf(inputs);
+  const isView = step.kind === 'sql' && step.materialize?.value === 'view';
+  if (!ctx.sharedWork || isView) return settle(ctx, step, log, started, inputs, fingerprint);
+  const release = await ctx.sharedWork.acquire(fingerprint, ctx.signal);
+  if (!release) return { outcome: 'cancelled', attempts: 0, message: String(ctx.signal.reason) };
+  try {
+    return await settle(ctx, step, log, started, inputs, fingerprint);
+  } finally {
+    release();
+  }
+}
+
+/** Given the step's fingerprint: finds it cached, restores it, or runs it. */
+async function settle(ctx: RunContext, step: Step, log: StepLog, started: number, inputs: StepInputs, fingerprint: string): Promise<Omit<StepEnd, 'durationMs'>> {
+  const { analysis, hasher, states, cas } = ctx;
+  const root = analysis.flow.root;
   const record = states.read(step.name);
   const isView = step.kind === 'sql' && step.materialize?.value === 'view';
   let reasons: string[];
@@ -113,8 +135,11 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
 
   const saveState = (outputs: OutputRecord[], recordManifest: boolean) => {
     const state = { version: 1 as const, step: step.name, fingerprint, inputs, outputs, runId: ctx.runId, finishedAt: Date.now(), durationMs: Date.now() - started };
+    // Variants waiting on this fingerprint look for the manifest as soon as the lock is released.
+    const now = recordManifest && ctx.sharedWork !== undefined;
+    if (now) cas.recordRun(step.name, fingerprint, outputs);
     ctx.recordLater(step.name, () => {
-      if (recordManifest) cas.recordRun(step.name, fingerprint, outputs);
+      if (recordManifest && !now) cas.recordRun(step.name, fingerprint, outputs);
       states.write(state);
     });
   };

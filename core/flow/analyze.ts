@@ -7,6 +7,7 @@ import { buildGraph, type FlowGraph, type SqlFileInfo } from './graph';
 import { parseFlow } from './parse';
 import { LineIndex } from './positions';
 import { validateFlow } from './validate';
+import { checkSweeps } from './sweep-check';
 import type { YamlTree } from './yaml-tree';
 import { scanTemplate } from '../sql/template';
 
@@ -32,7 +33,7 @@ export function analyzeFlow(file: string, text: string, host: FileHost = diskHos
     sql.set(step.name, { step: step.name, file: path, text: sqlText, template: scanTemplate(sqlText), lines: new LineIndex(sqlText) });
   }
   const graph = buildGraph(flow, sql);
-  problems.push(...validateFlow({ flow, graph, sql, host }));
+  problems.push(...validateFlow({ flow, graph, sql, host }), ...checkSweeps(flow));
   return { flow, graph, sql, problems: sortProblems(problems, flow.file) };
 }
 

@@ -203,6 +203,36 @@ export interface SwapCheck extends ModelCheckBase, ChangeBounds {
 
 export type ModelCheck = MetricThresholdCheck | SliceGapCheck | PerturbCheck | SwapCheck;
 
+/** One param a sweep varies over an explicit list (`grid:`) or draws from (`random:`). */
+export interface SweepAxis {
+  param: string;
+  keyRange: Range;
+  /** `grid`: the values, in order. */
+  values?: Located<unknown>[];
+  /** `random`: a range `[min, max)`, uniform or (with log) log-uniform. */
+  min?: number;
+  max?: number;
+  log?: boolean;
+  /** `random`: draw one of these. */
+  choices?: unknown[];
+  /** The axis's value in the file. */
+  range: Range;
+}
+
+/** A named set of param variants (`sweeps:`); variants are the product of `list`, `grid` and `random`. */
+export interface Sweep {
+  name: string;
+  nameRange: Range;
+  range: Range;
+  description?: Located<string>;
+  grid: SweepAxis[];
+  random: SweepAxis[];
+  count?: Located<number>;
+  seed?: Located<number>;
+  /** Explicit param sets. */
+  list: { range: Range; params: { param: string; keyRange: Range; value: unknown }[] }[];
+}
+
 export interface Flow {
   /** Absolute path of the flow file. */
   file: string;
@@ -218,6 +248,8 @@ export interface Flow {
   /** In file order. */
   steps: Map<string, Step>;
   model?: ModelSection;
+  /** Named sweeps, in file order. */
+  sweeps: Map<string, Sweep>;
 }
 
 export interface ParseResult {

@@ -21,6 +21,7 @@ import type {
 import { emptyRange, LineIndex } from './positions';
 import { closest } from './suggest';
 import { parseModelChecks } from './model-checks';
+import { parseSweeps, type SweepReader } from './sweep-parse';
 
 const MAX_YAML_ERRORS = 50;
 
@@ -34,6 +35,8 @@ const KEYS = {
   table: schema.definitions.table.properties as SchemaProps,
   profile: schema.definitions.profile.properties as SchemaProps,
   model: schema.properties.model.properties as SchemaProps,
+  sweep: schema.definitions.sweep.properties as SchemaProps,
+  sweepRandom: schema.definitions.sweepRandom.properties as SchemaProps,
 };
 
 /** `tree`: the YAML tree of `text` when the caller has already read it (the language server does, to choose where to analyse). */
@@ -60,6 +63,7 @@ class FlowParser {
       warehouses: new Map(),
       sources: new Map(),
       steps: new Map(),
+      sweeps: new Map(),
     };
     const doc = tree ?? readYaml(this.text);
     // A badly broken file can yield tens of thousands of YAML errors; past the first few nobody reads them.
@@ -97,6 +101,7 @@ class FlowParser {
         case 'sources': this.sources(value, pair, flow); break;
         case 'steps': this.steps(value, pair, flow); break;
         case 'model': this.model(value, pair, flow); break;
+        case 'sweeps': parseSweeps(value, flow.sweeps, this.sweepReader(pair)); break;
       }
     }
     for (const required of ['flow', 'steps']) {
@@ -330,6 +335,15 @@ class FlowParser {
     const checksField = fields.get('checks');
     const checks = checksField ? parseModelChecks(checksField.value, this.rangeOf(checksField.pair.key as YNode), this) : [];
     flow.model = { range: this.rangeOf(value), keyRange: this.rangeOf(pair.key as YNode), card, checks, ...(path && { path }), ...(step && { step }), ...(sample && { sample }) };
+  }
+
+  private sweepReader(pair: YPair): SweepReader {
+    return {
+      range: (node) => this.rangeOf(node),
+      report: (code, severity, message, range, fixes) => this.report(code, severity, message, range, fixes),
+      checkKeys: (map, which, where) => this.checkKeys(map, which === 'sweep' ? KEYS.sweep : KEYS.sweepRandom, where),
+      wrongType: (node, expected, fallback) => this.wrongType(node, node === pair.value ? pair : undefined, expected, fallback),
+    };
   }
 
   // ---- typed readers --------------------------------------------------------------------------

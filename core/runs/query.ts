@@ -46,7 +46,7 @@ export type FilterNode =
   | { type: 'compare'; column: string; op: CompareOp; value: Literal };
 
 /** Columns every run has, in the order the panel shows them. */
-export const INFO_COLUMNS = ['id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep'] as const;
+export const INFO_COLUMNS = ['id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep', 'source'] as const;
 const INFO = new Set<string>(INFO_COLUMNS);
 
 class CompiledFilter implements Filter {

@@ -23,6 +23,7 @@ export function startRecord(event: RunStart, writer: WriterIdentity): RunRecord 
     artifacts: [],
     writer,
     updated: event.time,
+    ...(event.sweep ? { sweep: event.sweep } : {}),
   };
 }
 
@@ -146,6 +147,7 @@ export function summarize(record: RunRecord): RunSummary {
     counts: countSteps(record.steps),
     code: record.code,
     ...(record.status === 'running' ? { writer: record.writer } : {}),
+    ...(record.sweep ? { sweep: record.sweep } : {}),
   };
 }
 

@@ -46,9 +46,20 @@ export interface WriterIdentity {
   pidStart?: string;
 }
 
+/** The sweep a run belongs to: its variant `variant` (0-based) of `of`. */
+export interface SweepTag {
+  name: string;
+  id: string;
+  variant: number;
+  of: number;
+}
+/** Where a run was recorded: absent means Flowbench's own store; `mlflow` runs are read-only imports. */
+export type RunOrigin = 'flowbench' | 'mlflow';
+
 export interface RunRecord {
   version: 1;
   id: string;
+  source?: RunOrigin;
   flow: string;
   flowFile: string;
   params: Record<string, unknown>;
@@ -70,6 +81,8 @@ export interface RunRecord {
   writer: WriterIdentity;
   /** Last time the record was written; the end time given to a run found interrupted. */
   updated: number;
+  /** Set when the run is a variant of a sweep (`flowbench sweep`). */
+  sweep?: SweepTag;
 }
 
 export interface StepCounts {
@@ -83,6 +96,7 @@ export interface StepCounts {
 
 export interface RunSummary {
   id: string;
+  source?: RunOrigin;
   flow: string;
   flowFile: string;
   status: RunRecordStatus;
@@ -96,4 +110,5 @@ export interface RunSummary {
   code: { commit?: string; dirty: boolean };
   /** Only while running: who to ask whether the run is still alive. */
   writer?: WriterIdentity;
+  sweep?: SweepTag;
 }

@@ -13,6 +13,7 @@ import {
   ActiveFlowChanged,
   ColumnsChanged,
   COMPARE_MAX,
+  defaultViewState,
   ExportCsv,
   GetCompareRuns,
   GetHistories,
@@ -31,11 +32,13 @@ import {
   Viewport,
   type ColumnInfo,
   type Group,
+  type QueryProblem,
   type QueryResult,
   type Row,
   type RowAction,
   type RowWindow,
   type SortKey,
+  type ViewState,
 } from '../../webviews/experiments/contract';
 import type { CompareRun } from '../../webviews/experiments/compare/types';
 import { HostChannel } from './channel';
@@ -72,7 +75,10 @@ interface Query {
   sort: SortKey[];
   groupByFlow: boolean;
   flow?: string;
+  brush?: string;
 }
+
+type QueryParams = { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string; window?: RowWindow };
 
 const GROUP_KEY: SortKey = { column: 'flow', descending: false };
 
@@ -99,6 +105,8 @@ export class ExperimentsController {
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
   private readonly histories: HistoryBuckets;
+  /** A result computed before it was asked for (the first query, while the webview boots), and for what. */
+  private prepared: { key: string; revision: number; view: Int32Array; groups: Group[] } | undefined;
 
   constructor(
     post: (message: WireMessage) => void,
@@ -111,8 +119,12 @@ export class ExperimentsController {
     this.channel = new HostChannel(post, this.onError);
     this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
     const c = this.channel;
-    c.onReady(async () => {
+    // The store is read while the webview boots (the open command creates this controller before the page
+    // loads); a failure surfaces where Ready awaits it.
+    this.ensureLoaded().catch(() => undefined);
+    c.onReady(async ({ state }) => {
       await this.ensureLoaded();
+      this.prepare(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
       this.ready = true;
       c.notify(Init, { columns: this.table.columns(), notes: this.notes, focus: this.pendingFocus, activeFlow: this.activeFlow });
       this.pendingFocus = undefined;
@@ -224,28 +236,45 @@ export class ExperimentsController {
   }
 
   private ensureLoaded(): Promise<void> {
-    this.loaded ??= this.source.load().then(({ summaries, starred, notes }) => {
+    this.loaded ??= this.source.load().then(async ({ summaries, starred, notes }) => {
       for (const s of summaries) this.summaries.set(s.id, s);
-      this.table = RunTable.fromSummaries(summaries, starred);
+      this.table = await RunTable.fromSummariesInSlices(summaries, starred);
       this.notes = notes;
       this.refreshColumns(false);
+      // The webview's first query is most likely the default view's: have its result ready when it asks.
+      this.prepare(queryOf(defaultViewState, this.activeFlow));
     });
     return this.loaded;
   }
 
-  private runQuery(params: { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string; window?: RowWindow }): QueryResult {
+  /** Selects for `params` now and keeps the result for the query that asks for it next. */
+  private prepare(params: QueryParams): void {
+    const query = this.parseQuery(params);
+    if ('problems' in query) return;
+    const key = queryKey(query);
+    if (this.prepared?.key === key && this.prepared.revision === this.table.revision) return;
+    const { view, groups } = this.compute(query);
+    this.prepared = { key, revision: this.table.revision, view, groups };
+  }
+
+  /** The query `params` name, or the problems of its filter. */
+  private parseQuery(params: QueryParams): Query | { problems: QueryProblem[] } {
     const parsed = parseFilter(params.filter, this.columnKeys);
+    if (parsed.problems.length > 0) return { problems: parsed.problems };
     const sort = params.sort.filter((k) => this.columnKeys.has(k.column));
-    if (parsed.problems.length > 0) {
-      // A typo keeps the last good result on screen; the webview shows the problem where it is.
-      return { ...this.result(), problems: parsed.problems };
-    }
     let filter = parsed.filter;
     if (params.flow !== undefined || params.brush) {
       const parts = [params.flow !== undefined ? `flow = ${JSON.stringify(params.flow)}` : '', params.filter.trim() ? `(${params.filter})` : '', params.brush ? `(${params.brush})` : ''];
       filter = parseFilter(parts.filter(Boolean).join(' and '), this.columnKeys).filter ?? filter;
     }
-    this.query = { filter, filterText: params.filter, sort, groupByFlow: params.groupByFlow, flow: params.flow };
+    return { filter, filterText: params.filter, sort, groupByFlow: params.groupByFlow, flow: params.flow, brush: params.brush };
+  }
+
+  private runQuery(params: QueryParams): QueryResult {
+    const parsed = this.parseQuery(params);
+    // A typo keeps the last good result on screen; the webview shows the problem where it is.
+    if ('problems' in parsed) return { ...this.result(), problems: parsed.problems };
+    this.query = parsed;
     this.select();
     if (!params.window) return this.result();
     this.window = params.window;
@@ -265,10 +294,18 @@ export class ExperimentsController {
   }
 
   private select(): void {
-    const sort = this.query.groupByFlow ? [GROUP_KEY, ...this.query.sort.filter((k) => k.column !== 'flow')] : this.query.sort;
-    this.view = this.table.select({ filter: this.query.filter, sort });
-    this.groups = this.query.groupByFlow ? groupsOf(this.table.rows(this.view, 0, this.view.length, ['flow']).map((r) => String(r.cells[0]))) : [];
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && prepared.revision === this.table.revision && prepared.key === queryKey(this.query)) ({ view: this.view, groups: this.groups } = prepared);
+    else ({ view: this.view, groups: this.groups } = this.compute(this.query));
     this.version++;
+  }
+
+  private compute(query: Query): { view: Int32Array; groups: Group[] } {
+    const sort = query.groupByFlow ? [GROUP_KEY, ...query.sort.filter((k) => k.column !== 'flow')] : query.sort;
+    const view = this.table.select({ filter: query.filter, sort });
+    const groups = query.groupByFlow ? this.table.runsOf(view, 'flow').map(({ value, start, count }) => ({ flow: String(value), start, count })) : [];
+    return { view, groups };
   }
 
   /** Re-runs the current query and tells the webview, whose cached windows are now stale. */
@@ -321,6 +358,7 @@ export class ExperimentsController {
   }
 
   private async applyReload(): Promise<void> {
+    await this.loaded; // a reload during the first load applies to the table that load makes
     const { summaries, starred, notes } = await this.source.load();
     const seen = new Set<string>();
     const changed = new Set<string>();
@@ -385,12 +423,17 @@ function sameOrder(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function groupsOf(flows: string[]): Group[] {
-  const groups: Group[] = [];
-  for (let i = 0; i < flows.length; i++) {
-    const last = groups[groups.length - 1];
-    if (last && last.flow === flows[i]) last.count++;
-    else groups.push({ flow: flows[i]!, start: i, count: 1 });
-  }
-  return groups;
+/** The query a webview with this saved state asks first (App.tsx). */
+function queryOf(state: ViewState, activeFlow: string | undefined): QueryParams {
+  return { filter: state.filter, sort: state.sort, groupByFlow: state.groupByFlow, flow: state.followActiveFlow ? activeFlow : undefined };
+}
+
+function isViewState(state: unknown): state is ViewState {
+  const s = state as Partial<ViewState> | undefined;
+  return typeof s === 'object' && s !== null && typeof s.filter === 'string' && Array.isArray(s.sort) && typeof s.groupByFlow === 'boolean';
+}
+
+/** What a result depends on (the window is not part of it). */
+function queryKey(q: Query): string {
+  return JSON.stringify([q.filterText, q.sort, q.groupByFlow, q.flow ?? null, q.brush ?? null]);
 }

@@ -14,6 +14,8 @@ import { ExperimentsController, type RunActions } from './experimentsController'
 import { PanelHost } from './panelHost';
 import { contextRunId, ROW_ACTION_COMMANDS, TOGGLE_STAR_COMMAND } from './rowCommands';
 import { workspaceRuns, type WorkspaceRuns } from './workspaceRuns';
+import { mlflowRuns, READ_ONLY, withMlflow } from './mlflowRuns';
+import { findTrackingLocations } from '../../core/mlflow/locate';
 
 export const EXPERIMENTS_VIEW_TYPE = 'flowbench.experiments';
 /** Set in the extension's terminals so `flowbench show` can print a link that opens this panel on a run. */
@@ -34,6 +36,7 @@ function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions 
   const stateDir = (run: RunSummary) => source.stateDirOf(run.id) ?? join(dirname(run.flowFile), '.flowbench');
   return {
     async run(action, run) {
+      if (run.source === 'mlflow' && action !== 'copyId') return void vscode.window.showInformationMessage(`${run.id} is from MLflow (${run.flowFile}). ${READ_ONLY}`);
       switch (action) {
         case 'copyId':
           await vscode.env.clipboard.writeText(run.id);
@@ -65,6 +68,10 @@ function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions 
       }
     },
     async confirmDelete(run) {
+      if (run.source === 'mlflow') {
+        void vscode.window.showInformationMessage(READ_ONLY);
+        return false;
+      }
       const answer = await vscode.window.showWarningMessage(
         `Delete run ${run.id} of ${run.flow}?`,
         { modal: true, detail: 'Its record, metric histories and step logs are deleted; cached outputs stay.' },
@@ -95,6 +102,21 @@ function runActions(source: WorkspaceRuns, { runs, log }: Services): RunActions 
   };
 }
 
+const MLFLOW_TOKEN_KEY = 'flowbench.mlflow.token';
+
+/** MLflow's runs where the setting, MLFLOW_TRACKING_URI or the workspace folders say; the token from SecretStorage. */
+function mlflowSource(context: vscode.ExtensionContext) {
+  return mlflowRuns({
+    locations: () => findTrackingLocations({
+      explicit: vscode.workspace.getConfiguration('flowbench').get<string>('mlflow.trackingUri'),
+      folders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    }),
+    token: async () => (await context.secrets.get(MLFLOW_TOKEN_KEY)) ?? process.env.MLFLOW_TRACKING_TOKEN,
+    tokenHint: 'run "Flowbench: Set MLflow Token" (kept in the editor\'s secret storage)',
+    cli: { nodePath: process.execPath, cliPath: context.asAbsolutePath('dist/cli.js') },
+  });
+}
+
 export function registerExperimentsPanel(context: vscode.ExtensionContext, services: Services): void {
   const { flows, runs, log } = services;
   const stateDirs = () => flows.flows().map((entry) => join(dirname(entry.file), '.flowbench'));
@@ -110,7 +132,7 @@ export function registerExperimentsPanel(context: vscode.ExtensionContext, servi
       bundle: 'experiments',
       controller: (post) => {
         const source = workspaceRuns(stateDirs, (message) => log.warn(message));
-        const controller = new ExperimentsController(post, source, runActions(source, services), {
+        const controller = new ExperimentsController(post, withMlflow(source, mlflowSource(context)), runActions(source, services), {
           onError: (what, err) => {
             log.error(`experiments panel: ${what}`, err);
             // What the user asked for (a star, a delete, an action) says so when it fails.
@@ -152,6 +174,13 @@ export function registerExperimentsPanel(context: vscode.ExtensionContext, servi
     }),
     vscode.window.onDidChangeActiveTextEditor(() => host.controller?.setActiveFlow(activeFlow())),
     vscode.commands.registerCommand('flowbench.openExperiments', open),
+    vscode.commands.registerCommand('flowbench.setMlflowToken', async () => {
+      const token = await vscode.window.showInputBox({ prompt: 'Access token for the MLflow tracking server (kept in the editor\'s secret storage; empty removes it)', password: true, ignoreFocusOut: true });
+      if (token === undefined) return;
+      await (token ? context.secrets.store(MLFLOW_TOKEN_KEY, token) : context.secrets.delete(MLFLOW_TOKEN_KEY));
+      reload();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => (e.affectsConfiguration('flowbench.mlflow') ? reload() : undefined)),
     ...rowCommands,
     vscode.window.registerUriHandler({
       handleUri(uri) {

@@ -1,11 +1,12 @@
-// Generated run summaries for benchmarks: what runs/index.jsonl holds for a sweep, deterministic
-// (seeded), with the awkward values real stores have: a text param, failed and running runs, NaN metrics.
+// Generated run summaries for benchmarks: what runs/index.jsonl holds for a sweep and an evaluation flow,
+// deterministic (seeded), with the awkward values real stores have: a text param, failed and running runs,
+// NaN metrics. Each goes through JSON, so its objects are shaped as the store's index reader makes them.
 import type { RunSummary } from '../../core/runs/types';
 import { seeded } from '../lsp/mutate';
 
 const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'];
 
-/** `count` summaries of flow `sweep`, a minute apart, with `params` params and `metrics` metrics each. */
+/** `count` summaries of flows `sweep` and (every fifth) `evaluate`, a minute apart, with `params` params and `metrics` metrics each. */
 export function generateSummaries(count: number, shape: { params: number; metrics: number }, seed = 1): RunSummary[] {
   const next = seeded(seed);
   const base = Date.UTC(2026, 0, 1);
@@ -21,7 +22,7 @@ export function generateSummaries(count: number, shape: { params: number; metric
     const status = i === count - 1 ? 'running' : i % 10 === 9 ? 'failed' : 'succeeded';
     // Through JSON, as the store's index reader hands summaries over (and as NaN is stored: null).
     out.push(JSON.parse(JSON.stringify({
-      id, flow: 'sweep', flowFile: '/bench/sweep.flow.yaml', status, start,
+      id, flow: i % 5 === 0 ? 'evaluate' : 'sweep', flowFile: `/bench/${i % 5 === 0 ? 'evaluate' : 'sweep'}.flow.yaml`, status, start,
       ...(status === 'running' ? {} : { end: start + 30_000, durationMs: 1000 + Math.floor(next() * 60_000) }),
       params, overrides: i % 3 === 0 ? { learning_rate: params.learning_rate } : {}, metrics,
       counts: { ran: 4, cached: 0, restored: 0, failed: status === 'failed' ? 1 : 0, skipped: 0, cancelled: 0 },

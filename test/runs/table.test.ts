@@ -92,7 +92,7 @@ test('columns: info first, then params and metrics by name, with types and diffe
   const t = RunTable.fromSummaries(runs);
   const cols = t.columns();
   assert.deepEqual(cols.map((c) => c.key), [
-    'id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep',
+    'id', 'flow', 'status', 'start', 'duration', 'code', 'overrides', 'starred', 'sweep', 'source',
     'params.lr', 'params.model', 'metrics.auc', 'metrics.loss',
   ]);
   const byKey = new Map(cols.map((c) => [c.key, c]));
@@ -264,4 +264,80 @@ test('text columns sort in code-unit order with few and with many distinct value
       if (ties[i].cells[0] === ties[i - 1].cells[0]) assert.ok(t.rowOf(ties[i].id)! > t.rowOf(ties[i - 1].id)!, 'ties keep row order');
     }
   }
+});
+
+/** What sort and filter must agree with: a plain comparator and predicate over the cells. */
+function referenceOrder(t: RunTable, keys: { column: string; descending: boolean }[]): string[] {
+  const all = t.select({});
+  const cells = t.rows(all, 0, all.length, keys.map((k) => k.column));
+  const cls = (v: unknown) => (typeof v === 'number' ? (Number.isNaN(v) ? 2 : 0) : v === null ? 3 : 1);
+  const text = (v: unknown) => String(v);
+  return cells
+    .map((row, position) => ({ row, position }))
+    .sort((a, b) => {
+      for (let k = 0; k < keys.length; k++) {
+        const x = a.row.cells[k];
+        const y = b.row.cells[k];
+        const d = cls(x) - cls(y);
+        if (d) return d;
+        const sign = keys[k].descending ? -1 : 1;
+        if (cls(x) === 0 && (x as number) !== (y as number)) return (x as number) < (y as number) ? -sign : sign;
+        if (cls(x) === 1 && text(x) !== text(y)) return text(x) < text(y) ? -sign : sign;
+      }
+      return a.position - b.position;
+    })
+    .map(({ row }) => row.id);
+}
+
+test('sorts agree with a plain comparator over numbers, -0, Infinity, NaN, text, booleans and missing values', () => {
+  let seed = 7;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const values = [0, -0, 1, -1, 2.5, Infinity, -Infinity, NaN, null, 'a', 'b', 'B', true, false];
+  const summaries = Array.from({ length: 400 }, (_, i) =>
+    summary(`r${i}`, {
+      start: Date.UTC(2026, 0, 1) + (i % 7) * 1000,
+      params: { x: values[Math.floor(next() * values.length)], few: Math.floor(next() * 3) },
+      metrics: next() < 0.1 ? {} : { m: next() < 0.1 ? NaN : Math.round(next() * 20) / 4 },
+    }),
+  );
+  const t = RunTable.fromSummaries(summaries);
+  for (const keys of [
+    [{ column: 'params.x', descending: false }],
+    [{ column: 'params.x', descending: true }],
+    [{ column: 'params.few', descending: true }, { column: 'metrics.m', descending: false }],
+    [{ column: 'metrics.m', descending: true }, { column: 'params.x', descending: true }, { column: 'start', descending: false }],
+  ]) {
+    const view = t.select({ sort: keys });
+    assert.deepEqual(t.rows(view, 0, view.length, []).map((r) => r.id), referenceOrder(t, keys), JSON.stringify(keys));
+  }
+  // A filtered view sorts the same rows in the same order as the whole table does.
+  const f = parseFilter('params.few >= 1', t.columnKeys()).filter;
+  const sort = [{ column: 'params.x', descending: true }];
+  const filtered = t.rows(t.select({ filter: f, sort }), 0, 400, ['params.few']);
+  const whole = referenceOrder(t, sort).filter((id) => filtered.some((r) => r.id === id));
+  assert.deepEqual(filtered.map((r) => r.id), whole);
+});
+
+test('filters on numbers and words agree with the cells, whatever kinds a column mixes', () => {
+  const mixed = [1, 5, NaN, 'five', true, false, null, 10];
+  const t = RunTable.fromSummaries(mixed.map((x, i) => summary(`r${i}`, { params: { x } })));
+  assert.deepEqual(ids(t, 'params.x > 1'), ['r1', 'r7']);
+  assert.deepEqual(ids(t, 'params.x <= 5'), ['r0', 'r1']);
+  assert.deepEqual(ids(t, 'params.x < 100 and params.x >= 5'), ['r1', 'r7']);
+  assert.deepEqual(ids(t, 'params.x = five'), ['r3']);
+  assert.deepEqual(ids(t, 'params.x = true'), ['r4']);
+  assert.deepEqual(ids(t, 'params.x = false'), ['r5']);
+  assert.deepEqual(ids(t, 'status = succeeded and params.x != five').length, 7);
+});
+
+test('runsOf gives the groups of a sorted view; a table built in slices is the same table', async () => {
+  const many = Array.from({ length: 3000 }, (_, i) => summary(`r${i}`, { flow: i % 3 === 0 ? 'a' : 'b', params: { i }, metrics: { m: i % 7 } }));
+  const t = RunTable.fromSummaries(many, new Set(['r5']));
+  const view = t.select({ sort: [{ column: 'flow', descending: false }] });
+  assert.deepEqual(t.runsOf(view, 'flow'), [{ value: 'a', start: 0, count: 1000 }, { value: 'b', start: 1000, count: 2000 }]);
+  assert.deepEqual(t.runsOf(new Int32Array(0), 'flow'), []);
+  const sliced = await RunTable.fromSummariesInSlices(many, new Set(['r5']), 0);
+  const keys = t.columns().map((c) => c.key);
+  assert.deepEqual(sliced.columns(), t.columns());
+  assert.deepEqual(sliced.rows(sliced.select({}), 0, 3000, keys), t.rows(t.select({}), 0, 3000, keys));
 });

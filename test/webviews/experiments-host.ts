@@ -7,6 +7,8 @@ import type { HarnessHost } from './harness';
 export interface ControllerHost {
   host: HarnessHost;
   controller(): ExperimentsController;
+  /** Makes the controller now, as the open command does before the page loads (else: at the first message). */
+  start(): void;
   /** Every action the panel asked for, as `action id`. */
   actions: string[];
   starred: Set<string>;
@@ -22,7 +24,7 @@ export function controllerHost(
 ): ControllerHost {
   const starred = new Set<string>();
   const runs = new Map(summaries.map((s) => [s.id, s]));
-  const record: ControllerHost = { host: undefined!, controller: () => controller!, actions: [], starred, csv: [], exports: [], errors: [] };
+  const record: ControllerHost = { host: undefined!, controller: () => controller!, start: () => void make(), actions: [], starred, csv: [], exports: [], errors: [] };
   const source: RunSource = {
     load: async () => ({ summaries: [...runs.values()], starred: new Set(starred), notes: [] }),
     star: async (run, on) => void (on ? starred.add(run.id) : starred.delete(run.id)),
@@ -44,13 +46,17 @@ export function controllerHost(
     saveExport: async (name, mime, data) => void record.exports.push({ name, mime, data }),
   };
   let controller: ExperimentsController | undefined;
+  // Nothing is posted before the webview's Ready, which brings the harness's post.
+  let toPage: ((message: unknown) => Promise<void>) | undefined;
+  const make = () =>
+    (controller ??= new ExperimentsController((m) => void toPage?.(m), source, actions, {
+      throttleMs: options.throttleMs ?? 50,
+      onError: (what, err) => record.errors.push(`${what}: ${(err as Error).message}`),
+    }));
   record.host = {
     receive(message, post) {
-      controller ??= new ExperimentsController((m) => void post(m), source, actions, {
-        throttleMs: options.throttleMs ?? 50,
-        onError: (what, err) => record.errors.push(`${what}: ${(err as Error).message}`),
-      });
-      return controller.receive(message);
+      toPage = post;
+      return make().receive(message);
     },
   };
   return record;

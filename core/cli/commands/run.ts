@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { RunEvent } from '../../engine/events';
 import { runFlow } from '../../engine/runner';
+import { holderName } from '../../engine/run-lock';
 import { selectSteps, type Scope } from '../../engine/select';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
@@ -48,7 +49,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   const view = !values.events && o.out.isTTY ? ttyView(o, progress) : plainView(o, progress, { logs: !values.events });
   const onEvent = (event: RunEvent) => {
     if (values.events) writeEventLine(event);
-    if (event.type === 'run-waiting') view.note(`Waiting for run ${holderText(event.holder)}, which is using ${stateDir} (one run at a time per folder; Ctrl-C to give up)…`);
+    if (event.type === 'run-waiting') view.note(`Waiting for ${holderText(event.holder)}, which is using ${stateDir} (one run at a time per folder; Ctrl-C to give up)…`);
     view.onEvent(event);
   };
 
@@ -64,7 +65,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'] });
     view.stop();
     if (result.lockedBy) {
-      line(o.err, `flowbench: run ${holderText(result.lockedBy)} is using ${stateDir}; not waiting for it (--no-wait)`);
+      line(o.err, `flowbench: ${holderText(result.lockedBy)} is using ${stateDir}; not waiting for it (--no-wait)`);
       return EXIT.busy;
     }
     if (!progress.runId && result.status === 'cancelled') return EXIT.cancelled;
@@ -85,9 +86,9 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   }
 }
 
-/** "X, pid N" (and the host when it is another machine sharing the folder). */
+/** "run X, pid N" or "sweep X, pid N" (a sweep holds the lock as `sweep-<id>`), and the host when it is another machine sharing the folder. */
 function holderText(holder: { runId: string; pid: number; hostname: string }): string {
-  return `${holder.runId}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}`;
+  return `${holderName(holder.runId)}, pid ${holder.pid}${holder.hostname === hostname() ? '' : ` on ${holder.hostname}`}`;
 }
 
 /** A reader that goes away (e.g. `| head`) must not crash the run: the run goes on and is still recorded. */

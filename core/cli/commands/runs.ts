@@ -14,6 +14,7 @@ import { formatDuration, formatTime, formatValue, table } from '../format';
 import { loadFlowOrExplain, ReportedFailure } from '../load';
 import { line, paint, type Color, type Output } from '../output';
 import { openStoreFor } from '../run-store';
+import { exportAction, loadMlflowRuns } from './runs-mlflow';
 
 const DEFAULT_LIMIT = 20;
 const MAX_PARAMS = 4;
@@ -28,30 +29,47 @@ export const STATUS_COLOR: Record<RunSummary['status'], Color> = {
 };
 
 const ACTIONS: Record<string, (args: string[], o: Output) => Promise<number>> = {
+  export: exportAction,
   star: (args, o) => starAction(args, o, true),
   unstar: (args, o) => starAction(args, o, false),
   delete: deleteAction,
 };
 
+const LIST_OPTIONS = {
+  json: { type: 'boolean' },
+  limit: { type: 'string' },
+  status: { type: 'string' },
+  filter: { type: 'string' },
+  sort: { type: 'string' },
+  columns: { type: 'string' },
+  starred: { type: 'boolean' },
+} as const;
+
 export async function runsCommand(args: string[], o: Output): Promise<number> {
   const action = ACTIONS[args[0]];
   if (action) return action(args.slice(1), o);
-  const { values, positionals } = parseCommandArgs('runs', args, {
-    json: { type: 'boolean' },
-    limit: { type: 'string' },
-    status: { type: 'string' },
-    filter: { type: 'string' },
-    sort: { type: 'string' },
-    columns: { type: 'string' },
-    starred: { type: 'boolean' },
-  }, 1);
-  const limit = positiveInteger(values.limit, '--limit', 'runs') ?? (values.json ? undefined : DEFAULT_LIMIT);
+  const { values, positionals } = parseCommandArgs('runs', args, { ...LIST_OPTIONS, source: { type: 'string' }, mlflow: { type: 'string' } }, 1);
+  if (values.source !== undefined && values.source !== 'mlflow' && values.source !== 'flowbench') {
+    throw new UsageError(`--source expects flowbench or mlflow, got '${values.source}'`, 'e.g. flowbench runs --source mlflow', 'runs');
+  }
+  if (values.source === 'mlflow' || values.mlflow !== undefined) {
+    const { summaries, where } = await loadMlflowRuns(values.mlflow, o);
+    return listRuns(o, values, summaries, new Set(), `No MLflow runs found in ${where}.`);
+  }
   const file = resolveFlowFile(positionals[0]);
   const flow = loadFlowOrExplain(file, o, { allowErrors: true }).flow;
   const { store } = await openStoreFor(dirname(file), o);
   // Named as the runner records it: the `flow:` name, else the file name.
   const summaries = await store.list({ flow: flow.name?.value ?? basename(flow.file) });
   const starred = await store.starred();
+  return listRuns(o, values, summaries, starred, `No runs recorded yet for ${flow.name?.value ?? file}. Start one with: flowbench run`);
+}
+
+type ListValues = { [K in keyof typeof LIST_OPTIONS]?: (typeof LIST_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The listing itself, through the panel's query language and run table, whichever store the runs came from. */
+function listRuns(o: Output, values: ListValues, summaries: RunSummary[], starred: ReadonlySet<string>, none: string): number {
+  const limit = positiveInteger(values.limit, '--limit', 'runs') ?? (values.json ? undefined : DEFAULT_LIMIT);
   const runTable = RunTable.fromSummaries(summaries, starred);
   const skipped = describeSkipped(runTable.skipped());
   if (skipped) line(o.err, `flowbench: warning: ${skipped}`);
@@ -85,7 +103,7 @@ export async function runsCommand(args: string[], o: Output): Promise<number> {
     return EXIT.ok;
   }
   if (view.length === 0) {
-    if (summaries.length === 0) line(o.out, `No runs recorded yet for ${flow.name?.value ?? file}. Start one with: flowbench run`);
+    if (summaries.length === 0) line(o.out, none);
     else line(o.out, `No runs match (${summaries.length} recorded).`);
     return EXIT.ok;
   }
@@ -156,6 +174,7 @@ function varyingKeys(values: Record<string, unknown>[]): string[] {
 }
 
 function stepCounts(r: RunSummary): string {
+  if (r.source === 'mlflow') return 'MLflow';
   const c = r.counts;
   const parts = [`${c.ran} ran`];
   if (c.cached + c.restored) parts.push(`${c.cached + c.restored} cached`);

@@ -9,18 +9,23 @@ import { formatDuration, formatTime, formatValue, OUTCOME_SYMBOL, table } from '
 import { line, paint, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 import { STATUS_COLOR } from './runs';
+import { mlflowRecord } from './runs-mlflow';
+import { mlflowRunId } from '../../mlflow/map';
 
 export async function showCommand(args: string[], o: Output): Promise<number> {
-  const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' } }, 2);
+  const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' }, mlflow: { type: 'string' } }, 2);
   const [runId, flowArg] = positionals;
   if (!runId) throw new UsageError('which run? RUN is missing', 'list runs with flowbench runs, then flowbench show ID (a unique prefix is enough)', 'show');
-  const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
   let record: RunRecord | undefined;
-  try {
-    record = await store.get(runId);
-  } catch (err) {
-    if (err instanceof AmbiguousRunIdError) throw new UsageError(err.message, 'type more of the id', 'show');
-    throw err;
+  if (mlflowRunId(runId) !== undefined) record = await mlflowRecord(runId, values.mlflow, o);
+  else {
+    const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
+    try {
+      record = await store.get(runId);
+    } catch (err) {
+      if (err instanceof AmbiguousRunIdError) throw new UsageError(err.message, 'type more of the id', 'show');
+      throw err;
+    }
   }
   if (!record) throw new UsageError(`no run '${runId}' is recorded for this flow`, 'list runs with flowbench runs', 'show');
   if (values.json) line(o.out, JSON.stringify(record, null, 2));
