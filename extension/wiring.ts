@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { FlowWorkspace } from './flowWorkspace';
 import { registerExperimentsPanel } from './panels/experimentsPanel';
+import { registerModelCardPanel } from './panels/modelCardPanel';
 import { registerFlowGraphPanel } from './panels/flowGraphPanel';
 import { PipelinesTree } from './pipelinesTree';
 import { registerProjectCommands } from './projectCommands';
@@ -32,6 +33,7 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   );
   registerCommands(context, { flows, runs, runsTree, stepLogs, log });
   registerExperimentsPanel(context, { flows, runs, log });
+  registerModelCardPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
   registerProjectCommands(context, flows, log);
   registerSweepCommands(context, flows, log);

@@ -74,6 +74,7 @@ export interface StepLens {
 
 export const RUN_STEP_COMMAND = 'flowbench.runStep';
 export const RUN_UPSTREAM_COMMAND = 'flowbench.runUpstream';
+export const OPEN_MODEL_CARD_COMMAND = 'flowbench.openModelCard';
 
 /** Lenses above each step; `statuses` is the engine's up-to-date check, absent while it is computed. */
 export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepStatus>): StepLens[] {
@@ -86,6 +87,7 @@ export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepSt
     if (analysis.graph.parents(step.name).length > 0) lenses.push({ range, title: 'Run upstream', command: RUN_UPSTREAM_COMMAND, args });
     lenses.push({ range, title: statuses ? statusTitle(statuses.get(step.name)) : 'status…' });
   }
+  if (flow.model?.keyRange && flow.model.path) lenses.push({ range: flow.model.keyRange, title: 'Open Model Card', command: OPEN_MODEL_CARD_COMMAND, args: [flow.file] });
   return lenses;
 }
 

@@ -13,6 +13,7 @@ import { sweepCommand } from './commands/sweep';
 import { applyCommand } from './commands/apply';
 import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
+import { cardCommand } from './commands/card';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   apply: applyCommand,
   test: testCommand,
   model: modelCommand,
+  card: cardCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

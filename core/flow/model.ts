@@ -195,11 +195,66 @@ export interface WarehouseProfile {
 
 export interface ModelSection {
   range: Range;
+  /** The `model` key itself (where its code lens goes). */
+  keyRange?: Range;
   path?: Located<string>;
   /** Step that produces the model; derived from outs when absent. */
   step?: Located<string>;
   card: Map<string, Located<unknown>>;
+  /** Model inputs from the evaluation data (an out of a step) that perturbation and swap checks run on. */
+  sample?: Located<string>;
+  /** Behavioural checks evaluated for every model card (docs/flow-format.md, `model.checks`). */
+  checks: ModelCheck[];
 }
+
+interface ModelCheckBase {
+  /** The whole check mapping. */
+  range: Range;
+  name?: Located<string>;
+}
+
+/** `metric: auc, min: 0.65[, slices: origin]`: overall, or on every slice of a slice table. */
+export interface MetricThresholdCheck extends ModelCheckBase {
+  kind: 'metric';
+  metric: Located<string>;
+  min?: Located<number>;
+  max?: Located<number>;
+  slices?: Located<string>;
+}
+
+/** `metric: auc, slices: origin, max_gap: 0.1`: best slice minus worst slice at most this. */
+export interface SliceGapCheck extends ModelCheckBase {
+  kind: 'gap';
+  metric: Located<string>;
+  slices: Located<string>;
+  maxGap: Located<number>;
+}
+
+interface ChangeBounds {
+  /** Every sample row's prediction moves by at most this. */
+  maxChange?: Located<number>;
+  /** The mean absolute move over the sample is at least this. */
+  minChange?: Located<number>;
+  /** Model output compared; the first output when absent. */
+  output?: Located<string>;
+}
+
+/** `perturb: log_distance, delta: 0.5, max_change: 0.05`: add delta to one numeric input feature. */
+export interface PerturbCheck extends ModelCheckBase, ChangeBounds {
+  kind: 'perturb';
+  feature: Located<string>;
+  delta: Located<number>;
+}
+
+/** `swap: origin, from: ATL, to: ORD, max_change: 0.1`: rows with one category get another. */
+export interface SwapCheck extends ModelCheckBase, ChangeBounds {
+  kind: 'swap';
+  feature: Located<string>;
+  from: Located<string>;
+  to: Located<string>;
+}
+
+export type ModelCheck = MetricThresholdCheck | SliceGapCheck | PerturbCheck | SwapCheck;
 
 /** One param a sweep varies over an explicit list (`grid:`) or draws from (`random:`). */
 export interface SweepAxis {

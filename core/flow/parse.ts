@@ -21,6 +21,7 @@ import type {
 import { emptyRange, LineIndex } from './positions';
 import { parseTests } from './parse-tests';
 import { closest } from './suggest';
+import { parseModelChecks } from './model-checks';
 import { parseSweeps, type SweepReader } from './sweep-parse';
 
 const MAX_YAML_ERRORS = 50;
@@ -334,7 +335,10 @@ class FlowParser {
     }
     const path = this.string(fields.get('path')?.value ?? null, fields.get('path')?.pair, 'path');
     const step = this.string(fields.get('step')?.value ?? null, fields.get('step')?.pair, 'step');
-    flow.model = { range: this.rangeOf(value), card, ...(path && { path }), ...(step && { step }) };
+    const sample = this.string(fields.get('sample')?.value ?? null, fields.get('sample')?.pair, 'sample');
+    const checksField = fields.get('checks');
+    const checks = checksField ? parseModelChecks(checksField.value, this.rangeOf(checksField.pair.key as YNode), this) : [];
+    flow.model = { range: this.rangeOf(value), keyRange: this.rangeOf(pair.key as YNode), card, checks, ...(path && { path }), ...(step && { step }), ...(sample && { sample }) };
   }
 
   private sweepReader(pair: YPair): SweepReader {

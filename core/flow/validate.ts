@@ -397,6 +397,13 @@ class Validator {
     if (model.path && !this.modelStep()) {
       this.report('FB080', 'warning', `Model '${model.path.value}' is not an out of any step, so no run records it. Add it to the \`outs:\` of the step that trains it.`, model.path.range);
     }
+    const behavioural = model.checks.find((c) => c.kind === 'perturb' || c.kind === 'swap');
+    if (behavioural && !model.sample) {
+      this.report('FB086', 'error', 'Perturbation and swap checks run the model on a sample of the evaluation data: add `sample:` under `model:`, a JSON out of the evaluation step (see docs/flow-format.md).', behavioural.range);
+    }
+    if (model.sample && this.outputs.containing(this.path(model.sample.value)).length === 0) {
+      this.report('FB086', 'warning', `Sample '${model.sample.value}' is not an out of any step, so no run records it and checks cannot use it. Add it to the \`outs:\` of the evaluation step.`, model.sample.range);
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export const ROW_ACTION_COMMANDS: Readonly<Record<RowAction, string>> = {
   delete: 'flowbench.experiments.delete',
 };
 export const TOGGLE_STAR_COMMAND = 'flowbench.experiments.toggleStar';
+/** Opens the run's model card (registered by the model card panel, extension/panels/modelCardPanel.ts). */
+export const OPEN_MODEL_CARD_ROW_COMMAND = 'flowbench.experiments.openModelCard';
 /** Puts a run's outs into the working tree (extension/sweepCommands.ts; `flowbench apply`). */
 export const APPLY_RUN_COMMAND = 'flowbench.experiments.applyRun';
 

@@ -1,11 +1,13 @@
 // Scores the held-out test rows with the trained ONNX model in onnxruntime-node and compares it with a
 // base-rate baseline. Fails when the model does not beat the baseline on both log loss and AUC.
-// Usage (flowbench runs this): node steps/evaluate.mjs [--threshold 0.5] [--top-origins 15] [--min-slice-rows 100]
+// Usage (flowbench runs this): node steps/evaluate.mjs [--threshold 0.5] [--top-origins 15] [--min-slice-rows 100] [--sample-rows 200]
 // Reads:  models/model.onnx, FLOWBENCH_INPUT_FEATURES (rows with split 'test')
-// Writes: metrics/eval.json (model vs baseline), metrics/slices.json (by origin airport and by hour of day)
+// Writes: metrics/eval.json (model vs baseline), metrics/slices.json (by origin airport and by hour of day),
+//         metrics/eval-sample.json (the model inputs of the first test rows, with their feature names, which
+//         the flow's perturbation checks run the model on: see `model.checks` in the flow file)
 import { existsSync, readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
-import { encode } from './lib/features.mjs';
+import { encode, featureNames } from './lib/features.mjs';
 import { summarize } from './lib/metrics.mjs';
 import { INPUT_NAME, OUTPUT_NAME, readMetadata } from './lib/onnx-model.mjs';
 import { readParquet } from './lib/parquet.mjs';
@@ -14,6 +16,7 @@ import { inputPath, numericArgs, runStep, StepError, writeJsonAtomic } from './l
 const MODEL_PATH = 'models/model.onnx';
 const EVAL_PATH = 'metrics/eval.json';
 const SLICES_PATH = 'metrics/slices.json';
+const SAMPLE_PATH = 'metrics/eval-sample.json';
 const LABEL = 'delayed';
 const BATCH = 8192;
 
@@ -66,6 +69,7 @@ runStep('evaluate', async () => {
     threshold: { default: 0.5, min: 0, max: 1 },
     'top-origins': { default: 15, min: 1, integer: true },
     'min-slice-rows': { default: 100, min: 1, integer: true },
+    'sample-rows': { default: 200, min: 1, integer: true },
   });
   if (!existsSync(MODEL_PATH)) throw new StepError(`${MODEL_PATH} does not exist; run the train step first.`);
   const bytes = readFileSync(MODEL_PATH);
@@ -86,7 +90,8 @@ runStep('evaluate', async () => {
     throw new StepError(`onnxruntime cannot load ${MODEL_PATH}: ${err.message}`);
   }
   const started = Date.now();
-  const probs = await score(session, encode(encoder, test));
+  const matrix = encode(encoder, test);
+  const probs = await score(session, matrix);
   console.log(`scored in ${((Date.now() - started) / 1000).toFixed(2)}s with onnxruntime-node`);
 
   const threshold = args.threshold;
@@ -110,12 +115,15 @@ runStep('evaluate', async () => {
       .sort((a, b) => a.hour_of_day - b.hour_of_day),
   };
   writeJsonAtomic(SLICES_PATH, slices);
+  const sampleRows = Math.min(args['sample-rows'], matrix.rows);
+  const rows = Array.from({ length: sampleRows }, (_, r) => Array.from(matrix.data.subarray(r * matrix.width, (r + 1) * matrix.width)));
+  writeJsonAtomic(SAMPLE_PATH, { inputs: { [INPUT_NAME]: { columns: featureNames(encoder), rows } } });
 
   console.log(`model     ${fmt(model)}`);
   console.log(`baseline  ${fmt(baseline)}`);
   const worst = slices.by_origin.filter((s) => Number.isFinite(s.auc)).sort((a, b) => a.auc - b.auc)[0];
   if (worst) console.log(`weakest origin slice: ${worst.origin} (auc ${worst.auc.toFixed(4)}, ${worst.rows} rows)`);
-  console.log(`wrote ${EVAL_PATH} and ${SLICES_PATH}`);
+  console.log(`wrote ${EVAL_PATH}, ${SLICES_PATH} and ${SAMPLE_PATH}`);
 
   const failures = [];
   if (!(model.log_loss < baseline.log_loss)) failures.push(`log loss ${model.log_loss.toFixed(4)} is not below the baseline's ${baseline.log_loss.toFixed(4)}`);

@@ -1,0 +1,68 @@
+// The model card in a real VS Code (code-server) with the packaged extension, on a copy of the example
+// after a real run: the Models view lists the flow's model version, a click opens the card panel (under the
+// strict CSP) with its checks, slice metrics and lineage graph. Screenshots in test-results/. The webview
+// is a nested iframe: its document is found among page.frames().
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+
+async function cardFrame(session: Session): Promise<Frame> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    for (const frame of session.page.frames()) {
+      if (await frame.locator('.mc-card').count().catch(() => 0)) return frame;
+    }
+    await session.page.waitForTimeout(250); // polling the frame tree: there is no event for "a frame got this element"
+  }
+  await screenshot(session.page, 'e2e-model-card-failed');
+  throw new Error('the model card did not appear');
+}
+
+describe('model card in code-server', { timeout: 600_000 }, () => {
+  let session: Session | undefined;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'flowbench-card-e2e-'));
+    cpSync(join(ROOT, 'examples', 'flight-delays'), dir, { recursive: true, filter: (src) => !/[/\\](\.flowbench|models|metrics)$/.test(src) });
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    session = await startSession(); // builds and installs the VSIX, so dist/cli.js is fresh
+    // A 2% sample keeps the run short; the card is the same kind of card.
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', '--set', 'sample_per_mille=20'], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
+    await session.openFolder(dir);
+    await showFlowbench(session.page);
+  }, { timeout: 480_000 });
+
+  after(async () => {
+    await session?.close();
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  test('opens the card of the example\'s model from the Models view', async () => {
+    const { page } = session!;
+    const header = page.locator('.part.sidebar .pane-header', { hasText: 'Models' }).first();
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    const version = treeRow(page, /^model version [0-9a-f]{12}, run /);
+    await version.waitFor({ timeout: 60_000 });
+    await screenshot(page, 'e2e-model-card-01-models-view');
+    await version.click();
+    const frame = await cardFrame(session!);
+    assert.match(await frame.locator('.mc-card h1').innerText(), /^flight-delays$/);
+    await frame.getByRole('region', { name: 'Metrics by origin' }).waitFor();
+    assert.ok(await frame.getByRole('region', { name: 'Metrics by origin' }).locator('tbody tr').count() > 5);
+    assert.equal(await frame.locator('.mc-checks tbody tr').count(), 5);
+    await frame.locator('.mc-graph .fb-graph-node').first().waitFor();
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await frame.content())?.[1] ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
+    await screenshot(page, 'e2e-model-card-02-card');
+    await frame.getByRole('region', { name: 'Metrics by origin' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'e2e-model-card-03-slices');
+  });
+});

@@ -1,0 +1,7 @@
+// Entry of the model card panel's bundle (dist/webviews/card.js).
+import { mountPanel } from '../platform';
+import { App } from './App';
+import type { ViewState } from './contract';
+import './model-card.css';
+
+mountPanel<ViewState>((client) => <App client={client} />);
