@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Range as FlowRange } from '../core/flow/model';
-import type { RunRequest } from './cliRun';
-import type { FlowEntry, FlowWorkspace } from './flowWorkspace';
-import { flowLabel, type PipelineNode } from './pipelinesTree';
-import type { ProcessLog } from './processLog';
-import type { RunManager } from './runManager';
-import type { RunsTree } from './runsTree';
-import type { StepLogs } from './stepLogs';
+import type { RunRequest } from './cli-run';
+import type { FlowEntry, FlowWorkspace } from './flow-workspace';
+import { flowLabel, type PipelineNode } from './pipelines-tree';
+import type { ProcessLog } from './process-log';
+import type { RunManager } from './run-manager';
+import type { RunsTree } from './runs-tree';
+import type { StepLogs } from './step-logs';
 
 export interface StepTarget {
   file: string;

@@ -2,7 +2,7 @@
 // through FlowWorkspace, which turns any failure into problems shown in the tree. The activation time
 // is logged to the "Flowbench" output channel (the benchmark reads it from there).
 import * as vscode from 'vscode';
-import { ProcessLog } from './processLog';
+import { ProcessLog } from './process-log';
 
 interface LanguageClientLike {
   stop(): Promise<void>;

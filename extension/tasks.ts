@@ -2,9 +2,9 @@
 // work. A task runs through the same RunManager as the tree, so the views follow it live.
 import * as vscode from 'vscode';
 import { basename, isAbsolute, resolve } from 'node:path';
-import type { FlowWorkspace } from './flowWorkspace';
-import type { RunManager } from './runManager';
-import { withNewline } from './stepLogs';
+import type { FlowWorkspace } from './flow-workspace';
+import type { RunManager } from './run-manager';
+import { withNewline } from './step-logs';
 
 export const TASK_TYPE = 'flowbench';
 

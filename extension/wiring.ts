@@ -2,18 +2,18 @@
 // core/. Loaded by main.ts inside activate(), so the activation time it logs includes evaluating this code.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
-import { FlowWorkspace } from './flowWorkspace';
-import { registerExperimentsPanel } from './panels/experimentsPanel';
-import { registerModelCardPanel } from './panels/modelCardPanel';
-import { registerFlowGraphPanel } from './panels/flowGraphPanel';
-import { PipelinesTree } from './pipelinesTree';
-import { registerProjectCommands } from './projectCommands';
-import type { ProcessLog } from './processLog';
-import { RunFeedback } from './runFeedback';
-import { RunManager } from './runManager';
-import { RunsTree } from './runsTree';
-import { StepLogs } from './stepLogs';
-import { registerSweepCommands } from './sweepCommands';
+import { FlowWorkspace } from './flow-workspace';
+import { registerExperimentsPanel } from './panels/experiments-panel';
+import { registerModelCardPanel } from './panels/model-card-panel';
+import { registerFlowGraphPanel } from './panels/flow-graph-panel';
+import { PipelinesTree } from './pipelines-tree';
+import { registerProjectCommands } from './project-commands';
+import type { ProcessLog } from './process-log';
+import { RunFeedback } from './run-feedback';
+import { RunManager } from './run-manager';
+import { RunsTree } from './runs-tree';
+import { StepLogs } from './step-logs';
+import { registerSweepCommands } from './sweep-commands';
 import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {

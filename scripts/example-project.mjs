@@ -59,6 +59,8 @@ bar and press Run Flow on \`flight-delays\`, or run \`flowbench run\` in this fo
 - \`train\` (\`node steps/train.mjs\`): a small network in plain JS, written as \`models/model.onnx\`.
 - \`evaluate\` (\`node steps/evaluate.mjs\`): scores the held-out flights with ONNX Runtime; fails unless the model
   beats a base-rate baseline.
+- Data tests (\`tests:\` in the flow file, \`tests/\`) check the sources and both tables after they materialize:
+  no null labels, known splits, every airport known, no rows lost or duplicated by the joins.
 
 The steps are bundles; their sources are in the Flowbench repository, examples/flight-delays/steps.
 `;
@@ -82,6 +84,7 @@ export async function buildExampleProject(out, production) {
   });
   cpSync(join(SOURCE, 'steps', 'feature-spec.json'), join(out, 'steps', 'feature-spec.json'));
   cpSync(join(SOURCE, 'sql'), join(out, 'sql'), { recursive: true });
+  cpSync(join(SOURCE, 'tests'), join(out, 'tests'), { recursive: true });
   mkdirSync(join(out, 'data'));
   for (const file of ['flights-sample.parquet', 'airports.csv', 'README.md']) cpSync(join(SOURCE, 'data', file), join(out, 'data', file));
   writeFileSync(join(out, FLOW), exampleFlow(readFileSync(join(SOURCE, FLOW), 'utf8')));

@@ -1,5 +1,5 @@
 // The drawn flow graph as plain data: what the host lays out (graph-layout.ts) and the webview component
-// (webviews/graph/FlowGraph.tsx) draws. Types only, no imports, so both sides and the card's lineage share it.
+// (webviews/graph/flow-graph.tsx) draws. Types only, no imports, so both sides and the card's lineage share it.
 
 export type GraphNodeKind = 'source' | 'sql' | 'run' | 'model';
 

@@ -3,8 +3,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
-import { CliRun } from '../../extension/cliRun';
-import { adHocSweepArgs, parseSweepEvent } from '../../extension/sweepArgs';
+import { CliRun } from '../../extension/cli-run';
+import { adHocSweepArgs, parseSweepEvent } from '../../extension/sweep-args';
 import type { SweepEvent } from '../../core/sweeps/run-sweep';
 import { cli, ensureBuilt, flowbench, processAlive, readAllRecords, treeGone, treeMark, waitFor } from '../cli/harness';
 import { FILES, miniProject } from './fixture';

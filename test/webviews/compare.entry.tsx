@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { useState } from 'react';
 import { downsampleAll } from '../../core/runs/series';
 import type { MetricPoint } from '../../core/runs/types';
-import { CompareView, type CompareRun, type HistoryRequest } from '../../webviews/experiments/compare/CompareView';
+import { CompareView, type CompareRun, type HistoryRequest } from '../../webviews/experiments/compare/compare-view';
 
 const runs: CompareRun[] = [
   { id: 'r1', label: 'run 1', flow: 'train', status: 'succeeded', params: { lr: 0.01, seed: 7, optimizer: 'adam' }, metrics: { auc: 0.8, loss: 0.5 } },

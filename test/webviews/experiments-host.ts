@@ -1,6 +1,6 @@
 // The experiments panel's real host controller in Node, bridged to the page the harness opens: what the
 // webview posts goes to ExperimentsController.receive, what it posts comes back through the harness.
-import { ExperimentsController, type RunActions, type RunSource } from '../../extension/panels/experimentsController';
+import { ExperimentsController, type RunActions, type RunSource } from '../../extension/panels/experiments-controller';
 import type { MetricPoint, RunSummary } from '../../core/runs/types';
 import type { HarnessHost } from './harness';
 

@@ -1,4 +1,4 @@
-// The flow-graph panel (webviews/flow-graph, drawing webviews/graph/FlowGraph.tsx) in Chromium under the
+// The flow-graph panel (webviews/flow-graph, drawing webviews/graph/flow-graph.tsx) in Chromium under the
 // panels' CSP, this test playing the host with the example flow laid out by the host's own layout.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,12 +1,12 @@
 // The model card panel in Chromium (bundled and served as it ships, under the panels' CSP), talking to its
-// real controller in Node, which gets cards from the real CLI in a child process (cardLoader.ts) for a
+// real controller in Node, which gets cards from the real CLI in a child process (card-loader.ts) for a
 // small real flow: checks, slices, compare, export, a run that does not exist, a revived panel.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import type { ModelCard } from '../../core/model/card-types';
-import { loadCardFromCli } from '../../extension/panels/cardLoader';
-import { ModelCardController } from '../../extension/panels/modelCardController';
+import { loadCardFromCli } from '../../extension/panels/card-loader';
+import { ModelCardController } from '../../extension/panels/model-card-controller';
 import type { CardTarget, ExportFormat } from '../../webviews/model-card/contract';
 import { cli, ensureBuilt, flowbench } from '../cli/harness';
 import { cardProjectFiles } from '../model/card-project';

@@ -1,8 +1,8 @@
-// The filter box's query discipline (webviews/platform/singleFlight.ts): one query in flight, the newest
+// The filter box's query discipline (webviews/platform/single-flight.ts): one query in flight, the newest
 // waiting one replaces older waiting ones, and an answer a newer query has overtaken is never painted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SingleFlight } from '../../webviews/platform/singleFlight';
+import { SingleFlight } from '../../webviews/platform/single-flight';
 
 function host() {
   const asked: string[] = [];

@@ -1,5 +1,5 @@
 // The experiments panel's message contract: the only module both the panel (webviews/experiments) and its
-// host (extension/panels/experimentsController.ts) import from each other. Pure TS.
+// host (extension/panels/experiments-controller.ts) import from each other. Pure TS.
 //
 // The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
 // the column layout and a cache of the row windows it has shown. A `version` names one result of a query:

@@ -1,5 +1,5 @@
 // The flow-graph panel's message contract: the only module both the panel (webviews/flow-graph) and its host
-// (extension/panels/flowGraphController.ts) import from each other. Pure TS.
+// (extension/panels/flow-graph-controller.ts) import from each other. Pure TS.
 //
 // The host lays the graph out (core/analysis/graph-layout.ts) and sends it whole only when its shape changed
 // (a node or edge added or removed in the flow file); status changes during a run travel as deltas.

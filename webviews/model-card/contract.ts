@@ -1,5 +1,5 @@
 // The model card panel's message contract: the only module the panel (webviews/model-card) and its host
-// (extension/panels/modelCardController.ts) import from each other. Pure TS; the card's shape is
+// (extension/panels/model-card-controller.ts) import from each other. Pure TS; the card's shape is
 // core/model/card-types.ts (type-only, nothing of core is bundled).
 import type { ModelCard } from '../../core/model/card-types';
 import { command, notification } from '../platform/protocol';

@@ -3,14 +3,14 @@
 import type { ReactElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { PanelClient } from './client';
-import { ErrorBoundary } from './ErrorBoundary';
+import { ErrorBoundary } from './error-boundary';
 import { ReportError } from './protocol';
 import './theme.css';
 
 export { PanelClient } from './client';
 export { onKeys, chordOf, type KeyMap } from './keyboard';
 export { usePersistentState, useNotification } from './state';
-export { SingleFlight } from './singleFlight';
+export { SingleFlight } from './single-flight';
 
 /** Renders the panel into #root and starts the handshake at once: what the host sends before the app's
  *  handlers are registered is held for them (client.ts). */

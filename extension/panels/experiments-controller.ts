@@ -1,0 +1,439 @@
+// The experiments panel's host logic, vscode-free: it keeps every run in a columnar RunTable, answers the
+// webview's queries with the window it shows, and pushes deltas (patched rows of that window, or a changed
+// result) as runs progress. Driven through `receive` and `post`, so a Node test or benchmark runs it as it
+// runs in the editor. What needs VS Code (running a flow, a confirmation dialog, the clipboard) comes in
+// as `actions`; where runs come from, as `source`.
+import { HistoryBuckets } from '../../core/runs/history-buckets';
+import { parseFilter, type Filter } from '../../core/runs/query';
+import { RunTable, type Cell } from '../../core/runs/table';
+import type { RunRecord, RunSummary } from '../../core/runs/types';
+import type { WireMessage } from '../../webviews/platform/protocol';
+import { Hello, ReportError } from '../../webviews/platform/protocol';
+import {
+  ActiveFlowChanged,
+  ColumnsChanged,
+  COMPARE_MAX,
+  defaultViewState,
+  ExportCsv,
+  GetCompareRuns,
+  GetHistories,
+  FocusRun,
+  GetIds,
+  GetRows,
+  Init,
+  Notes,
+  PositionOf,
+  ResultChanged,
+  RowsPatched,
+  RunAction,
+  RunQuery,
+  SaveExport,
+  SetStarred,
+  Viewport,
+  type ColumnInfo,
+  type Group,
+  type QueryProblem,
+  type QueryResult,
+  type Row,
+  type RowAction,
+  type RowWindow,
+  type SortKey,
+  type ViewState,
+} from '../../webviews/experiments/contract';
+import type { CompareRun } from '../../webviews/experiments/compare/types';
+import { HostChannel } from './channel';
+import { toCsv } from './csv';
+
+export interface RunSource {
+  /** Every run of the workspace's flows, the starred ids, and notes about what was skipped. */
+  load(): Promise<{ summaries: RunSummary[]; starred: ReadonlySet<string>; notes: string[] }>;
+  star(run: RunSummary, on: boolean): Promise<void>;
+  /** The record and histories go; cached outputs stay. */
+  remove(run: RunSummary): Promise<void>;
+  /** One run's full record, histories included (the compare view's charts). */
+  record(runId: string): Promise<RunRecord | undefined>;
+}
+
+export interface RunActions {
+  /** logs, rerun, modify, reveal, copyId; delete only after `confirmDelete`. */
+  run(action: Exclude<RowAction, 'delete'>, run: RunSummary): Promise<void>;
+  confirmDelete(run: RunSummary): Promise<boolean>;
+  saveCsv(csv: string, rows: number): Promise<void>;
+  /** A chart or compare-table export, saved where the user chooses. */
+  saveExport(name: string, mime: string, data: Uint8Array | string): Promise<void>;
+}
+
+export interface ControllerOptions {
+  /** Live updates reach the webview at most this often (default 250 ms). */
+  throttleMs?: number;
+  onError?(what: string, err: unknown): void;
+}
+
+interface Query {
+  filter?: Filter;
+  filterText: string;
+  sort: SortKey[];
+  groupByFlow: boolean;
+  flow?: string;
+  brush?: string;
+}
+
+type QueryParams = { filter: string; sort: SortKey[]; groupByFlow: boolean; flow?: string; brush?: string; window?: RowWindow };
+
+const GROUP_KEY: SortKey = { column: 'flow', descending: false };
+
+export class ExperimentsController {
+  private readonly channel: HostChannel;
+  private table = RunTable.fromSummaries([]);
+  private readonly summaries = new Map<string, RunSummary>();
+  private columnKeys = new Set<string>();
+  private columnsSignature = '';
+  private notes: string[] = [];
+  private loaded: Promise<void> | undefined;
+  private query: Query = { filterText: '', sort: [], groupByFlow: false };
+  private view: Int32Array = new Int32Array(0);
+  private groups: Group[] = [];
+  private version = 0;
+  /** The window the webview last asked for: the rows a delta may touch. */
+  private window = { from: 0, count: 0, columns: [] as string[] };
+  private ready = false;
+  private pendingFocus: string | undefined;
+  private activeFlow: string | undefined;
+  private readonly live = new Map<string, RunSummary>();
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly throttleMs: number;
+  private readonly onError: (what: string, err: unknown) => void;
+  private readonly histories: HistoryBuckets;
+  /** A result computed before it was asked for (the first query, while the webview boots), and for what. */
+  private prepared: { key: string; revision: number; view: Int32Array; groups: Group[] } | undefined;
+
+  constructor(
+    post: (message: WireMessage) => void,
+    private readonly source: RunSource,
+    private readonly actions: RunActions,
+    options: ControllerOptions = {},
+  ) {
+    this.throttleMs = options.throttleMs ?? 250;
+    this.onError = options.onError ?? (() => undefined);
+    this.channel = new HostChannel(post, this.onError);
+    this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
+    const c = this.channel;
+    // The store is read while the webview boots (the open command creates this controller before the page
+    // loads); a failure surfaces where Ready awaits it.
+    this.ensureLoaded().catch(() => undefined);
+    c.onReady(async ({ state }) => {
+      await this.ensureLoaded();
+      this.prepare(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
+      this.ready = true;
+      c.notify(Init, { columns: this.table.columns(), notes: this.notes, focus: this.pendingFocus, activeFlow: this.activeFlow });
+      this.pendingFocus = undefined;
+    });
+    c.onCommand(ReportError, ({ message, stack }) => this.onError('webview', Object.assign(new Error(message), { stack })));
+    c.onRequest(RunQuery, async (params) => {
+      await this.ensureLoaded();
+      return this.runQuery(params);
+    });
+    c.onRequest(GetRows, ({ version, from, count, columns }) => {
+      if (version !== this.version) return { version: this.version, from, rows: [] };
+      return { version, from, rows: this.rows({ from, count, columns }) };
+    });
+    c.onCommand(Viewport, ({ version, from, count, columns }) => {
+      if (version === this.version) this.window = { from, count, columns };
+    });
+    c.onRequest(GetIds, ({ version, from, to }) => (version === this.version ? this.table.rows(this.view, from, to - from, []).map((r) => r.id) : []));
+    c.onRequest(PositionOf, ({ version, id }) => (version === this.version ? this.positionOf(id) : -1));
+    c.onCommand(SetStarred, ({ id, starred }) => this.setStarred(id, starred));
+    c.onCommand(RunAction, ({ id, action }) => this.act(id, action));
+    c.onCommand(ExportCsv, async ({ ids, columns }) => {
+      const known = columns.filter((key) => this.columnKeys.has(key));
+      const rows = ids
+        ? this.table.rows(Int32Array.from(ids.map((id) => this.table.rowOf(id)).filter((r): r is number => r !== undefined)), 0, ids.length, known)
+        : this.table.rows(this.view, 0, this.view.length, known);
+      await this.actions.saveCsv(toCsv(known, rows), rows.length);
+    });
+    c.onRequest(GetCompareRuns, async ({ ids }) => {
+      await this.ensureLoaded();
+      const found = ids.map((id) => this.summaries.get(id)).filter((s): s is RunSummary => s !== undefined);
+      const shown = found.slice(0, COMPARE_MAX);
+      return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((s) => s.id)), omitted: found.length - shown.length };
+    });
+    c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
+    c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
+  }
+
+  /** A row action, from the panel's buttons and keys or from the row's context menu (package.json). */
+  async act(id: string, action: RowAction): Promise<void> {
+    const run = this.summaries.get(id);
+    if (!run) return;
+    if (action !== 'delete') return this.actions.run(action, run);
+    if (!(await this.actions.confirmDelete(run))) return;
+    await this.source.remove(run);
+    this.histories.forget(id);
+    this.summaries.delete(id);
+    this.table.remove(id);
+    this.afterSetChange();
+  }
+
+  async setStarred(id: string, starred: boolean): Promise<void> {
+    const run = this.summaries.get(id);
+    if (!run) return;
+    await this.source.star(run, starred);
+    this.table.setStarred(id, starred);
+    const affectsOrder = this.query.filterText.includes('starred') || this.query.sort.some((k) => k.column === 'starred');
+    if (affectsOrder) this.reselect();
+    else this.patchWindow(new Set([id]));
+  }
+
+  async toggleStar(id: string): Promise<void> {
+    if (this.summaries.has(id)) await this.setStarred(id, !this.table.isStarred(id));
+  }
+
+  /** Feed of everything the webview posts. */
+  receive(message: unknown): Promise<void> {
+    return this.channel.receive(message);
+  }
+
+  /** After an extension host restart the webview is still open: ask it to say Ready again. */
+  hello(): void {
+    this.channel.notify(Hello, {});
+  }
+
+  /** Shows a run: right away if the webview is up, else as part of Init. */
+  focus(id: string): void {
+    if (this.ready) this.channel.notify(FocusRun, { id });
+    else this.pendingFocus = id;
+  }
+
+  /** The flow of the active editor (the webview restricts its query to it when following). */
+  setActiveFlow(flow: string | undefined): void {
+    if (flow === this.activeFlow) return;
+    this.activeFlow = flow;
+    if (this.ready) this.channel.notify(ActiveFlowChanged, { flow });
+  }
+
+  /** Runs were written on disk (a run started or ended, one was imported): reload, throttled. */
+  reload(): void {
+    if (this.reloadTimer || !this.loaded) return;
+    this.reloadTimer = setTimeout(() => {
+      this.reloadTimer = undefined;
+      void this.applyReload().catch((err) => this.onError('reloading runs', err));
+    }, this.throttleMs);
+  }
+
+  /** A running run reported a metric value: its row shows it within the throttle interval. */
+  liveMetric(runId: string, name: string, value: number): void {
+    const run = this.live.get(runId) ?? this.summaries.get(runId);
+    if (!run || !Number.isFinite(value)) return;
+    const updated = { ...run, metrics: { ...run.metrics, [name]: value } };
+    this.live.set(runId, updated);
+    this.liveTimer ??= setTimeout(() => this.flushLive(), this.throttleMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.liveTimer);
+    clearTimeout(this.reloadTimer);
+  }
+
+  private ensureLoaded(): Promise<void> {
+    this.loaded ??= this.source.load().then(async ({ summaries, starred, notes }) => {
+      for (const s of summaries) this.summaries.set(s.id, s);
+      this.table = await RunTable.fromSummariesInSlices(summaries, starred);
+      this.notes = notes;
+      this.refreshColumns(false);
+      // The webview's first query is most likely the default view's: have its result ready when it asks.
+      this.prepare(queryOf(defaultViewState, this.activeFlow));
+    });
+    return this.loaded;
+  }
+
+  /** Selects for `params` now and keeps the result for the query that asks for it next. */
+  private prepare(params: QueryParams): void {
+    const query = this.parseQuery(params);
+    if ('problems' in query) return;
+    const key = queryKey(query);
+    if (this.prepared?.key === key && this.prepared.revision === this.table.revision) return;
+    const { view, groups } = this.compute(query);
+    this.prepared = { key, revision: this.table.revision, view, groups };
+  }
+
+  /** The query `params` name, or the problems of its filter. */
+  private parseQuery(params: QueryParams): Query | { problems: QueryProblem[] } {
+    const parsed = parseFilter(params.filter, this.columnKeys);
+    if (parsed.problems.length > 0) return { problems: parsed.problems };
+    const sort = params.sort.filter((k) => this.columnKeys.has(k.column));
+    let filter = parsed.filter;
+    if (params.flow !== undefined || params.brush) {
+      const parts = [params.flow !== undefined ? `flow = ${JSON.stringify(params.flow)}` : '', params.filter.trim() ? `(${params.filter})` : '', params.brush ? `(${params.brush})` : ''];
+      filter = parseFilter(parts.filter(Boolean).join(' and '), this.columnKeys).filter ?? filter;
+    }
+    return { filter, filterText: params.filter, sort, groupByFlow: params.groupByFlow, flow: params.flow, brush: params.brush };
+  }
+
+  private runQuery(params: QueryParams): QueryResult {
+    const parsed = this.parseQuery(params);
+    // A typo keeps the last good result on screen; the webview shows the problem where it is.
+    if ('problems' in parsed) return { ...this.result(), problems: parsed.problems };
+    this.query = parsed;
+    this.select();
+    if (!params.window) return this.result();
+    this.window = params.window;
+    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window) } };
+  }
+
+  private rows({ from, count, columns }: RowWindow): Row[] {
+    const known = columns.filter((key) => this.columnKeys.has(key));
+    const rows = this.table.rows(this.view, from, count, known);
+    // Columns the table does not have (any more) are empty cells, so positions stay aligned.
+    if (known.length !== columns.length) for (const row of rows) row.cells = columns.map((key) => (this.columnKeys.has(key) ? row.cells[known.indexOf(key)]! : null));
+    return rows;
+  }
+
+  private result(): QueryResult {
+    return { version: this.version, total: this.view.length, size: this.table.size, problems: [], groups: this.groups };
+  }
+
+  private select(): void {
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    if (prepared && prepared.revision === this.table.revision && prepared.key === queryKey(this.query)) ({ view: this.view, groups: this.groups } = prepared);
+    else ({ view: this.view, groups: this.groups } = this.compute(this.query));
+    this.version++;
+  }
+
+  private compute(query: Query): { view: Int32Array; groups: Group[] } {
+    const sort = query.groupByFlow ? [GROUP_KEY, ...query.sort.filter((k) => k.column !== 'flow')] : query.sort;
+    const view = this.table.select({ filter: query.filter, sort });
+    const groups = query.groupByFlow ? this.table.runsOf(view, 'flow').map(({ value, start, count }) => ({ flow: String(value), start, count })) : [];
+    return { view, groups };
+  }
+
+  /** Re-runs the current query and tells the webview, whose cached windows are now stale. */
+  private reselect(): void {
+    this.select();
+    if (this.ready) this.channel.notify(ResultChanged, this.result());
+  }
+
+  private afterSetChange(): void {
+    this.refreshColumns(true);
+    this.reselect();
+  }
+
+  private positionOf(id: string): number {
+    const row = this.table.rowOf(id);
+    if (row === undefined) return -1;
+    return this.view.indexOf(row);
+  }
+
+  private refreshColumns(notify: boolean): void {
+    const columns: ColumnInfo[] = this.table.columns();
+    this.columnKeys = new Set(columns.map((c) => c.key));
+    const signature = columns.map((c) => `${c.key}:${c.type}:${c.differs ? 1 : 0}`).join(',');
+    if (signature === this.columnsSignature) return;
+    this.columnsSignature = signature;
+    if (notify && this.ready) this.channel.notify(ColumnsChanged, { columns });
+  }
+
+  /** Sends fresh cells of the rows among `ids` that are in the window the webview shows. */
+  private patchWindow(ids: ReadonlySet<string>): void {
+    if (!this.ready || this.window.count === 0) return;
+    const known = this.window.columns.filter((key) => this.columnKeys.has(key));
+    const shown = this.table.rows(this.view, this.window.from, this.window.count, []);
+    const positions = shown.flatMap((row, i) => (ids.has(row.id) ? [this.window.from + i] : []));
+    if (positions.length === 0) return;
+    const rows = this.table.rows(Int32Array.from(positions, (p) => this.view[p]!), 0, positions.length, known);
+    this.channel.notify(RowsPatched, { version: this.version, rows, columns: known });
+  }
+
+  private flushLive(): void {
+    this.liveTimer = undefined;
+    const changed = new Set(this.live.keys());
+    for (const run of this.live.values()) {
+      this.summaries.set(run.id, run);
+      this.table.upsert(run);
+    }
+    this.live.clear();
+    // Live values repaint in place; rows are re-ordered by them at the next reload (run end), not each tick.
+    this.patchWindow(changed);
+  }
+
+  private async applyReload(): Promise<void> {
+    await this.loaded; // a reload during the first load applies to the table that load makes
+    const { summaries, starred, notes } = await this.source.load();
+    const seen = new Set<string>();
+    const changed = new Set<string>();
+    let setChanged = false;
+    for (const s of summaries) {
+      seen.add(s.id);
+      const before = this.summaries.get(s.id);
+      if (before && sameSummary(before, s) && this.table.rowOf(s.id) !== undefined) continue;
+      if (!before) setChanged = true;
+      changed.add(s.id);
+      this.summaries.set(s.id, s);
+      this.table.upsert(s, starred.has(s.id));
+    }
+    for (const id of [...this.summaries.keys()]) {
+      if (seen.has(id)) continue;
+      this.summaries.delete(id);
+      this.table.remove(id);
+      setChanged = true;
+    }
+    if (notes.join('\n') !== this.notes.join('\n')) {
+      this.notes = notes;
+      if (this.ready) this.channel.notify(Notes, { notes });
+    }
+    if (!setChanged && changed.size === 0) return;
+    this.refreshColumns(true);
+    const before = this.view;
+    this.select();
+    if (setChanged || !sameOrder(before, this.view)) {
+      if (this.ready) this.channel.notify(ResultChanged, this.result());
+    } else {
+      this.version--; // same rows in the same order: the webview's windows stay valid
+      this.patchWindow(changed);
+    }
+  }
+}
+
+/** Param values the compare view can show: objects and arrays as their JSON. */
+function cellOf(value: unknown): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}
+
+function compareRun(s: RunSummary): CompareRun {
+  return {
+    id: s.id,
+    label: s.id,
+    flow: s.flow,
+    status: s.status,
+    params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, cellOf(v)])),
+    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+  };
+}
+
+function sameSummary(a: RunSummary, b: RunSummary): boolean {
+  return a.status === b.status && a.end === b.end && JSON.stringify(a.metrics) === JSON.stringify(b.metrics);
+}
+
+function sameOrder(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The query a webview with this saved state asks first (app.tsx). */
+function queryOf(state: ViewState, activeFlow: string | undefined): QueryParams {
+  return { filter: state.filter, sort: state.sort, groupByFlow: state.groupByFlow, flow: state.followActiveFlow ? activeFlow : undefined };
+}
+
+function isViewState(state: unknown): state is ViewState {
+  const s = state as Partial<ViewState> | undefined;
+  return typeof s === 'object' && s !== null && typeof s.filter === 'string' && Array.isArray(s.sort) && typeof s.groupByFlow === 'boolean';
+}
+
+/** What a result depends on (the window is not part of it). */
+function queryKey(q: Query): string {
+  return JSON.stringify([q.filterText, q.sort, q.groupByFlow, q.flow ?? null, q.brush ?? null]);
+}

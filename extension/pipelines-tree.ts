@@ -1,0 +1,199 @@
+// The Pipelines view: flows → steps with a status icon, plus the problems of a broken flow so the
+// view stays useful (and points at the fix) while the file cannot run.
+import * as vscode from 'vscode';
+import { basename, dirname, relative } from 'node:path';
+import { diskHost } from '../core/flow/host';
+import { lastTestCounts } from '../core/flow/validate-tests';
+import type { Problem, Step } from '../core/flow/model';
+import type { FlowEntry, FlowWorkspace, StepStatusView } from './flow-workspace';
+import type { RunManager } from './run-manager';
+import { shownState, type LiveStep } from './step-state';
+
+export interface FlowNode {
+  kind: 'flow';
+  file: string;
+}
+export interface StepNode {
+  kind: 'step';
+  file: string;
+  step: string;
+}
+interface ProblemNode {
+  kind: 'problem';
+  file: string;
+  problem: Problem;
+}
+export type PipelineNode = FlowNode | StepNode | ProblemNode;
+
+const MAX_PROBLEMS_SHOWN = 20;
+
+export interface StepPresentation {
+  label: string;
+  icon: vscode.ThemeIcon;
+  running: boolean;
+}
+
+export function presentStep(status: StepStatusView | undefined, live: LiveStep | undefined, activeRun: boolean): StepPresentation {
+  const state = shownState(status?.kind, live, activeRun);
+  const shown = (label: string, icon: string, colour?: string) => ({ label, icon: new vscode.ThemeIcon(icon, colour ? new vscode.ThemeColor(colour) : undefined), running: false });
+  switch (state) {
+    case 'running':
+      return { ...shown('running', 'loading~spin'), running: true };
+    case 'queued':
+      return shown('queued', 'clock');
+    case 'failed':
+      return shown('failed', 'error', 'testing.iconFailed');
+    case 'cancelled':
+      return shown('cancelled', 'circle-slash', 'list.warningForeground');
+    case 'skipped':
+      return shown('skipped', 'debug-step-over', 'disabledForeground');
+    case 'succeeded':
+    case 'up-to-date':
+      return shown('up to date', 'pass-filled', 'testing.iconPassed');
+    case 'cached':
+    case 'restored':
+      return shown(`up to date (${state})`, 'pass-filled', 'testing.iconPassed');
+    case 'stale':
+      return shown('stale', 'circle-filled', 'charts.yellow');
+    case 'never-run':
+      return shown('never run', 'circle-large-outline');
+    case 'invalid':
+      return shown('cannot run', 'warning', 'list.warningForeground');
+    case 'unknown':
+      return shown('status unknown', 'question');
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function computeLabel(step: Step): string {
+  const compute = step.compute;
+  if (compute.target === 'sagemaker') return ['sagemaker', compute.instanceType?.value].filter(Boolean).join(' ');
+  return step.kind === 'sql' ? 'sql' : 'local';
+}
+
+export function flowLabel(entry: FlowEntry): string {
+  return entry.analysis?.flow.name?.value || basename(entry.file).replace(/\.flow\.ya?ml$/, '');
+}
+
+export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<PipelineNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(
+    private readonly flows: FlowWorkspace,
+    private readonly runs: RunManager,
+  ) {
+    this.disposables.push(
+      flows.onDidChange(() => this.changed.fire(undefined)),
+      runs.onDidChange(() => this.changed.fire(undefined)),
+    );
+  }
+
+  getChildren(node?: PipelineNode): PipelineNode[] {
+    if (!node) return this.flows.flows().map((entry) => ({ kind: 'flow', file: entry.file }));
+    if (node.kind !== 'flow') return [];
+    const entry = this.flows.get(node.file);
+    if (!entry?.analysis) return [];
+    const steps: PipelineNode[] = [...entry.analysis.flow.steps.keys()].map((step) => ({ kind: 'step', file: node.file, step }));
+    const errors = entry.analysis.problems.filter((p) => p.severity === 'error').slice(0, MAX_PROBLEMS_SHOWN);
+    return [...steps, ...errors.map((problem): ProblemNode => ({ kind: 'problem', file: node.file, problem }))];
+  }
+
+  getParent(node: PipelineNode): PipelineNode | undefined {
+    return node.kind === 'flow' ? undefined : { kind: 'flow', file: node.file };
+  }
+
+  getTreeItem(node: PipelineNode): vscode.TreeItem {
+    if (node.kind === 'flow') return this.flowItem(node);
+    if (node.kind === 'step') return this.stepItem(node);
+    return problemItem(node);
+  }
+
+  private flowItem(node: FlowNode): vscode.TreeItem {
+    const entry = this.flows.get(node.file);
+    const item = new vscode.TreeItem(entry ? flowLabel(entry) : basename(node.file), vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `flow:${node.file}`;
+    item.resourceUri = vscode.Uri.file(node.file);
+    const running = this.runs.activeRun(node.file) !== undefined;
+    item.contextValue = running ? 'flow-running' : 'flow';
+    const errors = entry?.analysis?.problems.filter((p) => p.severity === 'error').length ?? 0;
+    const folder = vscode.workspace.getWorkspaceFolder(item.resourceUri);
+    const where = folder ? relative(folder.uri.fsPath, node.file) : node.file;
+    if (entry?.error || errors > 0) {
+      item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+      item.description = entry?.error ? 'could not be read' : `${errors} problem${errors === 1 ? '' : 's'}`;
+    } else {
+      item.iconPath = new vscode.ThemeIcon(running ? 'loading~spin' : 'type-hierarchy-sub');
+      item.description = where;
+    }
+    item.tooltip = entry?.error ?? [entry?.analysis?.flow.description?.value, where].filter(Boolean).join('\n');
+    item.accessibilityInformation = { label: `flow ${item.label}, ${item.description}` };
+    return item;
+  }
+
+  private stepItem(node: StepNode): vscode.TreeItem {
+    const entry = this.flows.get(node.file);
+    const step = entry?.analysis?.flow.steps.get(node.step);
+    const status = entry?.status.get(node.step);
+    const live = this.runs.stepState(node.file, node.step);
+    const shown = presentStep(status, live, this.runs.activeRun(node.file) !== undefined);
+    const item = new vscode.TreeItem(node.step, vscode.TreeItemCollapsibleState.None);
+    item.id = `step:${node.file}#${node.step}`;
+    item.iconPath = shown.icon;
+    item.contextValue = shown.running ? 'step-running' : 'step';
+    const tests = step?.kind === 'sql' && step.tests ? lastTestCounts(dirname(node.file), node.step, diskHost) : undefined;
+    const testLabel = tests && `tests ${tests.pass}✓${tests.warn ? ` ${tests.warn}!` : ''}${tests.fail ? ` ${tests.fail}✗` : ''}`;
+    item.description = [stepTiming(status, live, shown.running), step && computeLabel(step), testLabel].filter(Boolean).join(' · ');
+    item.accessibilityInformation = { label: `${node.step}, ${shown.label}` };
+    item.tooltip = stepTooltip(node.step, step, shown.label, status, live);
+    item.command = { title: 'Open Step Definition', command: 'flowbench.openStepDefinition', arguments: [node.file, node.step] };
+    return item;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** "running…", "cached" when the last run skipped it, else how long it last took. */
+function stepTiming(status: StepStatusView | undefined, live: LiveStep | undefined, running: boolean): string | undefined {
+  if (running) return 'running…';
+  if (live?.state === 'cached' || live?.state === 'restored') return live.state;
+  const duration = live?.durationMs ?? status?.durationMs;
+  return duration !== undefined ? formatDuration(duration) : undefined;
+}
+
+function stepTooltip(name: string, step: Step | undefined, state: string, status: StepStatusView | undefined, live: LiveStep | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${name}** — ${state}\n\n`);
+  if (step?.description) md.appendText(`${step.description.value}\n\n`);
+  if (live?.message) md.appendMarkdown(`$(error) `).appendText(`${live.message}\n\n`);
+  const reasons = live?.state === 'running' ? live.reasons : status?.kind === 'stale' || status?.kind === 'invalid' ? status.reasons : undefined;
+  if (reasons?.length) {
+    md.appendMarkdown(status?.kind === 'invalid' ? `Cannot run because:\n` : `Stale because:\n`);
+    for (const reason of reasons) md.appendMarkdown(`- `).appendText(`${reason}\n`);
+    md.appendMarkdown('\n');
+  }
+  if (step?.run) md.appendCodeblock(step.run.value, 'shell');
+  if (step?.sql) md.appendText(`SQL: ${step.sql.value}\n`);
+  return md;
+}
+
+function problemItem(node: ProblemNode): vscode.TreeItem {
+  const { problem } = node;
+  const item = new vscode.TreeItem(problem.message, vscode.TreeItemCollapsibleState.None);
+  item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+  item.description = `${problem.code} · ${basename(problem.file)}:${problem.range.start.line + 1}`;
+  item.contextValue = 'problem';
+  item.tooltip = `${problem.code}: ${problem.message}`;
+  const range = new vscode.Range(problem.range.start.line, problem.range.start.character, problem.range.end.line, problem.range.end.character);
+  item.command = { title: 'Go to Problem', command: 'vscode.open', arguments: [vscode.Uri.file(problem.file), { selection: range }] };
+  return item;
+}

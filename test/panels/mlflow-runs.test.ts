@@ -1,0 +1,84 @@
+// The experiments panel's MLflow source: runs from an mlruns/ folder and a server read in-process, from an
+// mlflow.db through the CLI in a child process; composed with the workspace's runs; read-only; a location
+// that cannot be read is a note in the panel, not a failed load.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { parseTrackingUri } from '../../core/mlflow/locate';
+import { openRunStore } from '../../core/runs/store';
+import { ExperimentsController } from '../../extension/panels/experiments-controller';
+import { mlflowRuns, READ_ONLY, withMlflow } from '../../extension/panels/mlflow-runs';
+import { workspaceRuns } from '../../extension/panels/workspace-runs';
+import { cli, ensureBuilt, project } from '../cli/harness';
+import { sampleExperiments, writeFileStore, writeSqliteStore } from '../mlflow/fixtures';
+import { startMlflowServer } from '../mlflow/server';
+import { fakeRun } from '../runs/fake-run';
+import { Ready } from '../../webviews/platform/protocol';
+
+before(() => ensureBuilt());
+
+const OWL = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+test('MLflow runs from a folder, a database (via the CLI) and a server join the workspace\'s runs, labelled and read-only', async (t) => {
+  const dir = project(t, {});
+  writeFileStore(join(dir, 'mlruns'), sampleExperiments().slice(0, 1));
+  writeSqliteStore(join(dir, 'mlflow.db'), sampleExperiments().slice(1, 2));
+  const server = await startMlflowServer({ experiments: [{ id: '7', name: 'remote', runs: [{ runId: 'cafe'.repeat(8), status: 'FINISHED', start: 5, end: 9, params: { k: '3' }, tags: {}, metrics: { m: [{ step: 0, timestamp: 6, value: 1 }, { step: 1, timestamp: 7, value: 2 }] } }] }], token: 'tok' });
+  t.after(() => server.close());
+  const store = openRunStore(join(dir, '.flowbench'), { fsync: false });
+  const rec = store.recorder();
+  for (const e of fakeRun({ runId: '20261130-090000-aaaa', steps: ['train'] })) rec(e);
+  const gone = 'http://127.0.0.1:9';
+  let uris = [join(dir, 'mlruns'), `sqlite:///${join(dir, 'mlflow.db')}`, server.url, gone];
+  const mlflow = mlflowRuns({
+    locations: () => uris.map((u) => parseTrackingUri(u, dir)),
+    token: async () => 'tok',
+    tokenHint: 'run "Flowbench: Set MLflow Token"',
+    cli: { nodePath: process.execPath, cliPath: cli },
+    timeoutMs: 5000,
+  });
+  const own = workspaceRuns(() => [join(dir, '.flowbench')], () => undefined);
+  const source = withMlflow(own, mlflow);
+  const { summaries, notes } = await source.load();
+  const bySource = summaries.map((s) => `${s.source ?? 'flowbench'} ${s.flow} ${s.id}`).sort();
+  assert.deepEqual(bySource, [
+    'flowbench demo 20261130-090000-aaaa',
+    `mlflow churn mlflow:${OWL}`,
+    'mlflow churn mlflow:ffeeddccbbaa99887766554433221100',
+    'mlflow forecast mlflow:1234567890abcdef1234567890abcdef',
+    `mlflow remote mlflow:${'cafe'.repeat(8)}`,
+  ]);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0]!, /^MLflow runs from http:\/\/127\.0\.0\.1:9 are not shown: cannot reach the MLflow tracking server/);
+  assert.ok(server.calls.length > 0);
+
+  // Records for the compare view's charts, each from where the run was listed.
+  assert.deepEqual((await source.record(`mlflow:${OWL}`))!.histories['train/loss']!.map((p) => p.value), [0.9, 0.5, 0.3]);
+  assert.equal((await source.record('mlflow:1234567890abcdef1234567890abcdef'))!.flow, 'forecast');
+  assert.deepEqual((await source.record(`mlflow:${'cafe'.repeat(8)}`))!.histories.m!.map((p) => p.index), [0, 1]);
+  assert.equal((await source.record('20261130-090000-aaaa'))!.flow, 'demo');
+
+  const owl = summaries.find((s) => s.id === `mlflow:${OWL}`)!;
+  await assert.rejects(source.star(owl, true), new RegExp(READ_ONLY.slice(0, 30)));
+  await assert.rejects(source.remove(owl), /read-only/);
+  await source.star(summaries.find((s) => s.source === undefined)!, true);
+  assert.deepEqual([...(await own.load()).starred], ['20261130-090000-aaaa']);
+
+  // A setting that names a store Flowbench cannot read is a note too.
+  uris = ['databricks://profile'];
+  const bad = await mlflow.load();
+  assert.deepEqual(bad.summaries, []);
+  assert.match(bad.notes[0]!, /^MLflow runs are not shown: tracking URI 'databricks:\/\/profile' uses a store Flowbench does not read/);
+});
+
+test('in the controller: a star or delete of an MLflow run is refused with the read-only message', async (t) => {
+  const dir = project(t, {});
+  writeFileStore(join(dir, 'mlruns'), sampleExperiments());
+  const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(join(dir, 'mlruns'), dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: cli } });
+  const actions = { run: async () => undefined, confirmDelete: async () => true, saveCsv: async () => undefined, saveExport: async () => undefined };
+  const controller = new ExperimentsController(() => undefined, mlflow, actions, {});
+  t.after(() => controller.dispose());
+  await controller.receive({ method: Ready.method, params: { state: undefined } });
+  await assert.rejects(controller.setStarred(`mlflow:${OWL}`, true), /read-only/);
+  await assert.rejects(controller.act(`mlflow:${OWL}`, 'delete'), /read-only/);
+});

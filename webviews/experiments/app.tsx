@@ -1,0 +1,258 @@
+// The experiments panel: toolbar (filter, column options, export), the runs table, the active row's actions
+// and the runs selected for comparison. State worth keeping (query, layout, selection) is persisted; rows are
+// never kept beyond the windows on screen.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Button, Checkbox } from '../components';
+import type { PanelClient } from '../platform/client';
+import { ReportError, type ParamsOf } from '../platform/protocol';
+import { SingleFlight } from '../platform/single-flight';
+import { usePersistentState, useNotification } from '../platform/state';
+import { ColumnsMenu } from './columns-menu';
+import { ComparePane } from './compare-pane';
+import {
+  ActiveFlowChanged,
+  ColumnsChanged,
+  defaultViewState,
+  ExportCsv,
+  FocusRun,
+  GetIds,
+  GetRows,
+  Init,
+  Notes,
+  PositionOf,
+  ResultChanged,
+  RowsPatched,
+  RunAction,
+  RunQuery,
+  SetStarred,
+  Viewport,
+  type ColumnInfo,
+  type QueryProblem,
+  type QueryResult,
+  type RowAction,
+  type ViewState,
+} from './contract';
+import { FilterBox } from './filter-box';
+import { linesOf } from './layout';
+import { BLOCK, blockWindow, RowCache } from './row-cache';
+import { RunsTable, visibleColumns } from './runs-table';
+
+/** A shift-click or Shift+arrow range selects at most this many runs. */
+const MAX_RANGE = 10_000;
+
+const ACTIONS: { action: RowAction; label: string; key: string; keyLabel: string }[] = [
+  { action: 'logs', label: 'Step logs', key: 'l', keyLabel: 'L' },
+  { action: 'rerun', label: 'Re-run', key: 'r', keyLabel: 'R' },
+  { action: 'modify', label: 'Run with params…', key: 'm', keyLabel: 'M' },
+  { action: 'reveal', label: 'Reveal outputs', key: 'o', keyLabel: 'O' },
+  { action: 'copyId', label: 'Copy id', key: 'Mod+c', keyLabel: 'Ctrl+C' },
+  { action: 'delete', label: 'Delete…', key: 'Delete', keyLabel: 'Delete' },
+];
+
+export function App({ client }: { client: PanelClient<ViewState> }) {
+  const [state, update] = usePersistentState(client, defaultViewState);
+  const [columns, setColumns] = useState<ColumnInfo[]>();
+  const [notes, setNotes] = useState<string[]>([]);
+  const [result, setResult] = useState<QueryResult>();
+  const [problems, setProblems] = useState<QueryProblem[]>([]);
+  const [activeFlow, setActiveFlow] = useState<string>();
+  const [active, setActive] = useState(0);
+  const [showColumns, setShowColumns] = useState(false);
+  const [, repaint] = useState(0);
+  const [brush, setBrush] = useState<string>();
+  // The brush lives in the compare view: without a selection there is none, and nothing may filter unseen.
+  useEffect(() => {
+    if (state.selected.length === 0) setBrush(undefined);
+  }, [state.selected.length]);
+  const pendingFocus = useRef<string>();
+  const visible = useRef({ from: 0, to: 0 });
+  const toldWindow = useRef<{ cache?: RowCache; from: number; to: number }>({ from: 0, to: 0 });
+
+  useNotification(client, Init, (init) => {
+    setColumns(init.columns);
+    setNotes(init.notes);
+    setActiveFlow(init.activeFlow);
+    if (init.focus) pendingFocus.current = init.focus;
+  });
+  useNotification(client, ColumnsChanged, ({ columns }) => setColumns(columns));
+  useNotification(client, ResultChanged, (r) => setResult(r));
+  useNotification(client, Notes, ({ notes }) => setNotes(notes));
+  useNotification(client, ActiveFlowChanged, ({ flow }) => setActiveFlow(flow));
+  useNotification(client, FocusRun, ({ id }) => {
+    pendingFocus.current = id;
+    void focusPending();
+  });
+  const cellColumns = useMemo(() => (columns ? visibleColumns(columns, state) : []), [columns, state.order, state.hidden, state.pinned, state.onlyDiffering]); // eslint-disable-line react-hooks/exhaustive-deps
+  const cache = useMemo(() => {
+    if (!result) return undefined;
+    const fresh = new RowCache(result.version, cellColumns);
+    if (result.window) fresh.putWindow(result.window.from, result.window.rows);
+    return fresh;
+  }, [result?.version, cellColumns.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps
+  useNotification(client, RowsPatched, ({ version, rows, columns }) => {
+    if (cache && version === cache.version && cache.patch(rows, columns)) repaint((n) => n + 1);
+  });
+
+  const fetchRows = useCallback(
+    (from: number, to: number) => {
+      visible.current = { from, to };
+      if (!cache) return;
+      // The host hears of the window in whole blocks, so scrolling posts a Viewport only when it crosses one.
+      const window = blockWindow(from, to);
+      const told = toldWindow.current;
+      if (told.cache !== cache || told.from !== window.from || told.to !== window.to) {
+        toldWindow.current = { cache, ...window };
+        client.send(Viewport, { version: cache.version, from: window.from, count: window.to - window.from, columns: [...cache.columns] });
+      }
+      for (const block of cache.missing(from, to)) {
+        client
+          .request(GetRows, { version: cache.version, from: block * BLOCK, count: BLOCK, columns: [...cache.columns] })
+          .then((answer) => {
+            if (answer.version !== cache.version) return cache.failed(block);
+            cache.put(block, answer.rows);
+            repaint((n) => n + 1);
+          })
+          .catch(() => cache.failed(block));
+      }
+    },
+    [client, cache],
+  );
+  useEffect(() => fetchRows(visible.current.from, visible.current.to), [fetchRows]);
+
+  // Every keystroke in the filter box asks at once (no typing pause), one query at a time: a newer one waits
+  // in place of older waiting ones, and an answer a newer query overtook is not painted. The window is the one
+  // on screen when the query leaves.
+  const latestColumns = useRef(cellColumns);
+  latestColumns.current = cellColumns;
+  const queries = useMemo(
+    () =>
+      new SingleFlight(
+        (params: Omit<ParamsOf<typeof RunQuery>, 'window'>) => {
+          const { from, to } = blockWindow(visible.current.from, Math.max(visible.current.to, visible.current.from + 1));
+          return client.request(RunQuery, { ...params, window: { from, count: to - from, columns: latestColumns.current } });
+        },
+        (r: QueryResult) => {
+          setProblems(r.problems);
+          setResult(r);
+        },
+        (err) => client.send(ReportError, { message: `The runs query failed: ${(err as Error).message}` }),
+      ),
+    [client],
+  );
+  const flow = state.followActiveFlow ? activeFlow : undefined;
+  useEffect(() => {
+    if (columns) queries.ask({ filter: state.filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush });
+  }, [queries, columns !== undefined, state.filter, state.sort, state.groupByFlow, flow, brush]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const focusPending = async () => {
+    const id = pendingFocus.current;
+    if (!id || !result) return;
+    const position = await client.request(PositionOf, { version: result.version, id });
+    if (position >= 0) {
+      pendingFocus.current = undefined;
+      setActive(position);
+      update((s) => (s.selected.includes(id) ? s : { ...s, selected: [...s.selected, id] }));
+    } else if (state.filter || state.followActiveFlow) {
+      // Hidden by the filter: show everything, then look again when the new result comes.
+      update((s) => ({ ...s, filter: '', followActiveFlow: false }));
+    } else {
+      pendingFocus.current = undefined;
+    }
+  };
+  useEffect(() => void focusPending(), [result?.version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const lines = useMemo(() => linesOf(result?.total ?? 0, result?.groups ?? []), [result]);
+  const selected = useMemo(() => new Set(state.selected), [state.selected]);
+  const toggleSelected = (id: string) =>
+    update((s) => ({ ...s, selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] }));
+  const selectRange = (from: number, to: number) => {
+    if (!result) return;
+    const start = Math.max(0, from);
+    void client.request(GetIds, { version: result.version, from: start, to: Math.min(to, start + MAX_RANGE) }).then((ids) =>
+      update((s) => ({ ...s, selected: [...new Set([...s.selected, ...ids])] })),
+    );
+  };
+  const act = (action: RowAction) => (id: string) => client.send(RunAction, { id, action });
+  const activeRow = cache?.get(active);
+
+  return (
+    <div className="xp-app">
+      <div className="xp-toolbar" role="toolbar" aria-label="Runs table options">
+        <FilterBox value={state.filter} problems={problems} onChange={(filter) => update((s) => ({ ...s, filter }))} />
+        <Checkbox checked={state.onlyDiffering} onChange={(onlyDiffering) => update((s) => ({ ...s, onlyDiffering }))}>
+          Only columns that differ
+        </Checkbox>
+        <Checkbox checked={state.groupByFlow} onChange={(groupByFlow) => update((s) => ({ ...s, groupByFlow }))}>
+          Group by flow
+        </Checkbox>
+        <Checkbox checked={state.followActiveFlow} onChange={(followActiveFlow) => update((s) => ({ ...s, followActiveFlow }))}>
+          Follow active flow{state.followActiveFlow && activeFlow ? ` (${activeFlow})` : ''}
+        </Checkbox>
+        <Button onClick={() => setShowColumns((v) => !v)}>Columns…</Button>
+        <Button
+          onClick={() => client.send(ExportCsv, { ids: state.selected.length ? state.selected : undefined, columns: cellColumns })}
+          title={state.selected.length ? 'Export the selected runs as CSV' : 'Export the runs shown as CSV'}
+        >
+          Export CSV
+        </Button>
+      </div>
+      {showColumns && columns && <ColumnsMenu columns={columns} state={state} update={update} onClose={() => setShowColumns(false)} />}
+      {notes.length > 0 && (
+        <div className="xp-notes" role="status">
+          {notes.slice(0, 3).map((note) => (
+            <div key={note}>{note}</div>
+          ))}
+          {notes.length > 3 && <div className="fb-muted">and {notes.length - 3} more (see the Flowbench output)</div>}
+        </div>
+      )}
+      <div className="xp-status fb-muted" role="status" aria-live="polite">
+        {result ? `${result.total} of ${result.size} runs` : 'Loading runs…'}
+        {state.selected.length > 0 && ` · ${state.selected.length} selected`}
+        {state.sort.length > 0 && ` · sorted by ${state.sort.map((k) => `${k.column}${k.descending ? ' desc' : ''}`).join(', ')}`}
+        {brush && ` · brushed: ${brush}`}
+      </div>
+      {columns && result && cache && (
+        <RunsTable
+          columns={columns}
+          state={state}
+          update={update}
+          lines={lines}
+          total={result.total}
+          version={result.version}
+          rowAt={(position) => cache.get(position)}
+          onVisible={fetchRows}
+          cellColumns={cache.columns}
+          selected={selected}
+          active={Math.min(active, Math.max(0, result.total - 1))}
+          setActive={setActive}
+          toggleSelected={toggleSelected}
+          selectRange={selectRange}
+          clearSelection={() => update((s) => ({ ...s, selected: [] }))}
+          onStar={(id, starred) => client.send(SetStarred, { id, starred })}
+          rowKeys={Object.fromEntries(ACTIONS.map((a) => [a.key, act(a.action)]))}
+        />
+      )}
+      <div className="xp-actions" role="toolbar" aria-label={activeRow ? `Actions for run ${activeRow.id}` : 'Run actions'}>
+        <span className="fb-muted">{activeRow ? `Run ${activeRow.id}` : 'No run'}</span>
+        {ACTIONS.map((a) => (
+          <Button key={a.action} disabled={!activeRow} title={`${a.label} (${a.keyLabel})`} onClick={() => activeRow && act(a.action)(activeRow.id)}>
+            {a.label}
+          </Button>
+        ))}
+      </div>
+      <section className="xp-compare" aria-label="Runs selected for comparison">
+        {state.selected.length === 0 ? (
+          <span className="fb-muted">Select runs (Space, Ctrl+click, Shift+click) to compare them.</span>
+        ) : (
+          <ComparePane
+            client={client}
+            selected={state.selected}
+            baseline={state.baseline}
+            onBaselineChange={(baseline) => update((s) => ({ ...s, baseline }))}
+            onBrush={setBrush}
+          />
+        )}
+      </section>
+    </div>
+  );
+}

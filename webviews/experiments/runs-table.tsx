@@ -1,0 +1,488 @@
+// The runs table: an ARIA grid virtualized in both directions (TanStack Virtual), with its column model
+// (order, visibility, sizes, pinning, resizing) kept by TanStack Table. Rows come from the host window by
+// window (see row-cache.ts); this component only renders what is on screen.
+//
+// What keeps it fast (measured with Chromium traces, see webviews/README.md "Rendering"): rows are memoized
+// components keyed by their result position, so scrolling renders only the rows coming into view and a new
+// sort or filter rewrites the text of the rows on screen instead of replacing their elements; a row is one
+// absolutely placed, fixed-height, `contain: strict` box moved by a transform; cells carry no inline style
+// (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
+// in one sticky box; the full value of a cell becomes its tooltip only when the pointer reaches it.
+import {
+  getCoreRowModel,
+  useReactTable,
+  type ColumnDef,
+  type ColumnPinningState,
+  type ColumnSizingState,
+  type Header,
+  type VisibilityState,
+} from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { onKeys } from '../platform/keyboard';
+import type { Cell, ColumnInfo, Row, SortKey, ViewState } from './contract';
+import { columnLabel, formatCell } from './format';
+import type { Lines } from './layout';
+
+export const ROW_HEIGHT = 24;
+const DEFAULT_WIDTH: Record<string, number> = { starred: 34, id: 170, flow: 120, status: 90, start: 160, duration: 80, code: 100, overrides: 200 };
+const SELECT_WIDTH = 30;
+
+export interface TableProps {
+  columns: ColumnInfo[];
+  state: ViewState;
+  update(fn: (s: ViewState) => ViewState): void;
+  lines: Lines;
+  total: number;
+  /** The host's result version the rows belong to (on the grid as data-version, for tests and benchmarks). */
+  version: number;
+  /** Cached row at a result position, or undefined while it is being fetched. */
+  rowAt(position: number): Row | undefined;
+  /** The visible range of positions changed: fetch what is missing. */
+  onVisible(from: number, to: number): void;
+  /** Column keys whose cells `rowAt` rows carry, in that order. */
+  cellColumns: readonly string[];
+  selected: ReadonlySet<string>;
+  active: number;
+  setActive(position: number): void;
+  toggleSelected(id: string): void;
+  selectRange(from: number, to: number): void;
+  clearSelection(): void;
+  onStar(id: string, starred: boolean): void;
+  /** Row keyboard shortcuts (l, r, m, o, Mod+c, Delete) for the active row. */
+  rowKeys: Record<string, (id: string) => void>;
+}
+
+/** The visible, ordered column keys for a view state (what rows are fetched with). */
+export function visibleColumns(columns: readonly ColumnInfo[], state: ViewState): string[] {
+  const known = new Map(columns.map((c) => [c.key, c]));
+  const ordered = [...state.order.filter((k) => known.has(k)), ...columns.map((c) => c.key).filter((k) => !state.order.includes(k))];
+  const pinned = state.pinned.filter((k) => known.has(k));
+  const shown = (key: string) => !state.hidden.includes(key) && !(state.onlyDiffering && known.get(key)!.group !== 'info' && !known.get(key)!.differs);
+  return [...pinned, ...ordered.filter((k) => !pinned.includes(k))].filter(shown);
+}
+
+function sortIndicator(sort: readonly SortKey[], key: string): string {
+  const at = sort.findIndex((k) => k.column === key);
+  if (at < 0) return '';
+  return `${sort[at]!.descending ? '▼' : '▲'}${sort.length > 1 ? at + 1 : ''}`;
+}
+
+/** Click sorts by the column (again: reverses); Shift adds it as the next key (again: reverses, then drops). */
+export function nextSort(sort: readonly SortKey[], column: string, additive: boolean): SortKey[] {
+  const at = sort.findIndex((k) => k.column === column);
+  if (!additive) return [{ column, descending: at === 0 && sort.length === 1 ? !sort[0]!.descending : false }];
+  if (at < 0) return [...sort, { column, descending: false }];
+  if (!sort[at]!.descending) return sort.map((k, i) => (i === at ? { ...k, descending: true } : k));
+  return sort.filter((_, i) => i !== at);
+}
+
+function moveColumn(order: readonly string[], key: string, delta: number): string[] {
+  const from = order.indexOf(key);
+  const to = Math.max(0, Math.min(order.length - 1, from + delta));
+  const next = order.filter((k) => k !== key);
+  next.splice(to, 0, key);
+  return next;
+}
+
+/** The columns a row draws: the pinned ones, then the window of the others on screen. One object per layout,
+ *  so rows that keep theirs skip rendering. */
+interface RowColumns {
+  pinned: readonly string[];
+  center: readonly string[];
+  /** Index of a column's value in `Row.cells`. */
+  cellIndex: ReadonlyMap<string, number>;
+  width: number;
+}
+
+/** What a row calls back into; one stable object, so rows do not re-render for new closures. */
+interface RowHandlers {
+  toggleSelected(id: string): void;
+  onStar(id: string, starred: boolean): void;
+}
+
+function cellText(key: string, value: Cell | undefined): string {
+  return value === undefined ? '' : formatCell(key, value);
+}
+
+function cellClass(key: string, value: Cell | undefined): string {
+  return `xp-cell${typeof value === 'number' ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
+}
+
+interface RowProps {
+  row: Row | undefined;
+  position: number;
+  top: number;
+  selected: boolean;
+  active: boolean;
+  columns: RowColumns;
+  handlers: RowHandlers;
+}
+
+const RunRow = memo(function RunRow({ row, position, top, selected, active, columns, handlers }: RowProps) {
+  const valueOf = (key: string) => (row ? row.cells[columns.cellIndex.get(key) ?? -1] : undefined);
+  const cell = (key: string) => {
+    const value = valueOf(key);
+    if (key !== 'starred') {
+      return (
+        <div key={key} role="gridcell" className={cellClass(key, value)}>
+          {cellText(key, value)}
+        </div>
+      );
+    }
+    const starred = value === true;
+    return (
+      <div key={key} role="gridcell" className="xp-cell xp-star">
+        {row && (
+          <button
+            type="button"
+            tabIndex={-1}
+            className={`fb-plain xp-star-button${starred ? ' on' : ''}`}
+            aria-pressed={starred}
+            aria-label={starred ? `Unstar run ${row.id}` : `Star run ${row.id}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              handlers.onStar(row.id, !starred);
+            }}
+          >
+            {starred ? '★' : '☆'}
+          </button>
+        )}
+      </div>
+    );
+  };
+  return (
+    <div
+      id={row ? `run-${row.id}` : undefined}
+      role="row"
+      aria-rowindex={position + 2}
+      aria-selected={selected}
+      data-position={position}
+      data-run={row?.id}
+      data-vscode-context={row ? JSON.stringify({ webviewSection: 'run', runId: row.id, preventDefaultContextMenuItems: true }) : undefined}
+      className={`xp-row${selected ? ' selected' : ''}${active ? ' active' : ''}`}
+      style={{ transform: `translateY(${top}px)`, width: columns.width }}
+    >
+      <div className="xp-pin" role="presentation">
+        <div role="gridcell" className="xp-cell xp-select">
+          {row && (
+            <input
+              type="checkbox"
+              tabIndex={-1}
+              checked={selected}
+              aria-label={`Select run ${row.id} for comparison`}
+              onClick={(event) => event.stopPropagation()}
+              onChange={() => handlers.toggleSelected(row.id)}
+            />
+          )}
+        </div>
+        {columns.pinned.map(cell)}
+      </div>
+      <div className="xp-pad" role="presentation" />
+      {columns.center.map(cell)}
+    </div>
+  );
+});
+
+interface HeaderProps {
+  pinned: readonly Header<Row, unknown>[];
+  center: readonly Header<Row, unknown>[];
+  info: ReadonlyMap<string, ColumnInfo>;
+  sort: readonly SortKey[];
+  shown: readonly string[];
+  selectedCount: number;
+  width: number;
+  update(fn: (s: ViewState) => ViewState): void;
+  /** Changes when a column is resized, so the memo lets a resize through. */
+  sizes: string;
+}
+
+const HeaderRow = memo(function HeaderRow({ pinned, center, info, sort, shown, selectedCount, width, update }: HeaderProps) {
+  const dragged = useRef<string>();
+  const headerCell = (header: Header<Row, unknown>) => {
+    const key = header.column.id;
+    const c = info.get(key);
+    const at = sort.findIndex((k) => k.column === key);
+    const ariaSort = at === 0 ? (sort[0]!.descending ? 'descending' : 'ascending') : undefined;
+    const sortBy = (additive: boolean) => update((s) => ({ ...s, sort: nextSort(s.sort, key, additive) }));
+    const reorder = (delta: number) => update((s) => ({ ...s, order: moveColumn(shown, key, delta) }));
+    const resize = (delta: number) => update((s) => ({ ...s, widths: { ...s.widths, [key]: Math.max(30, header.getSize() + delta) } }));
+    const togglePin = () => update((s) => ({ ...s, pinned: s.pinned.includes(key) ? s.pinned.filter((k) => k !== key) : [...s.pinned, key] }));
+    const hide = () => update((s) => ({ ...s, hidden: [...s.hidden, key] }));
+    const onDrop = (event: DragEvent) => {
+      event.preventDefault();
+      const from = dragged.current;
+      if (!from || from === key) return;
+      update((s) => ({ ...s, order: moveColumn(shown, from, shown.indexOf(key) - shown.indexOf(from)) }));
+    };
+    return (
+      <div
+        key={key}
+        role="columnheader"
+        aria-sort={ariaSort}
+        className={`xp-cell xp-head xp-${c?.group ?? 'info'}${header.column.getIsPinned() ? ' pinned' : ''}`}
+        draggable
+        onDragStart={() => (dragged.current = key)}
+        onDragOver={(event) => event.preventDefault()}
+        onDrop={onDrop}
+      >
+        <button
+          type="button"
+          className="fb-plain xp-head-button"
+          data-column={key}
+          aria-label={`${key}${at >= 0 ? `, sorted ${sort[at]!.descending ? 'descending' : 'ascending'}` : ''}. Enter sorts, Shift+Enter adds to the sort, Alt+arrows move, Ctrl+arrows resize, P pins, H hides`}
+          title={`${key} (${c?.type ?? ''})${c && !c.differs ? ' — same in every run' : ''}`}
+          onClick={(event) => sortBy(event.shiftKey)}
+          onKeyDown={onKeys({
+            'Shift+Enter': () => sortBy(true),
+            'Alt+ArrowLeft': () => reorder(-1),
+            'Alt+ArrowRight': () => reorder(1),
+            'Mod+ArrowLeft': () => resize(-20),
+            'Mod+ArrowRight': () => resize(20),
+            p: togglePin,
+            h: hide,
+          })}
+        >
+          <span className="xp-head-label">{columnLabel(key)}</span>
+          <span className="xp-sort" aria-hidden="true">
+            {sortIndicator(sort, key)}
+          </span>
+        </button>
+        <div
+          className={`xp-resizer${header.column.getIsResizing() ? ' resizing' : ''}`}
+          aria-hidden="true"
+          onMouseDown={header.getResizeHandler()}
+          onDoubleClick={() => update((s) => ({ ...s, widths: Object.fromEntries(Object.entries(s.widths).filter(([k]) => k !== key)) }))}
+        />
+      </div>
+    );
+  };
+  return (
+    <div role="row" aria-rowindex={1} className="xp-row xp-header" style={{ width }}>
+      <div className="xp-pin" role="presentation">
+        <div role="columnheader" className="xp-cell xp-select" aria-label="Selected for comparison">
+          {selectedCount > 0 ? selectedCount : ''}
+        </div>
+        {pinned.map(headerCell)}
+      </div>
+      <div className="xp-pad" role="presentation" />
+      {center.map(headerCell)}
+    </div>
+  );
+});
+
+/** Where a cell element's value is: its row's position and its column key (for the lazy tooltip). */
+function cellAt(target: HTMLElement, columns: RowColumns): { position: number; key: string } | undefined {
+  const cell = target.closest<HTMLElement>('[role=gridcell]');
+  const row = cell?.closest<HTMLElement>('[data-position]');
+  if (!cell || !row) return undefined;
+  const parent = cell.parentElement!;
+  const index = Array.prototype.indexOf.call(parent.children, cell) as number;
+  // Pinned box: the select cell, then the pinned columns. The row itself: the pinned box, the pad, the others.
+  const key = parent.classList.contains('xp-pin') ? columns.pinned[index - 1] : columns.center[index - 2];
+  return key === undefined ? undefined : { position: Number(row.dataset.position), key };
+}
+
+export function RunsTable(props: TableProps) {
+  const { columns, state, update, lines, total, rowAt, selected, active } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const info = useMemo(() => new Map(columns.map((c) => [c.key, c])), [columns]);
+  const shown = props.cellColumns;
+
+  const defs = useMemo<ColumnDef<Row>[]>(
+    () => columns.map((c) => ({ id: c.key, header: columnLabel(c.key), size: DEFAULT_WIDTH[c.key] ?? 110, minSize: 30, maxSize: 1200 })),
+    [columns],
+  );
+  const visibility = useMemo<VisibilityState>(() => Object.fromEntries(columns.map((c) => [c.key, shown.includes(c.key)])), [columns, shown]);
+  const pinning = useMemo<ColumnPinningState>(() => ({ left: state.pinned.filter((k) => info.has(k)), right: [] }), [state.pinned, info]);
+  const tableState = useMemo(
+    () => ({ columnOrder: shown as string[], columnVisibility: visibility, columnPinning: pinning, columnSizing: state.widths as ColumnSizingState }),
+    [shown, visibility, pinning, state.widths],
+  );
+  const table = useReactTable<Row>({
+    data: NO_DATA,
+    columns: defs,
+    getCoreRowModel: CORE_ROW_MODEL,
+    columnResizeMode: 'onChange',
+    state: tableState,
+    onColumnSizingChange: (fn) => update((s) => ({ ...s, widths: typeof fn === 'function' ? fn(s.widths) : fn })),
+  });
+  const left = table.getLeftHeaderGroups()[0]?.headers ?? NO_HEADERS;
+  const center = table.getCenterHeaderGroups()[0]?.headers ?? NO_HEADERS;
+  // getSize walks a header's sub-headers: once per layout, not once per scroll frame.
+  const leftSizes = useMemo(() => left.map((h) => h.getSize()), [left, state.widths]); // eslint-disable-line react-hooks/exhaustive-deps
+  const centerSizes = useMemo(() => center.map((h) => h.getSize()), [center, state.widths]); // eslint-disable-line react-hooks/exhaustive-deps
+  const pinnedWidth = SELECT_WIDTH + leftSizes.reduce((sum, w) => sum + w, 0);
+  const centerWidth = centerSizes.reduce((sum, w) => sum + w, 0);
+  const width = pinnedWidth + centerWidth;
+
+  // useFlushSync: false lets React batch the re-render a scroll event asks for into the next frame instead of
+  // rendering synchronously inside every scroll event (measured: most of the frame time while scrolling).
+  // initialRect: the first render (before the grid is measured) already has rows to paint, a frame sooner.
+  const rows = useVirtualizer({ count: lines.count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false, initialRect: INITIAL_RECT });
+  const cols = useVirtualizer({
+    horizontal: true,
+    useFlushSync: false,
+    initialRect: INITIAL_RECT,
+    count: center.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: (i) => centerSizes[i] ?? 110,
+    overscan: 2,
+  });
+  // Widths change with resizing and layout: the column virtualizer measures again.
+  const widthsKey = centerSizes.join(',');
+  useEffect(() => cols.measure(), [widthsKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const items = rows.getVirtualItems();
+  const colItems = cols.getVirtualItems();
+  const firstCol = colItems[0]?.index ?? 0;
+  const lastCol = colItems[colItems.length - 1]?.index ?? -1;
+  const padLeft = colItems[0]?.start ?? 0;
+  const sizesKey = `${leftSizes.join(',')}|${widthsKey}`;
+  const visibleCenter = useMemo(() => center.slice(firstCol, lastCol + 1), [center, firstCol, lastCol]);
+  const cellIndex = useMemo(() => new Map(shown.map((key, i) => [key, i])), [shown]);
+  const rowColumns = useMemo<RowColumns>(
+    () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, width }),
+    [left, visibleCenter, cellIndex, width],
+  );
+  // The rows' grid tracks, in one custom property (cells carry no style of their own).
+  const gridStyle = useMemo(
+    () =>
+      ({
+        '--xp-pin-cols': [SELECT_WIDTH, ...leftSizes].map((w) => `${w}px`).join(' '),
+        '--xp-row-cols': [pinnedWidth, padLeft, ...visibleCenter.map((h) => h.getSize())].map((w) => `${w}px`).join(' '),
+      }) as CSSProperties,
+    [sizesKey, pinnedWidth, padLeft, visibleCenter], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  const firstLine = items[0]?.index ?? 0;
+  const lastLine = items[items.length - 1]?.index ?? -1;
+  useEffect(() => {
+    if (lastLine < 0) return;
+    const from = positionAtOrAfter(lines, firstLine);
+    const to = positionAtOrAfter(lines, lastLine + 1);
+    props.onVisible(from, Math.max(from, to));
+  }, [firstLine, lastLine, lines, total]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The active row stays on screen as the keyboard moves it.
+  useEffect(() => {
+    if (active >= 0 && active < total) rows.scrollToIndex(lines.lineOf(active), { align: 'auto' });
+  }, [active]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Rows get one handler object for their lifetime; it calls whatever the latest props say.
+  const latest = useRef(props);
+  latest.current = props;
+  const handlers = useMemo<RowHandlers>(
+    () => ({ toggleSelected: (id) => latest.current.toggleSelected(id), onStar: (id, starred) => latest.current.onStar(id, starred) }),
+    [],
+  );
+
+  const activeRow = rowAt(active);
+  const move = (position: number, extend: boolean) => {
+    const next = Math.max(0, Math.min(total - 1, position));
+    if (extend) props.selectRange(Math.min(active, next), Math.max(active, next) + 1);
+    props.setActive(next);
+  };
+  const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 480) / ROW_HEIGHT) - 2);
+  const withActive = (fn: (id: string) => void) => () => activeRow && fn(activeRow.id);
+  const onGridKey = onKeys({
+    ArrowDown: () => move(active + 1, false),
+    ArrowUp: () => move(active - 1, false),
+    'Shift+ArrowDown': () => move(active + 1, true),
+    'Shift+ArrowUp': () => move(active - 1, true),
+    PageDown: () => move(active + page, false),
+    PageUp: () => move(active - page, false),
+    Home: () => move(0, false),
+    End: () => move(total - 1, false),
+    ' ': withActive(props.toggleSelected),
+    Escape: () => props.clearSelection(),
+    s: withActive((id) => props.onStar(id, !activeRow?.cells[cellIndex.get('starred') ?? -1])),
+    ...Object.fromEntries(Object.entries(props.rowKeys).map(([key, fn]) => [key, withActive(fn)])),
+  });
+
+  // One click handler for every row (rows stay free of per-render closures).
+  const onClick = (event: MouseEvent<HTMLDivElement>) => {
+    const el = (event.target as HTMLElement).closest<HTMLElement>('[role=row][data-run]');
+    if (!el) return;
+    const position = Number(el.dataset.position);
+    const id = el.dataset.run!;
+    if (event.shiftKey) props.selectRange(Math.min(active, position), Math.max(active, position) + 1);
+    else if (event.ctrlKey || event.metaKey) props.toggleSelected(id);
+    props.setActive(position);
+  };
+  // A cell's full value (numbers are shown to four digits) as its tooltip, set when the pointer gets there.
+  const onMouseOver = (event: MouseEvent<HTMLDivElement>) => {
+    const target = event.target as HTMLElement;
+    if (target.title || !target.classList.contains('xp-cell')) return;
+    const at = cellAt(target, rowColumns);
+    const value = at && rowAt(at.position)?.cells[cellIndex.get(at.key) ?? -1];
+    if (value !== undefined && value !== null) target.title = String(value);
+  };
+
+  return (
+    <div
+      ref={scrollRef}
+      className="xp-grid"
+      data-version={props.version}
+      role="grid"
+      aria-label={`Runs: ${total} shown`}
+      aria-rowcount={total + 1}
+      aria-colcount={shown.length + 1}
+      aria-multiselectable="true"
+      aria-activedescendant={activeRow ? `run-${activeRow.id}` : undefined}
+      tabIndex={0}
+      style={gridStyle}
+      onClick={onClick}
+      onMouseOver={onMouseOver}
+      onKeyDown={(event: KeyboardEvent<HTMLDivElement>) => {
+        if (event.target === event.currentTarget) onGridKey(event);
+      }}
+    >
+      <div className="xp-canvas" style={{ height: rows.getTotalSize() + ROW_HEIGHT, width }}>
+        <HeaderRow pinned={left} center={visibleCenter} info={info} sort={state.sort} shown={shown} selectedCount={selected.size} width={width} update={update} sizes={sizesKey} />
+        {items.map((item) => {
+          const line = lines.at(item.index);
+          const top = item.start + ROW_HEIGHT;
+          if (line.kind === 'group') {
+            return (
+              <div key={`g${item.index}`} role="row" className="xp-row xp-group" style={{ transform: `translateY(${top}px)`, width }}>
+                <div role="gridcell" className="xp-group-label" aria-colspan={shown.length + 1}>
+                  {line.group.flow} <span className="fb-muted">· {line.group.count} runs</span>
+                </div>
+              </div>
+            );
+          }
+          const position = line.position;
+          const row = rowAt(position);
+          return (
+            <RunRow
+              key={position}
+              row={row}
+              position={position}
+              top={top}
+              selected={row ? selected.has(row.id) : false}
+              active={position === active}
+              columns={rowColumns}
+              handlers={handlers}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+const INITIAL_RECT = { width: window.innerWidth, height: window.innerHeight };
+const NO_DATA: Row[] = [];
+const NO_HEADERS: Header<Row, unknown>[] = [];
+const CORE_ROW_MODEL = getCoreRowModel<Row>();
+
+/** The first row position on or after a line (a group header line maps to its first row). */
+function positionAtOrAfter(lines: Lines, line: number): number {
+  if (line >= lines.count) {
+    const last = lines.count > 0 ? lines.at(lines.count - 1) : undefined;
+    return last?.kind === 'row' ? last.position + 1 : 0;
+  }
+  const at = lines.at(line);
+  return at.kind === 'row' ? at.position : at.group.start;
+}
