@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exportFileName, renderCard } from '../../core/model/export';
 import { openRunStore } from '../../core/runs/store';
 import type { FlowWorkspace } from '../flow-workspace';
 import { ModelsTree, OPEN_CARD_COMMAND, type ModelNode } from '../models-tree';
@@ -35,6 +34,8 @@ export function registerModelCardPanel(context: vscode.ExtensionContext, { flows
     controller: (post) => new ModelCardController(post, {
       load: (flowFile, run) => loadCardFromCli(cli, flowFile, run),
       async save(card, format) {
+        // The exporters (and the yaml package under them) load on the first export, not on activation.
+        const { exportFileName, renderCard } = await import('../../core/model/export');
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const name = exportFileName(card, format);
         const target = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, saveLabel: 'Export' });
