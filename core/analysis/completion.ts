@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Flow, Position, Range } from '../flow/model';
+import { lastProfile } from './column-hover';
 import { describe, enumAt, keysAt, schemaAt } from './schema';
 import { yamlContextAt } from './yaml-context';
 import type { WorkspaceIndex } from './workspace';
@@ -50,6 +51,10 @@ function completeFlow(flow: Flow, text: string, offset: number, pos: Position): 
   const ctx = yamlContextAt(text, offset);
   if (!ctx) return [];
   const replace = word(pos, offset - ctx.prefixStart);
+  if (ctx.kind === 'key' && ctx.path.length === 4 && ctx.path[0] === 'steps' && ctx.path[2] === 'tests' && ctx.path[3] === 'columns') {
+    // The columns of the step's table as last materialized; none before its first run.
+    return (lastProfile(flow.root, ctx.path[1]!)?.columns ?? []).map((c) => ({ label: c.name, kind: 'value', detail: c.type, insertText: `${c.name}: `, replace }));
+  }
   if (ctx.kind === 'key') {
     // Directly under `steps`, `sources`, `params`... the user is naming something new.
     if (!schemaAt(ctx.path)) return [];

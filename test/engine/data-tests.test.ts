@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { RunEvent } from '../../core/engine/events';
 import { columnHover } from '../../core/analysis/column-hover';
-import { loadFlow } from '../../core/flow/analyze';
+import { complete } from '../../core/analysis/completion';
+import { WorkspaceIndex } from '../../core/analysis/workspace';
+import { diskHost } from '../../core/flow/host';
+import { analyzeFlow, loadFlow } from '../../core/flow/analyze';
 import type { TestResult } from '../../core/runs/types';
 import { outcomes, workspace } from './workspace';
 
@@ -138,6 +141,15 @@ test('every test kind passes on real flights, and fails on a bad row with the ro
   const hover = columnHover(loadFlow(ws.flowFile), { line, character: lines[line]!.indexOf('band') + 2 })!;
   assert.match(hover.markdown, /^\*\*column\*\* `band` of `good`: VARCHAR, 0\.0% null, ~2 distinct of 2,000 rows/);
   assert.match(hover.markdown, /top: `(short|long)` \(\d/);
+
+  // completing a new column under `columns:` offers the table's columns as last materialized
+  const typed = [...lines.slice(0, line + 1), '        de', ...lines.slice(line + 1)].join('\n');
+  const index = new WorkspaceIndex(diskHost);
+  index.set(ws.flowFile, typed, analyzeFlow(ws.flowFile, typed));
+  const entries = complete(index, ws.flowFile, { line: line + 1, character: 10 });
+  assert.deepEqual(entries.map((e) => e.label), profile.columns.map((c) => c.name));
+  assert.equal(entries.find((e) => e.label === 'delay')?.detail, delay.type);
+  assert.equal(entries[0]!.insertText, `${profile.columns[0]!.name}: `);
 });
 
 test('editing a test re-checks the kept table without recomputing it; an unchanged passing step is not checked again', async (t) => {
