@@ -3,11 +3,13 @@
 // palette (the step under the cursor in a flow file, else a quick pick).
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { diskHost } from '../core/flow/host';
+import { failingRowsMarkdown, lastTests } from '../core/flow/validate-tests';
 import type { Range as FlowRange } from '../core/flow/model';
 import type { RunRequest } from './cli-run';
 import type { FlowEntry, FlowWorkspace } from './flow-workspace';
-import { flowLabel, type PipelineNode } from './pipelines-tree';
+import { flowLabel, SHOW_FAILING_ROWS_COMMAND, type PipelineNode } from './pipelines-tree';
 import type { ProcessLog } from './process-log';
 import type { RunManager } from './run-manager';
 import type { RunsTree } from './runs-tree';
@@ -55,6 +57,8 @@ export async function pickFlow(flows: FlowWorkspace, a: unknown): Promise<string
   const items = all.map((entry) => ({ label: flowLabel(entry), description: vscode.workspace.asRelativePath(entry.file), file: entry.file }));
   return (await vscode.window.showQuickPick(items, { placeHolder: 'Pick a flow' }))?.file;
 }
+
+const FAILING_ROWS_SCHEME = 'flowbench-failing-rows';
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
   const { flows, runs, stepLogs, log } = services;
@@ -173,6 +177,21 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     'flowbench.revealOutputs': revealOutputs,
     'flowbench.refresh': () => Promise.all([flows.refresher.flush(), services.runsTree.refresher.flush()]),
     'flowbench.showProcessLog': () => log.channel.show(true),
+    [SHOW_FAILING_ROWS_COMMAND]: async (file: string, step: string, table: string, name: string) => {
+      const query = new URLSearchParams({ file, step, table, name }).toString();
+      const uri = vscode.Uri.from({ scheme: FAILING_ROWS_SCHEME, path: `/${table}/${name.replace(/[/\\]/g, '_')}.md`, query });
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
+    },
   };
   for (const [id, handler] of Object.entries(commands)) context.subscriptions.push(vscode.commands.registerCommand(id, handler));
+  // A failed test's rows, read from the table's last check each time the document is opened: read-only, nothing to save.
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(FAILING_ROWS_SCHEME, {
+      provideTextDocumentContent(uri) {
+        const q = new URLSearchParams(uri.query);
+        const test = lastTests(dirname(q.get('file') ?? ''), q.get('step') ?? '', diskHost)?.find((t) => t.table === q.get('table') && t.name === q.get('name'));
+        return test ? failingRowsMarkdown(test) : `# ${q.get('name')}\n\nNot in the last check of \`${q.get('step')}\` any more: run the step again.\n`;
+      },
+    }),
+  );
 }

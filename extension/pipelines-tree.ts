@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { basename, dirname, relative } from 'node:path';
 import { diskHost } from '../core/flow/host';
-import { lastTestCounts } from '../core/flow/validate-tests';
+import { lastTests, type LastTest } from '../core/flow/validate-tests';
 import type { Problem, Step } from '../core/flow/model';
 import type { FlowEntry, FlowWorkspace, StepStatusView } from './flow-workspace';
 import type { RunManager } from './run-manager';
@@ -23,7 +23,17 @@ interface ProblemNode {
   file: string;
   problem: Problem;
 }
-export type PipelineNode = FlowNode | StepNode | ProblemNode;
+/** One data test of a SQL step, as its table was last checked. */
+interface TestNode {
+  kind: 'test';
+  file: string;
+  step: string;
+  test: LastTest;
+}
+export type PipelineNode = FlowNode | StepNode | ProblemNode | TestNode;
+
+/** Opens a failed test's failing rows: (flow file, step, test name). */
+export const SHOW_FAILING_ROWS_COMMAND = 'flowbench.showFailingRows';
 
 const MAX_PROBLEMS_SHOWN = 20;
 
@@ -98,6 +108,9 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
 
   getChildren(node?: PipelineNode): PipelineNode[] {
     if (!node) return this.flows.flows().map((entry) => ({ kind: 'flow', file: entry.file }));
+    // Failures first (errors, then warnings), so what needs a look is right under the step.
+    const rank = (t: LastTest) => (t.status === 'pass' ? 2 : t.severity === 'warn' ? 1 : 0);
+    if (node.kind === 'step') return [...(this.testsOf(node) ?? [])].sort((a, b) => rank(a) - rank(b)).map((test): TestNode => ({ kind: 'test', file: node.file, step: node.step, test }));
     if (node.kind !== 'flow') return [];
     const entry = this.flows.get(node.file);
     if (!entry?.analysis) return [];
@@ -107,12 +120,20 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
   }
 
   getParent(node: PipelineNode): PipelineNode | undefined {
+    if (node.kind === 'test') return { kind: 'step', file: node.file, step: node.step };
     return node.kind === 'flow' ? undefined : { kind: 'flow', file: node.file };
+  }
+
+  /** The step's tests as last checked; only SQL steps that declare tests have them. */
+  private testsOf(node: StepNode): LastTest[] | undefined {
+    const step = this.flows.get(node.file)?.analysis?.flow.steps.get(node.step);
+    return step?.kind === 'sql' && step.tests ? lastTests(dirname(node.file), node.step, diskHost) : undefined;
   }
 
   getTreeItem(node: PipelineNode): vscode.TreeItem {
     if (node.kind === 'flow') return this.flowItem(node);
     if (node.kind === 'step') return this.stepItem(node);
+    if (node.kind === 'test') return testItem(node);
     return problemItem(node);
   }
 
@@ -144,12 +165,14 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
     const status = entry?.status.get(node.step);
     const live = this.runs.stepState(node.file, node.step);
     const shown = presentStep(status, live, this.runs.activeRun(node.file) !== undefined);
-    const item = new vscode.TreeItem(node.step, vscode.TreeItemCollapsibleState.None);
+    const tests = this.testsOf(node);
+    const item = new vscode.TreeItem(node.step, tests ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `step:${node.file}#${node.step}`;
     item.iconPath = shown.icon;
     item.contextValue = shown.running ? 'step-running' : 'step';
-    const tests = step?.kind === 'sql' && step.tests ? lastTestCounts(dirname(node.file), node.step, diskHost) : undefined;
-    const testLabel = tests && `tests ${tests.pass}✓${tests.warn ? ` ${tests.warn}!` : ''}${tests.fail ? ` ${tests.fail}✗` : ''}`;
+    const count = (what: (t: LastTest) => boolean) => tests?.filter(what).length ?? 0;
+    const [pass, warn, fail] = [count((t) => t.status === 'pass'), count((t) => t.status !== 'pass' && t.severity === 'warn'), count((t) => t.status !== 'pass' && t.severity !== 'warn')];
+    const testLabel = tests && `tests ${pass}✓${warn ? ` ${warn}!` : ''}${fail ? ` ${fail}✗` : ''}`;
     item.description = [stepTiming(status, live, shown.running), step && computeLabel(step), testLabel].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${node.step}, ${shown.label}` };
     item.tooltip = stepTooltip(node.step, step, shown.label, status, live);
@@ -184,6 +207,24 @@ function stepTooltip(name: string, step: Step | undefined, state: string, status
   if (step?.run) md.appendCodeblock(step.run.value, 'shell');
   if (step?.sql) md.appendText(`SQL: ${step.sql.value}\n`);
   return md;
+}
+
+function testItem({ file, step, test }: TestNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(test.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `test:${file}#${step}#${test.table}#${test.name}`;
+  const passed = test.status === 'pass';
+  item.iconPath = passed
+    ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+    : test.severity === 'warn'
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+      : new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+  const state = passed ? 'passed' : test.status === 'error' ? 'could not run' : `${test.failing?.toLocaleString('en-US') ?? 'some'} failing`;
+  item.description = test.table === step ? state : `${state} · ${test.table}`;
+  item.tooltip = test.message ?? `${test.name}: ${state}`;
+  item.accessibilityInformation = { label: `test ${test.name}, ${state}` };
+  item.contextValue = passed ? 'test' : 'test-failed';
+  if (!passed) item.command = { title: 'Show Failing Rows', command: SHOW_FAILING_ROWS_COMMAND, arguments: [file, step, test.table, test.name] };
+  return item;
 }
 
 function problemItem(node: ProblemNode): vscode.TreeItem {

@@ -33,18 +33,43 @@ export function lastSchema(root: string, table: string, host: FileHost): { colum
 }
 
 /** Pass / warn / fail counts of a table's tests when they last ran, for the Pipelines view. */
-export function lastTestCounts(root: string, table: string, host: FileHost): { pass: number; warn: number; fail: number } | undefined {
+/** What the editor reads of a test in a table's last check: the run store's TestResult, seen from core/flow. */
+export interface LastTest {
+  name: string;
+  table: string;
+  severity: 'error' | 'warn';
+  status: 'pass' | 'fail' | 'error';
+  failing?: number;
+  message?: string;
+  sample?: Record<string, unknown>[];
+  location?: { file: string; line: number };
+}
+
+/** The tests of a table's last check (.flowbench/checks/<table>.json), or undefined before its first check. */
+export function lastTests(root: string, table: string, host: FileHost): LastTest[] | undefined {
   const text = host.readText(checksPath(root, table));
   if (!text) return undefined;
   try {
-    const tests = (JSON.parse(text) as { tests?: { status?: string; severity?: string }[] }).tests ?? [];
-    if (!tests.length) return undefined;
-    const counts = { pass: 0, warn: 0, fail: 0 };
-    for (const t of tests) counts[t.status === 'pass' ? 'pass' : t.severity === 'warn' ? 'warn' : 'fail']++;
-    return counts;
+    const tests = (JSON.parse(text) as { tests?: LastTest[] }).tests ?? [];
+    return tests.length ? tests : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A failed test as Markdown: what failed, how many rows, and its sample of failing rows as a table. */
+export function failingRowsMarkdown(test: LastTest): string {
+  const cell = (v: unknown) => (v === null || v === undefined ? '∅' : String(typeof v === 'object' ? JSON.stringify(v) : v)).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = [`# ${test.table}: ${test.name}`, '', `${test.status === 'error' ? 'Could not run' : 'Failed'} (${test.severity})${test.failing !== undefined ? `: ${test.failing.toLocaleString('en-US')} failing row${test.failing === 1 ? '' : 's'}` : ''}.`];
+  if (test.message) lines.push('', test.message);
+  if (test.location) lines.push('', `Declared at ${test.location.file}:${test.location.line}.`);
+  const rows = test.sample ?? [];
+  if (rows.length) {
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    lines.push('', `Sample of the failing rows (${rows.length}):`, '', `| ${columns.map(cell).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`);
+    for (const r of rows) lines.push(`| ${columns.map((c) => cell(r[c])).join(' | ')} |`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 export function validateTests(flow: Flow, host: FileHost, project: string): Problem[] {

@@ -5,23 +5,25 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
-async function cardFrame(session: Session): Promise<Frame> {
+async function frameWith(session: Session, selector: string, what: string): Promise<Frame> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     for (const frame of session.page.frames()) {
-      if (await frame.locator('.mc-card').count().catch(() => 0)) return frame;
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
     }
     await session.page.waitForTimeout(250); // polling the frame tree: there is no event for "a frame got this element"
   }
   await screenshot(session.page, 'e2e-model-card-failed');
-  throw new Error('the model card did not appear');
+  throw new Error(`${what} did not appear`);
 }
+
+const cardFrame = (session: Session) => frameWith(session, '.mc-card', 'the model card');
 
 describe('model card in code-server', { timeout: 600_000 }, () => {
   let session: Session | undefined;
@@ -31,6 +33,12 @@ describe('model card in code-server', { timeout: 600_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'flowbench-card-e2e-'));
     cpSync(join(ROOT, 'examples', 'flight-delays'), dir, { recursive: true, filter: (src) => !/[/\\](\.flowbench|models|metrics)$/.test(src) });
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    // One data test that fails as a warning (the run goes on), so the Pipelines view has failing rows to show.
+    const flowFile = join(dir, 'flight-delays.flow.yaml');
+    const flowText = readFileSync(flowFile, 'utf8');
+    const withWarn = flowText.replace('        origin_state: [not_null]\n', "        origin_state: [not_null, { accepted_values: { values: [CA], severity: warn } }]\n");
+    assert.notEqual(withWarn, flowText, 'the example still has the origin_state test this edits');
+    writeFileSync(flowFile, withWarn);
     session = await startSession(); // builds and installs the VSIX, so dist/cli.js is fresh
     // A 2% sample keeps the run short; the card is the same kind of card.
     execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'run', '--set', 'sample_per_mille=20'], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
@@ -64,5 +72,26 @@ describe('model card in code-server', { timeout: 600_000 }, () => {
     await screenshot(page, 'e2e-model-card-02-card');
     await frame.getByRole('region', { name: 'Metrics by origin' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'e2e-model-card-03-slices');
+  });
+
+  test('the Pipelines view lists a SQL step\'s tests; a failed one opens its failing rows', async () => {
+    const { page } = session!;
+    const staging = treeRow(page, 'staging, up to date');
+    await staging.waitFor({ timeout: 30_000 });
+    // The row's own click opens the step's definition; the twistie expands it.
+    if ((await staging.getAttribute('aria-expanded')) === 'false') await staging.locator('.monaco-tl-twistie').click();
+    // Failures come first under the step, passes after them.
+    const failed = treeRow(page, /^test accepted_values\(origin_state\), [\d,]+ failing$/);
+    await failed.waitFor({ timeout: 30_000 });
+    const rows = await page.getByRole('treeitem').evaluateAll((all) => all.map((r) => r.getAttribute('aria-label') ?? ''));
+    const at = rows.indexOf('staging, up to date');
+    assert.match(rows[at + 1] ?? '', /^test accepted_values\(origin_state\), /, rows.join(' | '));
+    assert.match(rows[at + 2] ?? '', /^test .*, passed$/);
+    await screenshot(page, 'e2e-data-tests-01-tree');
+    await failed.click();
+    const preview = await frameWith(session!, 'text=Sample of the failing rows', 'the failing rows');
+    assert.match(await preview.locator('h1').first().innerText(), /staging: accepted_values\(origin_state\)/);
+    assert.ok(await preview.locator('table tr').count() > 1, 'the sample rows show as a table');
+    await screenshot(page, 'e2e-data-tests-02-failing-rows');
   });
 });

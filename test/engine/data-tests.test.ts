@@ -7,6 +7,7 @@ import { columnHover } from '../../core/analysis/column-hover';
 import { complete } from '../../core/analysis/completion';
 import { WorkspaceIndex } from '../../core/analysis/workspace';
 import { diskHost } from '../../core/flow/host';
+import { failingRowsMarkdown, lastTests } from '../../core/flow/validate-tests';
 import { analyzeFlow, loadFlow } from '../../core/flow/analyze';
 import type { TestResult } from '../../core/runs/types';
 import { outcomes, workspace } from './workspace';
@@ -101,6 +102,12 @@ test('every test kind passes on real flights, and fails on a bad row with the ro
   assert.equal(notNull.status, 'fail');
   assert.equal(notNull.failing, 1);
   assert.deepEqual(notNull.sample, [{ id: 1, departure: null, delay: 5000, origin: 'zz9', band: 'medium' }]);
+  // what the Pipelines view opens for it: the last check's failing rows as a table
+  const shown = lastTests(ws.dir, 'bad', diskHost)!.find((r) => r.name === 'not_null(departure)')!;
+  const markdown = failingRowsMarkdown(shown).split('\n');
+  assert.equal(markdown[0], '# bad: not_null(departure)');
+  assert.match(markdown[2]!, /^Failed \(error\): 1 failing row\.$/);
+  assert.deepEqual(markdown.slice(-4, -1), ['| id | departure | delay | origin | band |', '| --- | --- | --- | --- | --- |', '| 1 | ∅ | 5000 | zz9 | medium |']);
   assert.match(end.message!, /not_null\(departure\): 1 rows have a null departure .*e\.g\. \{"id":1,"departure":null/);
   assert.equal(end.location?.line, 27, 'the failing test is located on its line of the flow file');
   const lastCheck = loadFlow(ws.flowFile).problems.filter((p) => p.code === 'FB117');
