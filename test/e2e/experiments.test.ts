@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { ROOT, runCommand, screenshot, showFlowbench, startSession, type Session } from './workbench';
+import { ROOT, runCommand, screenshot, showFlowbench, startSession, type Session, panelCsp } from './workbench';
 
 const LEARNING_RATES = [0.001, 0.003, 0.01, 0.03];
 
@@ -71,8 +71,7 @@ describe('experiments panel in code-server', { timeout: 300_000 }, () => {
       throw new Error(`${(err as Error).message}\nstatus line: ${await status.innerText().catch(() => '?')}`);
     });
     await frame.locator('[role=row][data-run]').nth(3).waitFor();
-    const html = await frame.content();
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const csp = await panelCsp(frame);
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, /script-src 'nonce-[^']+'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);

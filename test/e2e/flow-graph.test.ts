@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { makeQuickWorkspace } from './fixtures';
-import { clickInlineAction, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { clickInlineAction, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session, panelCsp } from './workbench';
 
 const EXAMPLE = join(ROOT, 'examples', 'flight-delays');
 
@@ -49,7 +49,7 @@ describe('flow graph in code-server', { timeout: 300_000 }, () => {
       await frame.locator(`.fb-graph-node[data-id="${id}"]`).waitFor();
     assert.equal(await frame.locator('.fb-graph-edge').count(), 7);
     assert.match((await frame.locator('.fg-title').textContent()) ?? '', /^flight-delays$/);
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await frame.content())?.[1] ?? '';
+    const csp = await panelCsp(frame);
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
     await screenshot(page, 'e2e-flow-graph-01-example');

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { ROOT, screenshot, showFlowbench, startSession, treeRow, type Session, panelCsp } from './workbench';
 
 async function frameWith(session: Session, selector: string, what: string): Promise<Frame> {
   const deadline = Date.now() + 120_000;
@@ -66,7 +66,7 @@ describe('model card in code-server', { timeout: 600_000 }, () => {
     assert.ok(await frame.getByRole('region', { name: 'Metrics by origin' }).locator('tbody tr').count() > 5);
     assert.equal(await frame.locator('.mc-checks tbody tr').count(), 5);
     await frame.locator('.mc-graph .fb-graph-node').first().waitFor();
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(await frame.content())?.[1] ?? '';
+    const csp = await panelCsp(frame);
     assert.match(csp, /default-src 'none'/);
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline/);
     await screenshot(page, 'e2e-model-card-02-card');

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const CODE_SERVER_VERSION = '4.100.3';
@@ -274,4 +274,13 @@ export function hostLog(session: Session, relativePath: string): string {
     }
   }
   return texts.join('\n');
+}
+
+/**
+ * The Content-Security-Policy a panel's document was served with, read from the document itself: the
+ * locator waits for the meta element, since VS Code may still be swapping the frame's document when the
+ * panel's content first shows.
+ */
+export async function panelCsp(frame: Frame): Promise<string> {
+  return (await frame.locator('meta[http-equiv="Content-Security-Policy"]').first().getAttribute('content', { timeout: 10_000 })) ?? '';
 }
