@@ -16,9 +16,12 @@ async function pickFolder(page: Page, folder: string): Promise<void> {
   await dialog.waitFor();
   await page.locator('.quick-input-widget input.input').fill(`${folder}/`);
   await screenshot(page, 'e2e-10a-create-example-folder');
-  // The picker first moves into the typed folder, then accepts it.
-  for (let i = 0; i < 3 && (await dialog.isVisible()); i++) await page.keyboard.press('Enter');
-  await dialog.waitFor({ state: 'hidden' });
+  // The picker first moves into the typed folder, then accepts it: each Enter gets its answer before the next.
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Enter');
+    if (await dialog.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error('the folder picker did not accept the folder');
 }
 
 describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
