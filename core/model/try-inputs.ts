@@ -4,6 +4,7 @@
 // error naming the input and the position.
 import type { FeedSpec } from './ort-protocol';
 import type { OnnxTensorInfo } from './onnx-types';
+import { mulberry32 } from '../sweeps/prng';
 
 export class TryInputError extends Error {}
 
@@ -12,18 +13,6 @@ export type Fill = 'random' | 'zeros';
 type Scalar = number | string | boolean;
 const INTEGER = /^u?int(8|16|32|64)$/;
 const FLOAT = /^(float(16|32|64)|bfloat16)$/;
-
-/** mulberry32: a small seeded generator, so the same seed feeds the same tensors. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A nested array as dims + row-major values; ragged rows are an error at their position. */
 function flatten(name: string, value: unknown): { dims: number[]; data: unknown[] } {
@@ -122,7 +111,7 @@ export function tryFeeds(inputs: OnnxTensorInfo[], user: Record<string, unknown>
       symbols.set(d, feed.dims[i]!);
     });
   }
-  const random = seeded(seed);
+  const random = mulberry32(seed);
   return inputs.map((input) => feeds.get(input.name) ?? generated(input, symbols, fill, random));
 }
 
