@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { ROOT, screenshot, showFlowbench, startSession, treeRow, type Session, panelCsp } from './workbench';
+import { hostLog, panelCsp, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
 async function frameWith(session: Session, selector: string, what: string): Promise<Frame> {
   const deadline = Date.now() + 120_000;
@@ -89,6 +89,14 @@ describe('model card in code-server', { timeout: 600_000 }, () => {
     assert.match(rows[at + 2] ?? '', /^test .*, passed$/);
     await screenshot(page, 'e2e-data-tests-01-tree');
     await failed.click();
+    // Two stages, so a failure says which one broke: the command opening the preview, or the preview's content.
+    const tab = page.locator('.tab[aria-label^="Preview accepted_values(origin_state)"]').first();
+    await tab.waitFor({ timeout: 30_000 }).catch(async () => {
+      await screenshot(page, 'e2e-model-card-failed');
+      const tabs = await page.locator('.tab').evaluateAll((all) => all.map((t) => t.getAttribute('aria-label')));
+      const errors = hostLog(session!, 'remoteexthost.log').split('\n').filter((l) => /\[error\]/.test(l)).slice(-5);
+      throw new Error(`a click on the failed test opened no preview; tabs: ${tabs.join(' | ')}; host errors: ${errors.join(' / ') || 'none'}`);
+    });
     const preview = await frameWith(session!, 'text=Sample of the failing rows', 'the failing rows');
     assert.match(await preview.locator('h1').first().innerText(), /staging: accepted_values\(origin_state\)/);
     assert.ok(await preview.locator('table tr').count() > 1, 'the sample rows show as a table');
