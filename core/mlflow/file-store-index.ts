@@ -36,10 +36,13 @@ export interface IndexedRun {
   notes: string[];
 }
 
+/** As written: metrics that JSON cannot hold as numbers are text (jsonNumber). */
+type StoredRun = Omit<IndexedRun, 'run'> & { run?: Omit<NonNullable<IndexedRun['run']>, 'metrics'> & { metrics: Record<string, number | string> } };
+
 interface IndexFile {
   format: number;
   root: string;
-  runs: Record<string, IndexedRun>;
+  runs: Record<string, StoredRun>;
 }
 
 /** The stamp of a path, '' when it does not exist. */
@@ -76,6 +79,15 @@ export interface RunIndex {
   readonly parsed: number;
 }
 
+/** JSON has no NaN, ±Infinity or -0, which metrics can be (MLflow logs nan and inf): those go as text. */
+const jsonNumber = (v: number): number | string => (Number.isFinite(v) && !Object.is(v, -0) ? v : String(Object.is(v, -0) ? '-0' : v));
+
+function mapValues<T, U>(o: Record<string, T>, f: (v: T) => U): Record<string, U> {
+  const out: Record<string, U> = {};
+  for (const k in o) out[k] = f(o[k]!);
+  return out;
+}
+
 export function runIndexFile(cacheDir: string, root: string): string {
   return join(cacheDir, `runs-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
 }
@@ -84,7 +96,7 @@ export function openRunIndex(cacheDir: string, root: string): RunIndex {
   const file = runIndexFile(cacheDir, root);
   const old = readJsonSync<IndexFile>(file);
   const before = old && old.format === FORMAT && old.root === root && old.runs && typeof old.runs === 'object' ? old.runs : {};
-  const runs: Record<string, IndexedRun> = {};
+  const runs: Record<string, StoredRun> = {};
   let reused = 0;
   let parsed = 0;
   return {
@@ -94,10 +106,10 @@ export function openRunIndex(cacheDir: string, root: string): RunIndex {
       for (const [path, stamp] of Object.entries(entry.stamps)) if (stampOf(join(dir, path)).stamp !== stamp) return undefined;
       runs[rel] = entry;
       reused++;
-      return entry;
+      return { ...entry, ...(entry.run ? { run: { ...entry.run, metrics: mapValues(entry.run.metrics, Number) } } : {}) } as IndexedRun;
     },
     put(rel, entry) {
-      if (entry) runs[rel] = entry;
+      if (entry) runs[rel] = entry.run ? { ...entry, run: { ...entry.run, metrics: mapValues(entry.run.metrics, jsonNumber) } } : entry;
       parsed++;
     },
     save() {

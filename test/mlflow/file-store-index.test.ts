@@ -26,7 +26,8 @@ function fixtureRun(i: number, status: FixtureRun['status'], endedAgo?: number):
     ...(endedAgo === undefined ? {} : { end: Date.now() - endedAgo }),
     params: { lr: '0.1', depth: String(i) },
     tags: { 'mlflow.runName': `r${i}`, note: 'aaaa' },
-    metrics: { auc: [{ step: 0, timestamp: start, value: 0.5 }], 'train/loss': [0, 1].map((s) => ({ step: s, timestamp: start + s, value: 1 - s / 10 })) },
+    // nan and inf as MLflow writes them: JSON has neither.
+    metrics: { auc: [{ step: 0, timestamp: start, value: 0.5 }], odd: [{ step: 0, timestamp: start, value: i % 2 ? NaN : -Infinity }], 'train/loss': [0, 1].map((s) => ({ step: s, timestamp: start + s, value: 1 - s / 10 })) },
   };
 }
 
@@ -68,6 +69,8 @@ test('a second read reuses every run; the index lives in the cache folder', asyn
   const warm = await read(root, cacheDir);
   assert.deepEqual(warm.stats, { reused: 4, parsed: 0 });
   assert.deepEqual(warm.runs, cold.runs);
+  assert.ok(Number.isNaN(warm.byId.get('run1')!.metrics.odd));
+  assert.equal(warm.byId.get('run0')!.metrics.odd, -Infinity);
 });
 
 test('each kind of change MLflow makes is picked up, and only the changed run is parsed again', async (t) => {
