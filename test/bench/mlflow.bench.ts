@@ -74,16 +74,17 @@ function intoTable(uri: string, kind: 'file' | 'sqlite', cacheDir?: string): { m
     })();`);
 }
 
-/** 20 runs changed as MLflow changes them: metric lines appended, params added, tags rewritten, statuses set. */
-function changeRuns(root: string): void {
+/** 20 runs changed as MLflow changes them: metric lines appended, params added, tags rewritten, statuses set (`round`: each time anew). */
+function changeRuns(root: string, round: number): void {
   const dir = (i: number) => join(root, '1', i.toString(16).padStart(32, '0'));
   const step = Math.max(1, Math.floor(RUNS / 100));
   for (let k = 0; k < 5; k++) {
     appendFileSync(join(dir((k * step + 7) % RUNS), 'metrics', 'metric_5'), `${Date.now()} 0.5 1\n`);
-    writeFileSync(join(dir(k * step + 1), 'params', 'extra'), '1');
-    writeFileSync(join(dir(k * step + 2), 'tags', 'mlflow.runName'), `renamed-${k}`);
+    writeFileSync(join(dir(k * step + 1), 'params', `extra_${round}`), '1');
+    writeFileSync(join(dir(k * step + 2), 'tags', 'mlflow.runName'), `renamed-${round}-${k}`);
     const meta = join(dir(k * step + 3), 'meta.yaml');
-    writeFileSync(`${meta}.tmp`, readFileSync(meta, 'utf8').replace('status: 3', 'status: 4'));
+    const text = readFileSync(meta, 'utf8');
+    writeFileSync(`${meta}.tmp`, text.includes('status: 3') ? text.replace('status: 3', 'status: 4') : text.replace('status: 4', 'status: 3'));
     renameSync(`${meta}.tmp`, meta);
   }
 }
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
       rmSync(cacheDir, { recursive: true, force: true });
       reads[0]!.push(intoTable(root, 'file', cacheDir));
       reads[1]!.push(intoTable(root, 'file', cacheDir));
-      changeRuns(root);
+      changeRuns(root, i);
       reads[2]!.push(intoTable(root, 'file', cacheDir));
     }
     const indexBytes = readdirSync(cacheDir).reduce((sum, f) => sum + statSync(join(cacheDir, f)).size, 0);
