@@ -3,10 +3,10 @@
 // over the run's training table, and of the model's predictions on the run's model sample.
 // A feature is binned from the training Parquet (the training step's `inputs`, as that run exported them;
 // only rows with split = 'train' when the table has such a column) when the table has a column of its name,
-// else from the model sample, which is in the model's own input space. Numeric features get NUMERIC_BINS
-// bins cut at training quantiles; categorical ones their TOP_CATEGORIES most frequent values plus OTHER.
+// else from the model sample, which is in the model's own input space. Numeric features get up to NUMERIC_BINS
+// bins cut at training quantiles (fewer for few rows: binsFor); categorical ones their TOP_CATEGORIES most frequent values plus OTHER.
 // Runs in the CLI process: DuckDB and ONNX Runtime (through its worker) are loaded here, never in the host.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { writeJsonAtomicSync } from '../engine/atomic';
 import { tableExportPath } from '../engine/fingerprint';
 import type { Flow } from '../flow/model';
@@ -18,33 +18,9 @@ import type { OnnxInspection } from '../model/onnx-types';
 import { ortRunner } from '../model/ort-runner';
 import { ortWorkerAvailable } from '../model/ort-client';
 import { openRunStore } from '../runs/store';
+import { baselinePath, type Baseline } from './baseline-file';
 import { featureColumns, featureLayout, type FeatureSpec, type LayoutInput } from './features';
-import { edgesFromQuantiles, NUMERIC_BINS, OTHER, TOP_CATEGORIES, binCounts, type CategoricalHistogram, type Histogram, type NumericHistogram } from './histogram';
-
-export interface BaselineFeature {
-  hist: Histogram;
-  /** Where the histogram came from: the training table (its file, relative to the project) or the model sample. */
-  source: string;
-}
-
-export interface Baseline {
-  version: 1;
-  runId: string;
-  createdAt: string;
-  features: Record<string, Histogram>;
-  /** How each feature is read from a request's inputs (features.ts). */
-  layout: FeatureSpec[];
-  sources: Record<string, string>;
-  prediction?: NumericHistogram;
-  /** Training rows binned (the largest source). */
-  rows: number;
-  /** What could not be baselined, in words (drift is then not shown for it). */
-  problems: string[];
-}
-
-export function baselinePath(stateDir: string, name: string): string {
-  return join(stateDir, 'deployments', name, 'baseline.json');
-}
+import { binsFor, edgesFromQuantiles, OTHER, TOP_CATEGORIES, binCounts, type CategoricalHistogram, type Histogram, type NumericHistogram } from './histogram';
 
 export async function writeBaseline(opts: { projectDir: string; stateDir: string; name: string; flow: Flow; runId: string }): Promise<void> {
   writeJsonAtomicSync(baselinePath(opts.stateDir, opts.name), await buildBaseline(opts));
@@ -157,7 +133,8 @@ function valuesHistogram(values: (number | string | null)[], spec: Pick<FeatureS
   const nulls = values.filter((v) => v === null).length;
   if (spec.kind === 'numeric') {
     const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-    const edges = edgesFromQuantiles(Array.from({ length: NUMERIC_BINS + 1 }, (_, i) => quantile(nums, i / NUMERIC_BINS)));
+    const bins = binsFor(nums.length);
+    const edges = edgesFromQuantiles(Array.from({ length: bins + 1 }, (_, i) => quantile(nums, i / bins)));
     const hist: NumericHistogram = { kind: 'numeric', edges, counts: new Array(edges.length - 1).fill(0), ...(nulls && { nulls }) };
     return { ...hist, counts: binCounts(hist, nums).counts };
   }
@@ -244,7 +221,8 @@ async function tableHistogram(db: Db, table: TrainingTable, column: string, spec
   const nullCount = Number(nulls);
   if (spec.kind === 'numeric') {
     if (!NUMERIC_TYPES.test(table.columns.get(column) ?? '')) return undefined;
-    const qs = Array.from({ length: NUMERIC_BINS + 1 }, (_, i) => i / NUMERIC_BINS);
+    const bins = binsFor(total);
+    const qs = Array.from({ length: bins + 1 }, (_, i) => i / bins);
     const [q] = await db.rows(`SELECT quantile_cont(CAST(${col} AS DOUBLE), [${qs.join(', ')}]) AS q FROM ${table.from} WHERE isfinite(CAST(${col} AS DOUBLE))`);
     const edges = edgesFromQuantiles((q?.q as number[] | null) ?? []);
     if (edges.length < 2) return undefined;

@@ -24,6 +24,10 @@ export const OTHER = '<other>';
 
 /** Number of bins a numeric feature is cut into (by training quantiles). */
 export const NUMERIC_BINS = 10;
+/** Fewer bins for a small baseline (the model sample): each should hold about 10 rows, or PSI measures noise. */
+export function binsFor(rows: number): number {
+  return Math.max(1, Math.min(NUMERIC_BINS, Math.floor(rows / 10)));
+}
 /** Categories kept by name; the rest go to OTHER. */
 export const TOP_CATEGORIES = 20;
 
