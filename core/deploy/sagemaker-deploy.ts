@@ -184,6 +184,8 @@ export async function deploySageMaker(opts: SageMakerDeployOptions, progress: (m
       ...(arn && { endpointArn: arn }),
       endpointConfigName: configName,
       modelName,
+      ...(profile.awsProfile && { awsProfile: profile.awsProfile }),
+      ...(profile.image && { image: profile.image }),
     };
     writeDeployment(opts.stateDir, record);
 
@@ -238,8 +240,7 @@ export interface UndeployOptions {
 /** Deletes the endpoint, its configuration and its models (each only if still there); the record says stopped. */
 export async function undeploySageMaker(record: DeploymentRecord, opts: UndeployOptions, progress: (msg: string) => void = () => undefined): Promise<DeploymentRecord> {
   const name = record.endpointName ?? record.name;
-  const project = sageMakerProfile(opts.projectDir);
-  const sm = sageMakerClient({ region: record.region ?? project.region, awsProfile: project.awsProfile });
+  const sm = sageMakerClient(record.region ? { region: record.region, awsProfile: record.awsProfile } : sageMakerProfile(opts.projectDir));
   const signal = new AbortController().signal;
   try {
     const live = await describe(sm, name, signal);

@@ -25,7 +25,7 @@ export function bucketSeconds(rangeMs: number): number {
   return Math.max(1, Math.ceil(rangeMs / 60000 / MAX_BUCKETS)) * 60;
 }
 
-export async function sageMakerSeries(record: DeploymentRecord, sinceMs: number, opts: { nowMs?: number; awsProfile?: string } = {}): Promise<MonitorSeries> {
+export async function sageMakerSeries(record: DeploymentRecord, sinceMs: number, opts: { nowMs?: number } = {}): Promise<MonitorSeries> {
   const name = record.endpointName ?? record.name;
   const now = opts.nowMs ?? Date.now();
   const period = bucketSeconds(Math.max(0, now - sinceMs));
@@ -38,7 +38,7 @@ export async function sageMakerSeries(record: DeploymentRecord, sinceMs: number,
 
   const dimensions = [{ Name: 'EndpointName', Value: name }, { Name: 'VariantName', Value: VARIANT }];
   const queries: MetricDataQuery[] = QUERIES.map(([Id, MetricName, Stat]) => ({ Id, MetricStat: { Metric: { Namespace: 'AWS/SageMaker', MetricName, Dimensions: dimensions }, Period: period, Stat }, ReturnData: true }));
-  const cw = new CloudWatchClient(awsClientConfig({ region: record.region, awsProfile: opts.awsProfile }));
+  const cw = new CloudWatchClient(awsClientConfig({ region: record.region, awsProfile: record.awsProfile }));
   try {
     let token: string | undefined;
     do {

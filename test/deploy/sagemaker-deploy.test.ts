@@ -207,3 +207,22 @@ test('a user-given image gets model.onnx at the archive root and no Triton varia
   assert.equal(container.Image, image);
   assert.equal(container.Environment, undefined);
 });
+
+test('a named AWS profile: its credentials sign the calls, and the record keeps its name (never a key) for later calls', async (t) => {
+  const f = await sageMakerFixture(t, { profile: 'work' });
+  f.project.write('aws/credentials', '[work]\naws_access_key_id = AKIDWORK\naws_secret_access_key = work-secret\n');
+  const saved = [process.env.AWS_SHARED_CREDENTIALS_FILE, process.env.AWS_ACCESS_KEY_ID, process.env.AWS_SECRET_ACCESS_KEY];
+  process.env.AWS_SHARED_CREDENTIALS_FILE = f.project.path('aws/credentials');
+  delete process.env.AWS_ACCESS_KEY_ID;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  t.after(() => {
+    const keys = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+    keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+  });
+  const record = await deploySageMaker(f.options(), () => undefined, never());
+  assert.equal(record.awsProfile, 'work');
+  const text = readFileSync(join(f.stateDir, 'deployments', 'delays.json'), 'utf8');
+  assert.doesNotMatch(text, /AKIDWORK|work-secret/);
+  await undeploySageMaker(record, { projectDir: f.project.root, stateDir: f.stateDir });
+  assert.equal(f.sm.endpoints.size, 0);
+});

@@ -30,6 +30,13 @@ test('invoke: the body reaches the endpoint; the model server\'s own error is a 
   assert.ok(ok.ms >= 0);
   assert.deepEqual(seen[0], { endpointName: 'delays', contentType: 'application/json', body: KSERVE });
 
+  // A local-endpoint body, translated from the model's signature because the project is known.
+  const rows = await invokeSageMaker(record, JSON.stringify([{ X: [1, 2, 3] }]), 'application/json', { projectDir: f.project.root });
+  assert.equal(rows.status, 200);
+  assert.equal(seen[1]!.body, KSERVE);
+  await assert.rejects(invokeSageMaker(record, '[{"Y": 1}]', 'application/json', { projectDir: f.project.root }), (e: AwsProblem) => e.message === "the request does not fit the model: row 1 has no 'X' (the model's inputs: X)");
+  assert.equal(seen.length, 2, 'a body that does not fit is not sent');
+
   const bad = await invokeSageMaker(record, JSON.stringify({ inputs: [{ name: 'X', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] }), 'application/json');
   assert.deepEqual([bad.status, bad.body], [400, 'unexpected shape for input X']);
 
