@@ -276,3 +276,37 @@ export async function undeploySageMaker(record: DeploymentRecord, opts: Undeploy
     sm.destroy();
   }
 }
+
+const STATUS: Record<string, DeploymentRecord['status']> = {
+  Creating: 'starting',
+  Updating: 'updating',
+  SystemUpdating: 'updating',
+  RollingBack: 'updating',
+  InService: 'running',
+  Failed: 'failed',
+  OutOfService: 'failed',
+  UpdateRollbackFailed: 'failed',
+  Deleting: 'stopped',
+};
+
+/**
+ * The record as SageMaker sees the endpoint now (a cancelled deploy's `starting` may since be InService; a
+ * deleted endpoint reads `stopped`), written back when it changed. Throws an AwsProblem if AWS cannot say.
+ */
+export async function refreshSageMaker(record: DeploymentRecord, stateDir: string): Promise<DeploymentRecord> {
+  if (record.target !== 'sagemaker' || record.status === 'stopped') return record;
+  const sm = sageMakerClient({ region: record.region, awsProfile: record.awsProfile });
+  try {
+    const live = await describe(sm, record.endpointName ?? record.name, new AbortController().signal);
+    const status = live ? STATUS[live.EndpointStatus ?? ''] ?? record.status : 'stopped';
+    const failureReason = status === 'failed' ? live?.FailureReason : undefined;
+    if (status === record.status && failureReason === record.failureReason) return record;
+    const next: DeploymentRecord = { ...record, status, updatedAt: new Date().toISOString() };
+    if (failureReason) next.failureReason = failureReason;
+    else delete next.failureReason;
+    writeDeployment(stateDir, next);
+    return next;
+  } finally {
+    sm.destroy();
+  }
+}

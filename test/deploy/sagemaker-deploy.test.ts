@@ -9,7 +9,7 @@ import { extract } from 'tar';
 import { AwsProblem } from '../../core/aws/errors';
 import { ProfileError } from '../../core/aws/profile';
 import { readDeployment } from '../../core/deploy/records';
-import { deploySageMaker, undeploySageMaker } from '../../core/deploy/sagemaker-deploy';
+import { deploySageMaker, refreshSageMaker, undeploySageMaker } from '../../core/deploy/sagemaker-deploy';
 import { FakeAwsError } from '../helpers/fake-aws/server';
 import { BUCKET, never, ROLE, sageMakerFixture } from './sagemaker-fixture';
 
@@ -133,6 +133,7 @@ test('a Failed endpoint: its FailureReason, plainly, and a record that says fail
   await assert.rejects(deploySageMaker(f.options(), () => undefined, never()), (e: AwsProblem) => e.message === `endpoint delays failed: ${reason}` && /could not be pulled/.test(e.remedy ?? ''));
   const record = readDeployment(f.stateDir, 'delays')!;
   assert.deepEqual([record.status, record.failureReason], ['failed', reason]);
+  assert.equal(await refreshSageMaker(record, f.stateDir), record);
   // Deploying onto it again is refused before anything is uploaded or created.
   f.fake.calls.length = 0;
   await assert.rejects(deploySageMaker(f.options(), () => undefined, never()), (e: AwsProblem) => /endpoint delays is Failed \(Failed to pull/.test(e.message) && /flowbench undeploy delays/.test(e.remedy ?? ''));
@@ -165,10 +166,14 @@ test('cancel while Creating: the wait ends at once, the record stays, undeploy w
   assert.equal(f.fake.targets('SageMaker.DescribeEndpoint').length, 2, 'one look-up, one poll: the 60 s wait was cut short');
   const record = readDeployment(f.stateDir, 'delays')!;
   assert.equal(record.status, 'starting');
+  assert.equal(await refreshSageMaker(record, f.stateDir), record, 'still Creating: nothing changes');
 
   await assert.rejects(undeploySageMaker(record, { projectDir: f.project.root, stateDir: f.stateDir }), (e: AwsProblem) => /while it is Creating/.test(e.message) && /once it is InService or Failed/.test(e.remedy ?? ''));
   f.sm.endpoints.get('delays')!.pollsLeft = 0;
-  const stopped = await undeploySageMaker(record, { projectDir: f.project.root, stateDir: f.stateDir });
+  const refreshed = await refreshSageMaker(record, f.stateDir);
+  assert.equal(refreshed.status, 'running', 'InService since the wait was cancelled');
+  assert.deepEqual(readDeployment(f.stateDir, 'delays'), refreshed);
+  const stopped = await undeploySageMaker(refreshed, { projectDir: f.project.root, stateDir: f.stateDir });
   assert.equal(stopped.status, 'stopped');
   assert.equal(f.sm.endpoints.size + f.sm.configs.size + f.sm.models.size, 0);
 });
@@ -197,6 +202,8 @@ test('undeploy: endpoint, config and model deleted; again is harmless', async (t
   assert.equal(readDeployment(f.stateDir, 'delays')?.status, 'stopped');
   assert.equal(f.sm.endpoints.size + f.sm.configs.size + f.sm.models.size, 0);
   await undeploySageMaker(record, { projectDir: f.project.root, stateDir: f.stateDir });
+  // Deleted behind Flowbench's back: a refresh reads it as stopped.
+  assert.equal((await refreshSageMaker({ ...record, status: 'running' }, f.stateDir)).status, 'stopped');
 });
 
 test('a user-given image gets model.onnx at the archive root and no Triton variables', async (t) => {
