@@ -53,6 +53,7 @@ export async function uploadPackage(
       const abort = () => void upload.abort();
       signal.addEventListener('abort', abort, { once: true });
       try {
+        if (signal.aborted) throw signal.reason;
         await upload.done();
       } catch (e) {
         throw awsProblem(signal.aborted ? Object.assign(new Error('aborted'), { name: 'AbortError' }) : e, `upload the model to ${url}`);

@@ -178,6 +178,17 @@ test('cancel while Creating: the wait ends at once, the record stays, undeploy w
   assert.equal(f.sm.endpoints.size + f.sm.configs.size + f.sm.models.size, 0);
 });
 
+test('cancel during the upload: nothing is sent, nothing created, nothing recorded', async (t) => {
+  const f = await sageMakerFixture(t);
+  const abort = new AbortController();
+  await assert.rejects(
+    deploySageMaker(f.options(), (m) => m.startsWith('uploading') && abort.abort(), abort.signal),
+    (e: AwsProblem) => e.code === 'AbortError' && /^upload the model to s3:\/\/models-bucket\/flowbench\/models\/[0-9a-f]+\/model\.tar\.gz: cancelled$/.test(e.message),
+  );
+  assert.deepEqual(f.fake.targets(), ['SageMaker.DescribeEndpoint', 'S3.HeadObject']);
+  assert.equal(readDeployment(f.stateDir, 'delays'), undefined);
+});
+
 test('a failed update rolls back: the old model keeps serving, the new config is removed', async (t) => {
   const f = await sageMakerFixture(t);
   const first = await deploySageMaker(f.options(), () => undefined, never());
