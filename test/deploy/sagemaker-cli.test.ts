@@ -3,7 +3,7 @@
 // record, and failures end with a plain message and a remedy instead of a stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBuilt, flowbench, project, startFlowbench } from '../cli/harness';
+import { ensureBuilt, flowbench, project, startFlowbench, waitFor } from '../cli/harness';
 import { fakeSageMakerEndpoints } from '../helpers/fake-aws/sagemaker-endpoints';
 import { FakeAwsError, startFakeAws } from '../helpers/fake-aws/server';
 import { deployProjectFiles } from './deploy-project';
@@ -52,7 +52,16 @@ test('deploy, list and undeploy a SageMaker endpoint from the command line', asy
   assert.equal(denied.code, 1);
   assert.match(denied.stderr, /^flowbench deploy: cannot create model deploy-test-[0-9a-f]{8}-\w+: access denied \(not authorized to perform: sagemaker:CreateModel\)\n {2}the credentials in use lack the IAM permission/m);
 
+  // Ctrl-C while Creating: the wait ends at once with exit 130 and what to do next.
+  sm.script('slow', { polls: 1000 });
+  const slow = startFlowbench(dir, ['deploy', 'latest', '--name', 'slow', '--target', 'sagemaker', '--role', ROLE, '--bucket', 'models-bucket', '--region', 'us-east-1'], env);
+  await waitFor('the endpoint to be Creating', () => /endpoint slow: Creating/.test(slow.stderr()));
+  slow.child.kill('SIGINT');
+  const cancelled = await slow.done;
+  assert.equal(cancelled.code, 130, cancelled.stderr);
+  assert.match(cancelled.stderr, /flowbench deploy: stopped waiting: SageMaker goes on creating endpoint slow .*\n {2}flowbench endpoints shows its state; flowbench undeploy slow removes it/);
+
   const down = await cli(['undeploy', 'deploy-test']);
   assert.equal(down.code, 0, down.stderr);
-  assert.equal(sm.endpoints.size + sm.configs.size + sm.models.size, 0);
+  assert.deepEqual([...sm.endpoints.keys()], ['slow']);
 });
