@@ -10,12 +10,12 @@ import * as ort from 'onnxruntime-node';
 import { startLocalEndpoint, stopLocalEndpoint, type Started } from '../../core/deploy/local-deploy';
 import { listDeployments, requestLogPath, writeDeployment } from '../../core/deploy/records';
 import type { DeploymentRecord, RequestLogLine } from '../../core/deploy/types';
-import { encode, featureNames, normalization } from '../../examples/flight-delays/steps/lib/features.mjs';
+import { encode, featureNames, normalization, type Encoder } from '../../examples/flight-delays/steps/lib/features.mjs';
 import { encodeClassifier } from '../../examples/flight-delays/steps/lib/onnx-model.mjs';
 import { waitFor } from '../cli/harness';
 import { embeddingModel, tempDir, writeModel } from '../model/models';
 
-const encoder = {
+const encoder: Encoder = {
   version: 1,
   columns: [
     { column: 'distance', kind: 'numeric', mean: 500, scale: 200 },
