@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { formatProblem, loadFlow, type FlowAnalysis } from '../flow/analyze';
 import { projectRoot } from '../flow/confine';
 import { openRunStore, type RunStore } from '../runs/store';
+import { remoteProblems } from '../sagemaker/settings';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
@@ -91,6 +92,10 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   if (params.unknown.length) return refuse(`unknown param${params.unknown.length > 1 ? 's' : ''} ${params.unknown.join(', ')} in overrides; params are: ${[...flow.params.keys()].join(', ') || '(none)'}`);
   const selection = selectSteps(graph, opts.targets, opts.scope);
   if ('error' in selection) return refuse(selection.error);
+  const remote = remoteProblems(flow, selection.steps);
+  // Found before anything runs: a job that cannot start must not cost the steps before it.
+  if (remote.length) return refuse(remote.join('\n'));
+
   const stateDir = stateDirOf(flow);
   // A sweep's variant: the sweep holds the project's lock for all of them.
   if (opts.shared) return runLocked(opts, analysis, params, selection, opts.shared.store, opts.runId ?? opts.shared.store.newRunId());

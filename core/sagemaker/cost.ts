@@ -19,9 +19,9 @@ export const HOURLY_USD: Readonly<Record<string, number>> = {
   'ml.p3.2xlarge': 3.825,
 };
 
-/** USD for `billableSeconds` on each of `count` instances, rounded to a tenth of a cent; undefined when unknown. */
+/** USD for `billableSeconds` on each of `count` instances, to the micro-dollar (a test job bills cents); undefined when unknown. */
 export function estimateCostUsd(instanceType: string, count: number, billableSeconds: number | undefined): number | undefined {
   const hourly = HOURLY_USD[instanceType];
   if (hourly === undefined || billableSeconds === undefined) return undefined;
-  return Math.round((hourly * count * billableSeconds) / 3.6) / 1000;
+  return Math.round(((hourly * count * billableSeconds) / 3600) * 1e6) / 1e6;
 }

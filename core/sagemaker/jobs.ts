@@ -10,7 +10,7 @@ import {
   StopTrainingJobCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { objectKey, s3Uri, type S3Uri } from './s3-objects';
+import { s3Uri, type S3Uri } from './s3-objects';
 
 export type JobKind = 'training' | 'processing';
 
@@ -58,7 +58,7 @@ export function outputPrefix(spec: Pick<JobSpec, 'prefix' | 'name'>): string {
 }
 
 export function manifestBody(prefix: S3Uri, hashes: string[]): string {
-  return JSON.stringify([{ prefix: `s3://${prefix.bucket}/${objectKey(prefix, '')}` }, ...hashes]);
+  return JSON.stringify([{ prefix: `${s3Uri(prefix, 'objects')}/` }, ...hashes]);
 }
 
 export async function createJob(sm: SageMakerClient, spec: JobSpec, signal: AbortSignal): Promise<string> {

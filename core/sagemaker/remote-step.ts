@@ -12,7 +12,7 @@ import { PutObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import * as tar from 'tar';
 import { awsClientConfig, s3ClientConfig } from '../aws/clients';
-import { sageMakerProfile } from '../aws/profile';
+import { awsProblem } from '../aws/errors';
 import { replaceableOut } from '../flow/confine';
 import { formatParam } from '../flow/interpolate';
 import type { SageMakerCompute, Step } from '../flow/model';
@@ -21,11 +21,12 @@ import type { ContentHasher } from '../engine/hasher';
 import { sha256Text } from '../engine/hasher';
 import { leafParams } from '../engine/params';
 import { buildBundle } from './bundle';
+import { remoteSettings } from './settings';
 import { estimateCostUsd } from './cost';
 import { createJob, describeJob, jobName, LOG_GROUPS, manifestBody, stopJob, type JobKind, type JobSpec, type JobView } from './jobs';
 import { LogFollower } from './log-follower';
 import { pendingJobs, stopCommand, type PendingJob } from './pending';
-import { downloadTo, listUnder, objectKey, parseS3Uri, uploadMissing, type S3Uri } from './s3-objects';
+import { downloadTo, listUnder, parseS3Uri, s3Uri, uploadMissing, type S3Uri } from './s3-objects';
 
 export interface RemoteStepInput {
   root: string;
@@ -72,15 +73,9 @@ interface Clients {
 
 export async function runRemoteStep(input: RemoteStepInput): Promise<RemoteResult> {
   const c = input.step.compute;
-  let profile;
-  try {
-    profile = sageMakerProfile(input.root, { compute: c });
-  } catch (err) {
-    return { ok: false, message: (err as Error).message };
-  }
-  if (!profile.roleArn) return { ok: false, message: `SageMaker job of step ${input.step.name} needs an execution role: set \`role:\` under its \`compute:\`, \`role\` in .flowbench/sagemaker.json, or FLOWBENCH_SAGEMAKER_ROLE` };
-  if (!profile.bucket) return { ok: false, message: `SageMaker job of step ${input.step.name} needs an S3 location for its inputs and outputs: set \`s3_prefix: s3://bucket/prefix\` under its \`compute:\` or \`bucket\` in .flowbench/sagemaker.json` };
-  const prefix: S3Uri = { bucket: profile.bucket, key: profile.prefix.replace(/^\/+|\/+$/g, '') };
+  const settings = remoteSettings(input.root, input.step.name, c);
+  if ('problem' in settings) return { ok: false, message: settings.problem };
+  const { profile, prefix } = settings;
   const clients: Clients = {
     sm: new SageMakerClient(awsClientConfig(profile)),
     s3: new S3Client(s3ClientConfig(profile)),
@@ -109,7 +104,8 @@ export async function runRemoteStep(input: RemoteStepInput): Promise<RemoteResul
     return await startAndFollow(input, clients, journal, base, prefix);
   } catch (err) {
     if (input.signal.aborted) return { ok: false, cancelled: true, message: String(input.signal.reason) };
-    return { ok: false, message: `SageMaker: ${(err as Error).message}` };
+    const problem = awsProblem(err, `run step ${input.step.name} on SageMaker`);
+    return { ok: false, message: `${problem.message}${problem.remedy ? `: ${problem.remedy}` : ''}` };
   } finally {
     journal.close();
     for (const client of [clients.sm, clients.s3, clients.logs]) client.destroy();
@@ -154,7 +150,7 @@ async function startAndFollow(input: RemoteStepInput, clients: Clients, journal:
   const manifestSent = await putUnlessThere(clients.s3, prefix.bucket, manifestKey, manifest, input.signal);
   const uploadedBytes = upload.bytesSent + manifestSent;
   const total = bundle.objects.reduce((n, o) => n + o.size, 0);
-  input.note(`SageMaker: ${bundle.objects.length} object${bundle.objects.length === 1 ? '' : 's'} (${mb(total)}) for the job, ${upload.sent} sent (${mb(upload.bytesSent)}), ${upload.reused} already in s3://${prefix.bucket}/${objectKey(prefix, '')}`);
+  input.note(`SageMaker: ${bundle.objects.length} object${bundle.objects.length === 1 ? '' : 's'} (${mb(total)}) for the job, ${upload.sent} sent (${mb(upload.bytesSent)}), ${upload.reused} already in ${s3Uri(prefix, 'objects')}/`);
   const runtime = c.maxRuntimeSeconds?.value ?? DEFAULT_RUNTIME;
   const spec: JobSpec = {
     kind: base.kind,
@@ -204,7 +200,7 @@ async function follow(input: RemoteStepInput, clients: Clients, journal: ReturnT
   };
   const cost = estimateCostUsd(final.instanceType, final.instanceCount, final.billableSeconds);
   if (cost !== undefined) final.estimatedCostUsd = cost;
-  if (final.billableSeconds !== undefined) input.note(`SageMaker job ${pending.jobName} ${view.status}: ${final.trainingSeconds ?? '?'} s of training, ${final.billableSeconds} s billable${cost !== undefined ? `, about $${cost.toFixed(3)}` : ''}`);
+  if (final.billableSeconds !== undefined) input.note(`SageMaker job ${pending.jobName} ${view.status}: ${final.trainingSeconds ?? '?'} s of training, ${final.billableSeconds} s billable${cost !== undefined ? `, about $${cost < 0.01 ? cost.toPrecision(2) : cost.toFixed(2)} at list price` : ''}`);
   if (view.status !== 'Completed') {
     journal.delete(pending.jobName);
     input.onJob(final);

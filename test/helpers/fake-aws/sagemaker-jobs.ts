@@ -233,7 +233,7 @@ export function addSageMakerJobs(fake: FakeAws, logs: FakeLogs): FakeSageMakerJo
     try {
       end = await api.script(io);
     } catch (e) {
-      end = { failed: `ClientError: ${(e as Error).message}` };
+      end = { failed: (e as Error).message };
     }
     const seconds = Math.max(1, Math.ceil((Date.now() - job.created) / 1000));
     job.trainingSeconds ??= seconds;
