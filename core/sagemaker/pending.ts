@@ -5,6 +5,8 @@
 // running unseen.
 import * as path from 'node:path';
 import { Journal } from '../engine/journal';
+import { writerState } from '../runs/liveness';
+import type { WriterIdentity } from '../runs/types';
 import type { JobKind } from './jobs';
 
 export interface PendingJob {
@@ -17,6 +19,8 @@ export interface PendingJob {
   step: string;
   fingerprint: string;
   runId: string;
+  /** The runner that follows the job: while it lives, the job is not left behind (a sweep's variants share a process). */
+  writer: WriterIdentity;
   startedAt: number;
 }
 
@@ -25,7 +29,7 @@ export function pendingJobs(stateDir: string): Journal<PendingJob> {
     (v as PendingJob)?.version === 1 && (v as PendingJob).jobName === name);
 }
 
-/** Every job left listed, oldest first. */
+/** Every job listed, oldest first. */
 export function listPending(stateDir: string): PendingJob[] {
   const journal = pendingJobs(stateDir);
   try {
@@ -33,6 +37,18 @@ export function listPending(stateDir: string): PendingJob[] {
   } finally {
     journal.close();
   }
+}
+
+/** A job whose runner is gone: nobody follows it, stops it on cancel, or collects its outs. */
+export function leftBehind(job: PendingJob): boolean {
+  return writerState(job.writer) === 'dead';
+}
+
+/** What the CLI says at the start of a run about a job left behind. */
+export function leftBehindNote(job: PendingJob, attach: boolean): string {
+  const what = `SageMaker ${job.kind} job ${job.jobName} (step ${job.step}, run ${job.runId}) was left running when its runner stopped`;
+  if (attach) return `flowbench: ${what}: reattaching to it if the step is still the same`;
+  return `flowbench: ${what}: \`flowbench run --attach\` follows it and collects its outs; \`${stopCommand(job)}\` stops it`;
 }
 
 /** The AWS CLI command that stops the job, for a message: no Flowbench needed to clean up. */

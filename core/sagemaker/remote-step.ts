@@ -25,7 +25,8 @@ import { remoteSettings } from './settings';
 import { estimateCostUsd } from './cost';
 import { createJob, describeJob, jobName, LOG_GROUPS, manifestBody, stopJob, type JobKind, type JobSpec, type JobView } from './jobs';
 import { LogFollower } from './log-follower';
-import { pendingJobs, stopCommand, type PendingJob } from './pending';
+import { currentWriter } from '../runs/liveness';
+import { leftBehind as isLeftBehind, pendingJobs, stopCommand, type PendingJob } from './pending';
 import { downloadTo, listUnder, parseS3Uri, s3Uri, uploadMissing, type S3Uri } from './s3-objects';
 
 export interface RemoteStepInput {
@@ -118,7 +119,7 @@ type Base = Omit<RemoteJob, 'jobName' | 'status'>;
 async function leftBehind(input: RemoteStepInput, clients: Clients, journal: ReturnType<typeof pendingJobs>, base: Base): Promise<RemoteResult | undefined> {
   for (const name of journal.keys()) {
     const job = journal.get(name);
-    if (!job || job.step !== input.step.name) continue;
+    if (!job || job.step !== input.step.name || !isLeftBehind(job)) continue;
     let view: JobView;
     try {
       view = await describeJob(clients.sm, job.kind, job.jobName, input.signal);
@@ -180,6 +181,7 @@ async function startAndFollow(input: RemoteStepInput, clients: Clients, journal:
     step: input.step.name,
     fingerprint: input.fingerprint,
     runId: input.runId,
+    writer: currentWriter(),
     startedAt: Date.now(),
   };
   journal.set(spec.name, pending);
