@@ -42,6 +42,8 @@ export interface RunOptions {
   attach?: boolean;
   /** Set by a sweep: the flow file is a variant's scratch copy, and the sweep (which holds the lock) lends its services. */
   shared?: SharedServices;
+  /** Read Snowflake sources as of this time (ISO, Time Travel): replays a run from the change times it recorded. */
+  snowflakeAt?: string;
 }
 
 /**
@@ -195,7 +197,7 @@ async function runLocked(
     reaper,
     emit,
     // Loaded on the first SQL step only: a flow of commands never pays for starting DuckDB.
-    sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values }))),
+    sqlExecutor: () => (executor ??= import('../sql/execute').then((m) => m.createSqlExecutor({ flow, stateDir, params: params.values, ...(opts.snowflakeAt && { snowflakeAt: opts.snowflakeAt }) }))),
     fingerprints: new Map(),
     recordLater: (step, write) => records.add(step, write),
     ...(shared ? { sharedWork: shared.work } : {}),

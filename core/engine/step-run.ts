@@ -8,6 +8,7 @@ import { readViolation } from '../flow/confine';
 import { interpolate, interpolateCommand, unquotableMessage } from '../flow/interpolate';
 import type { SageMakerCompute, Step } from '../flow/model';
 import type { SqlExecutor } from '../sql/execute';
+import { isSnowflakeStep, snowflakeSources } from '../sql/snowflake-naming';
 import type { ContentStore } from './cas';
 import { checkStep } from './data-checks';
 import { stepEnvironment } from './env';
@@ -105,7 +106,9 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     log.note(`warning: upstream ${parent} is ${ev.state} (${ev.reasons.join('; ')}); using its current outputs. Run with --upstream to refresh it.`);
   }
 
-  const inputs = await collectInputs(analysis, step, ctx.params, hasher, upstream);
+  const remote = await remoteSourceStamps(ctx, step, log);
+  if ('failed' in remote) return { outcome: remote.cancelled ? 'cancelled' : 'failed', attempts: 0, message: remote.failed };
+  const inputs = await collectInputs(analysis, step, ctx.params, hasher, upstream, remote.stamps);
   const fingerprint = fingerprintOf(inputs);
   const isView = step.kind === 'sql' && step.materialize?.value === 'view';
   if (!ctx.sharedWork || isView) return settle(ctx, step, log, started, inputs, fingerprint);
@@ -115,6 +118,19 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
     return await settle(ctx, step, log, started, inputs, fingerprint);
   } finally {
     release();
+  }
+}
+
+/** Last change times of the Snowflake tables a SQL step reads: part of its fingerprint, asked of Snowflake each run. */
+async function remoteSourceStamps(ctx: RunContext, step: Step, log: StepLog): Promise<{ stamps: Record<string, string> } | { failed: string; cancelled: boolean }> {
+  const calls = ctx.analysis.sql.get(step.name)?.template.calls ?? [];
+  if (!snowflakeSources(ctx.analysis.flow, step, calls).length) return { stamps: {} };
+  try {
+    const stamps = await (await ctx.sqlExecutor()).sourceStamps(step, calls, (line) => log.line('stdout', line), ctx.signal);
+    for (const [key, at] of Object.entries(stamps)) log.line('stdout', `${key.replace(/^snowflake:/, 'source ')} last changed ${at}`);
+    return { stamps };
+  } catch (err) {
+    return { failed: (err as Error).message, cancelled: ctx.signal.aborted };
   }
 }
 
@@ -149,8 +165,9 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
     });
   };
 
-  // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs.
-  const manifest = ctx.force || isView ? undefined : cas.manifest(fingerprint);
+  // A view has no outs to bring back: its definition lives only in the warehouse, so it always runs. Nor can a
+  // Snowflake table be put back from the local cache: it runs again.
+  const manifest = ctx.force || isView || isSnowflakeStep(analysis.flow, step) ? undefined : cas.manifest(fingerprint);
   const declared = declaredOutputs(step);
   const cached = manifest && (await cas.check(manifest));
   for (const file of cached ? cached.corrupt : []) {

@@ -164,6 +164,8 @@ export interface SourceTable {
   name: string;
   nameRange: Range;
   path?: Located<string>;
+  /** A table in a Snowflake warehouse (`DB.SCHEMA.TABLE` or `SCHEMA.TABLE`), read by Snowflake steps. */
+  relation?: Located<string>;
   format?: Located<'csv' | 'parquet' | 'json'>;
   /** Data tests run on the source table before a step reads it, and by `flowbench test`. */
   tests?: DataTests;
@@ -195,6 +197,10 @@ export interface WarehouseProfile {
   schema?: Located<string>;
   warehouse?: Located<string>;
   role?: Located<string>;
+  /** Snowflake sign-in method, as written (checked by the validator). */
+  authenticator?: Located<string>;
+  /** Connection name in connections.toml. */
+  connection?: Located<string>;
 }
 
 export interface ModelSection {
