@@ -152,7 +152,7 @@ async function startAndFollow(input: RemoteStepInput, clients: Clients, journal:
   const uploadedBytes = upload.bytesSent + manifestSent;
   const total = bundle.objects.reduce((n, o) => n + o.size, 0);
   input.note(`SageMaker: ${bundle.objects.length} object${bundle.objects.length === 1 ? '' : 's'} (${mb(total)}) for the job, ${upload.sent} sent (${mb(upload.bytesSent)}), ${upload.reused} already in ${s3Uri(prefix, 'objects')}/`);
-  const runtime = c.maxRuntimeSeconds?.value ?? DEFAULT_RUNTIME;
+  const runtime = runtimeOf(input.step);
   const spec: JobSpec = {
     kind: base.kind,
     name: jobName(input.step.name, input.fingerprint),
@@ -269,16 +269,22 @@ function failureMessage(step: SageMakerStep, name: string, view: JobView): strin
   if (view.status === 'Failed') return `SageMaker job ${name} failed: ${view.failureReason ?? 'no reason given'}`;
   const why = view.secondary ?? '';
   if (why === 'MaxWaitTimeExceeded' || /MaxWaitTime/i.test(why)) {
-    const wait = step.compute.maxWaitSeconds?.value ?? 2 * (step.compute.maxRuntimeSeconds?.value ?? DEFAULT_RUNTIME);
+    const wait = step.compute.maxWaitSeconds?.value ?? 2 * runtimeOf(step);
     return `SageMaker spot job ${name} was stopped by SageMaker: waiting for spot capacity plus running took longer than max_wait_seconds (${wait} s). Raise \`max_wait_seconds:\`, or drop \`spot:\` to run on on-demand capacity`;
   }
   if (why === 'MaxRuntimeExceeded' || /MaxRuntime/i.test(why)) {
-    return `SageMaker job ${name} was stopped by SageMaker: it ran longer than max_runtime_seconds (${step.compute.maxRuntimeSeconds?.value ?? DEFAULT_RUNTIME} s). Raise \`max_runtime_seconds:\``;
+    return `SageMaker job ${name} was stopped by SageMaker: it ran longer than its limit (${runtimeOf(step)} s). Raise \`max_runtime_seconds:\``;
   }
   return `SageMaker job ${name} was stopped outside this run${why ? ` (${why})` : ''}`;
 }
 
 type SageMakerStep = Step & { compute: SageMakerCompute };
+
+/** MaxRuntimeInSeconds: `max_runtime_seconds`, else the step's `timeout:` (the same limit, enforced by SageMaker), else a day. */
+function runtimeOf(step: SageMakerStep): number {
+  const timeout = step.timeout?.value;
+  return step.compute.maxRuntimeSeconds?.value ?? (timeout !== undefined && timeout > 0 ? Math.ceil(timeout) : DEFAULT_RUNTIME);
+}
 
 /**
  * Unpacks the job's output (model.tar.gz, or the processing output prefix) beside the project in

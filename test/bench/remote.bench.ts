@@ -18,7 +18,7 @@ import { BUCKET, startFakeRemote } from '../helpers/fake-aws/remote';
 import { fakeClientConfig } from '../helpers/fake-aws/server';
 import { atMost, runBench, size, verdict } from './harness';
 
-const INPUT_BYTES = size(100 << 20, 8 << 20);
+const INPUT_BYTES = size(100 << 20, 2 << 20);
 const POLL_MS = 50;
 
 const FLOW = `flow: remote-bench

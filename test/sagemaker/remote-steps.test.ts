@@ -242,7 +242,9 @@ test('a failed job fails the step with its FailureReason, and is not cached', as
 });
 
 test('a processing job: request shape and outs from the output prefix', async (t) => {
-  const p = remoteProject(compute('job: processing, instance_count: 2, max_runtime_seconds: 600'));
+  const p = remoteProject(compute('job: processing, instance_count: 2'));
+  // Without max_runtime_seconds the step's timeout is SageMaker's limit.
+  p.write('remote.flow.yaml', readFileSync(p.path('remote.flow.yaml'), 'utf8').replace('    cwd: steps\n', '    cwd: steps\n    timeout: 599.5s\n'));
   t.after(() => p.remove());
   await withRemote(async (fake) => {
     const { result, ends } = await run(p);
