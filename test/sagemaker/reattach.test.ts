@@ -73,6 +73,9 @@ test('after a runner SIGKILL the job is found again: refused without --attach, f
   assert.equal(record.steps.train.remote.jobName, job.name);
   assert.equal(record.steps.train.remote.attached, true);
 
+  const shown = await startFlowbench(dir, ['show', events[0]!.runId], fake.env).done;
+  assert.match(shown.stdout, new RegExp(`SageMaker jobs\\n +train +training job ${job.name} +1 × ml.m5.large +Completed +\\d+ s, \\d+ s billable +≈ \\$[\\d.]+ \\(list price\\) +us-east-1, reattached`));
+
   const calls = fake.aws.calls.length;
   const cached = await startFlowbench(dir, ['run', '--events'], fake.env).done;
   assert.equal(cached.code, 0);
