@@ -178,6 +178,32 @@ describe('experiments panel restored', () => {
   });
 });
 
+describe('experiments panel: values JSON cannot carry', () => {
+  test('NaN and infinite metrics read NaN and ∞, not blank like a missing one', async () => {
+    const summaries = generateSummaries(4);
+    // NaN as the store writes it (JSON null), infinities as a reader may hand them over; run 3 has no auc.
+    summaries[0]!.metrics.auc = JSON.parse(JSON.stringify(NaN)) as number;
+    summaries[1]!.metrics.auc = Infinity;
+    summaries[2]!.metrics.auc = -Infinity;
+    delete summaries[3]!.metrics.auc;
+    const ch = controllerHost(summaries);
+    // Messages cross as JSON text, as VS Code's postMessage sends them.
+    const state = { pinned: ['starred', 'id', 'metrics.auc'], groupByFlow: false, sort: [{ column: 'start', descending: false }], filter: '' };
+    const h = await openHarness(ENTRY, { host: ch.host, state, jsonMessages: true });
+    try {
+      await h.page.waitForSelector('[role=row][data-position="3"][data-run]', WAIT);
+      const column = await h.page.$$eval('[role=columnheader]', (heads) => heads.findIndex((el) => (el as unknown as { querySelector(s: string): unknown }).querySelector('button[data-column="metrics.auc"]')));
+      assert.ok(column > 0, 'the auc column is on screen');
+      const auc = (position: number) =>
+        h.page.$eval(`[role=row][data-position="${position}"]`, (row, column) => (row as unknown as { querySelectorAll(s: string): { textContent: string }[] }).querySelectorAll('[role=gridcell]')[column]!.textContent, column);
+      assert.deepEqual([await auc(0), await auc(1), await auc(2), await auc(3)], ['NaN', '∞', '-∞', '']);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!condition()) {

@@ -13,9 +13,20 @@ import type { CompareRun, HistoryRequest } from './compare/types';
 // Type-only: the shapes are the run table's and the query language's own (nothing of core is bundled).
 export type { Cell, ColumnInfo } from '../../core/runs/table';
 export type { QueryProblem, SortKey } from '../../core/runs/query';
+/**
+ * A cell as it crosses postMessage. VS Code serializes messages as JSON, which turns NaN and ±Infinity into
+ * null (a missing value): those travel as a marker object, so a NaN metric reads "NaN", not blank.
+ */
+export type WireCell = Cell | { nonFinite: 'NaN' | 'Infinity' | '-Infinity' };
 export interface Row {
   id: string;
-  cells: Cell[];
+  cells: WireCell[];
+}
+
+/** The host's side of WireCell. */
+export function toWireCell(cell: Cell): WireCell {
+  if (typeof cell !== 'number' || Number.isFinite(cell)) return cell;
+  return { nonFinite: cell !== cell ? 'NaN' : cell > 0 ? 'Infinity' : '-Infinity' };
 }
 
 /** What the webview saves with setState and gives back in Ready; the host re-applies it after a restart. */

@@ -1,7 +1,7 @@
 // The rows the webview has been sent, in blocks of BLOCK positions for one query result (`version`) and one
 // list of columns. Scrolling asks only for the blocks it lacks; at most MAX_BLOCKS are kept, so the webview's
 // memory does not grow with the number of runs.
-import type { Cell, Row } from './contract';
+import type { Row, WireCell } from './contract';
 
 export const BLOCK = 100;
 const MAX_BLOCKS = 40;
@@ -66,7 +66,7 @@ export class RowCache {
         const row = block[i]!;
         const fresh = byId.get(row.id);
         if (!fresh) continue;
-        block[i] = { id: row.id, cells: at.map((j, k): Cell => (j >= 0 ? fresh.cells[j]! : row.cells[k]!)) };
+        block[i] = { id: row.id, cells: at.map((j, k): WireCell => (j >= 0 ? fresh.cells[j]! : row.cells[k]!)) };
         changed = true;
       }
     }

@@ -20,8 +20,8 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
-import type { Cell, ColumnInfo, Row, SortKey, ViewState } from './contract';
-import { columnLabel, formatCell } from './format';
+import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
+import { columnLabel, formatCell, fullValue } from './format';
 import type { Lines } from './layout';
 
 export const ROW_HEIGHT = 24;
@@ -101,12 +101,12 @@ interface RowHandlers {
   onStar(id: string, starred: boolean): void;
 }
 
-function cellText(key: string, value: Cell | undefined): string {
+function cellText(key: string, value: WireCell | undefined): string {
   return value === undefined ? '' : formatCell(key, value);
 }
 
-function cellClass(key: string, value: Cell | undefined): string {
-  return `xp-cell${typeof value === 'number' ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
+function cellClass(key: string, value: WireCell | undefined): string {
+  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
 }
 
 interface RowProps {
@@ -416,7 +416,7 @@ export function RunsTable(props: TableProps) {
     if (target.title || !target.classList.contains('xp-cell')) return;
     const at = cellAt(target, rowColumns);
     const value = at && rowAt(at.position)?.cells[cellIndex.get(at.key) ?? -1];
-    if (value !== undefined && value !== null) target.title = String(value);
+    if (value !== undefined && value !== null) target.title = fullValue(value);
   };
 
   return (
