@@ -279,7 +279,7 @@ export class ExperimentsController {
     this.select();
     if (!params.window) return this.result();
     this.window = params.window;
-    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window) } };
+    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window), columns: params.window.columns } };
   }
 
   private rows({ from, count, columns }: RowWindow): Row[] {

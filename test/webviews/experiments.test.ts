@@ -58,6 +58,39 @@ describe('experiments panel', () => {
     assert.deepEqual(h.errors, []);
   });
 
+  test('rows carry only the columns on screen; scrolling right fetches the new ones', async () => {
+    // What the webview asks the host for, from here on.
+    const asked: { method: string; columns: string[] }[] = [];
+    const receive = ch.host.receive.bind(ch.host);
+    ch.host.receive = (message, post) => {
+      const m = message as { method: string; params?: { columns?: string[] } };
+      if (m.method === 'experiments/rows') asked.push({ method: m.method, columns: m.params!.columns! });
+      return receive(message, post);
+    };
+    try {
+      await h.page.locator('.xp-grid').evaluate((el) => (el.scrollLeft = el.scrollWidth));
+      // The last column comes into view and its cells fill in (a blank cell would be one never fetched).
+      const last = h.page.locator('button[data-column="metrics.m049"]');
+      await last.waitFor(WAIT);
+      const cellText = () =>
+        h.page.waitForFunction(() => {
+          const heads = [...document.querySelectorAll('[role=columnheader]')];
+          const at = heads.findIndex((el) => el.querySelector('button[data-column="metrics.m049"]'));
+          return document.querySelector('[role=row][data-position="0"]')?.querySelectorAll('[role=gridcell]')[at]?.textContent || false;
+        }, undefined, WAIT);
+      assert.match(await (await cellText()).jsonValue(), /^-?\d/);
+      assert.ok(asked.length > 0, 'the newly visible columns were asked for');
+      for (const a of asked) {
+        assert.ok(a.columns.length < 30, `${a.columns.length} columns asked for at once, of ~110`);
+        assert.ok(!a.columns.includes('id') && !a.columns.includes('starred'), 'pinned columns, already there, are not asked for again');
+      }
+    } finally {
+      ch.host.receive = receive;
+      await h.page.locator('.xp-grid').evaluate((el) => (el.scrollLeft = 0));
+    }
+    assert.deepEqual(h.errors, []);
+  });
+
   test('a header click sorts; shift-click adds a second key', async () => {
     // Grouping keeps flows apart; turn it off to see one sorted list.
     await h.page.getByText('Group by flow').click();

@@ -2,7 +2,8 @@
 // host (extension/panels/experiments-controller.ts) import from each other. Pure TS.
 //
 // The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
-// the column layout and a cache of the row windows it has shown. A `version` names one result of a query:
+// the column layout and a cache of the row windows it has shown: rows × the columns on screen, so a row never
+// carries the ~100 columns scrolled out of view. A `version` names one result of a query:
 // rows asked for under an older version are answered empty, so a stale window never paints.
 import type { QueryProblem, SortKey } from '../../core/runs/query';
 import type { SeriesBuckets } from '../../core/runs/series';
@@ -76,7 +77,7 @@ export interface QueryResult {
   problems: QueryProblem[];
   groups: Group[];
   /** The rows of the window the query asked for, so a new result paints without a second round trip. */
-  window?: { from: number; rows: Row[] };
+  window?: { from: number; rows: Row[]; columns: string[] };
 }
 
 /** A window of result positions and the columns its rows carry. */
