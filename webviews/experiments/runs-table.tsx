@@ -6,7 +6,7 @@
 // components keyed by slot (their result position modulo the rows rendered), so scrolling renders only the rows
 // coming into view, into the elements of the rows that left, and a new sort or filter rewrites the text of the
 // rows on screen instead of replacing their elements; a row is one
-// absolutely placed, fixed-height, `contain: strict` box moved by a transform; cells carry no inline style
+// absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
 // in one sticky box; the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
