@@ -75,7 +75,7 @@ export class RowCache {
     for (let i = 0; i < rows.length; i++) {
       const old = held.rows[i];
       const fresh = rows[i]!;
-      const cells: (WireCell | undefined)[] = old && old.id === fresh.id ? old.cells.slice() : new Array(this.columns.length);
+      const cells: (WireCell | undefined)[] = old && old.id === fresh.id ? old.cells.slice() : new Array<WireCell | undefined>(this.columns.length).fill(undefined);
       for (let j = 0; j < at.length; j++) if (at[j]! >= 0) cells[at[j]!] = fresh.cells[j];
       merged.push({ id: fresh.id, cells: cells as WireCell[] });
     }
