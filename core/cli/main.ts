@@ -14,6 +14,8 @@ import { applyCommand } from './commands/apply';
 import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
+import { deployCommand } from './commands/deploy';
+import { endpointsCommand, undeployCommand } from './commands/endpoints';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -29,6 +31,9 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   test: testCommand,
   model: modelCommand,
   card: cardCommand,
+  deploy: deployCommand,
+  endpoints: endpointsCommand,
+  undeploy: undeployCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 // Usage text for each command, shown by --help and after a usage error.
+import { SAGEMAKER_USAGE } from './sagemaker-flags';
 
 export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
@@ -19,6 +20,9 @@ export const USAGE: Record<string, string> = {
     'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
+  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
+  endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
+  undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
 
@@ -57,6 +61,16 @@ const SWEEP_OPTIONS = `
   --events           print sweep and run events as JSON lines on stdout (human output goes to stderr)
   --no-wait          if a run is using this folder, exit with code 75 instead of waiting`;
 
+const DEPLOY_OPTIONS = `
+  --target T                  local (default: an ONNX Runtime endpoint on 127.0.0.1) or sagemaker
+  --name N                    deployment name (default: the flow's name); deploying a name again replaces it
+  --port P                    local: the port (default: the one it had, else any free port)
+  --no-batching               local: run every request on its own (default: dynamic batching)
+  --max-batch N               local: rows per batched run at most (default 256)
+  --batch-window-ms MS        local: how long a request waits for others to batch with (default 0: only while busy)
+  --json                      print the deployment record as JSON
+${SAGEMAKER_USAGE.map((l) => '  ' + l).join('\n')}`;
+
 const MODEL_OPTIONS = `
   --json             the inspection (or the inference's inputs and outputs) as JSON
   --no-runtime       inspect only: skip the ONNX Runtime cross-check (which loads the model in a child process)
@@ -79,6 +93,6 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS }[command];
+  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS, deploy: DEPLOY_OPTIONS }[command];
   return `Usage: ${usage}${options ? '\n' + options : ''}`;
 }

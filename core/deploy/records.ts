@@ -74,15 +74,17 @@ const LIVE: ReadonlySet<string> = new Set(['starting', 'running', 'updating']);
  */
 export async function liveDeployment(record: DeploymentRecord): Promise<DeploymentRecord> {
   if (record.target !== 'local' || !LIVE.has(record.status)) return record;
-  const alive = record.pid !== undefined && (record.writer ? writerState(record.writer) !== 'dead' : pidAlive(record.pid));
-  if (!alive) return { ...record, status: 'stopped' };
+  if (!processAlive(record)) return { ...record, status: 'stopped' };
   if (record.url && (await ping(record.url))) return { ...record, status: 'running' };
   return record.status === 'starting' ? record : { ...record, status: 'failed', failureReason: `pid ${record.pid} is alive but ${record.url}/ping does not answer` };
 }
 
-function pidAlive(pid: number): boolean {
+/** The served process of a local record is alive (by its identity when recorded, else by pid). */
+export function processAlive(record: DeploymentRecord): boolean {
+  if (record.pid === undefined) return false;
+  if (record.writer) return writerState(record.writer) !== 'dead';
   try {
-    process.kill(pid, 0);
+    process.kill(record.pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';

@@ -15,6 +15,10 @@ export interface DeploymentRecord {
   writer?: WriterIdentity;
   region?: string; endpointName?: string; endpointArn?: string; endpointConfigName?: string; modelName?: string;
   failureReason?: string;
+  /** sagemaker: the named AWS profile the deploy used (a name, never a credential) */
+  awsProfile?: string;
+  /** sagemaker: a user-given serving image; absent = SageMaker's Triton image */
+  image?: string;
 }
 // Time series of one endpoint for the monitor panel, one point per bucket (bucketMs wide):
 export interface MonitorSeries {
