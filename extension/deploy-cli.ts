@@ -49,7 +49,7 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
 }
 
 export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string): string[] {
-  return ['deploy', run, '--flow', flowFile, '--target', target, ...(name ? ['--name', name] : []), '--json'];
+  return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), '--json'];
 }
 
 /** The record `--json` printed (the last JSON object on stdout). */

@@ -101,7 +101,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
   const stop = async (node?: DeploymentNode) => {
     if (!node) return;
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Stopping ${node.record.name}`, cancellable: false }, () =>
-      runCli(cli, node.projectDir, ['undeploy', node.record.name], (line) => output.appendLine(line)));
+      runCli(cli, node.projectDir, ['undeploy', node.record.name, resolve(node.projectDir, node.record.flow)], (line) => output.appendLine(line)));
     await tree.refresh();
     if (result.code !== 0) return void vscode.window.showErrorMessage(`Flowbench: could not stop ${node.record.name}: ${failureOf(result)}`);
     vscode.window.setStatusBarMessage(`Stopped ${node.record.name}`, 5000);
@@ -110,7 +110,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
   const bodyFor = async (node: DeploymentNode) => {
     const flowFile = resolve(node.projectDir, node.record.flow);
     const flow = flows.get(flowFile)?.analysis?.flow;
-    return sampleRequestBody({ flowRoot: node.projectDir, stateDir: join(node.projectDir, '.flowbench'), runId: node.record.runId, samplePath: flow?.model?.sample?.value });
+    return sampleRequestBody({ flowRoot: node.projectDir, stateDir: join(node.projectDir, '.flowbench'), runId: node.record.runId, samplePath: flow?.model?.sample?.value, modelPath: node.record.model });
   };
 
   const sendTestRequest = async (node?: DeploymentNode) => {
