@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { DEPLOY_MODEL_COMMAND } from '../core/analysis/outline';
 import { listDeployments } from '../core/deploy/records';
 import { curlCommand, postInvocation, sampleRequestBody } from '../core/deploy/test-request';
-import type { DeployTarget } from '../core/deploy/types';
+import type { DeployTarget, MonitorSeries } from '../core/deploy/types';
 import type { MonitorTarget } from '../webviews/endpoint-monitor/contract';
 import { deployArgs, failureOf, parseRecord, runCli } from './deploy-cli';
 import { DeploymentsTree, type DeploymentNode } from './deployments-tree';
@@ -46,6 +46,11 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     bundle: 'monitor',
     controller: (post) => new EndpointMonitorController(post, {
       deployment: async (t: MonitorTarget) => (await listDeployments(join(t.projectDir, '.flowbench'))).find((r) => r.name === t.name),
+      sageMakerSeries: async (t: MonitorTarget) => {
+        const result = await runCli(cli, t.projectDir, ['metrics', t.name], (line) => output.appendLine(line));
+        if (result.code !== 0) throw new Error(failureOf(result));
+        return JSON.parse(result.stdout) as MonitorSeries;
+      },
     }, (what, err) => log.error(`endpoint monitor: ${what}`, err)),
   }, log);
 

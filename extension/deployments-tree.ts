@@ -33,7 +33,7 @@ export function describeDeployment(node: DeploymentNode, now = Date.now()): stri
   const parts: string[] = [r.status];
   if (r.url) parts.push(r.url);
   parts.push(`model ${r.modelSha256.slice(0, 12)}`);
-  if (r.status === 'running') parts.push(`up ${formatUptime(now - Date.parse(r.createdAt))}`);
+  if (r.status === 'running') parts.push(`up ${formatUptime(now - Date.parse(r.updatedAt))}`);
   if (r.target === 'local') parts.push(`${node.requests} request${node.requests === 1 ? '' : 's'}`);
   return parts.join(' · ');
 }

@@ -6,7 +6,7 @@ import { readBaseline, type Baseline } from '../../core/deploy/baseline-file';
 import { PSI_THRESHOLD } from '../../core/deploy/drift';
 import { driftOf, MonitorAggregator, RequestLogTail } from '../../core/deploy/monitor';
 import { deploymentDir } from '../../core/deploy/records';
-import type { DeploymentRecord } from '../../core/deploy/types';
+import type { DeploymentRecord, MonitorSeries } from '../../core/deploy/types';
 import { Hello, type WireMessage } from '../../webviews/platform/protocol';
 import { MonitorDelta, MonitorShown, Refresh, type DriftView, type MonitorTarget, type ViewState } from '../../webviews/endpoint-monitor/contract';
 import { HostChannel } from './channel';
@@ -14,9 +14,12 @@ import { HostChannel } from './channel';
 export interface MonitorSource {
   /** The deployment's record with live status, or undefined when there is none (any more). */
   deployment(target: MonitorTarget): Promise<DeploymentRecord | undefined>;
+  /** A SageMaker endpoint's series from CloudWatch (the CLI's `flowbench metrics`); absent: not available. */
+  sageMakerSeries?(target: MonitorTarget): Promise<MonitorSeries>;
 }
 
 export const SAGEMAKER_UNAVAILABLE = 'Metrics for SageMaker endpoints come from CloudWatch: not available in this build.';
+export const SAGEMAKER_NO_DRIFT = 'Drift is computed from the request log, which only local endpoints keep; this series is CloudWatch\'s (Refresh to update).';
 /** How often the log is looked at while the panel is open: a stat when nothing changed. */
 export const POLL_MS = 1_000;
 
@@ -29,6 +32,7 @@ export class EndpointMonitorController {
   private agg: MonitorAggregator | undefined;
   private baseline: Baseline | undefined;
   private record: DeploymentRecord | undefined;
+  private cloudSeries: MonitorSeries | { error: string } | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private polling: Promise<void> | undefined;
 
@@ -67,6 +71,10 @@ export class EndpointMonitorController {
       this.record = record;
       this.baseline = baseline;
       if (record?.target === 'local') this.agg.add(await this.tail.read());
+      this.cloudSeries = undefined;
+      if (record?.target === 'sagemaker' && this.source.sageMakerSeries) {
+        this.cloudSeries = await this.source.sageMakerSeries(target).catch((err: Error) => ({ error: `CloudWatch metrics could not be read: ${err.message}` }));
+      }
     } catch (err) {
       this.onError('monitor', err);
     }
@@ -112,7 +120,12 @@ export class EndpointMonitorController {
     if (!target) return this.channel.notify(MonitorShown, {});
     const record = this.record;
     if (!record) return this.channel.notify(MonitorShown, { target, error: `No deployment '${target.name}' in ${target.projectDir}.` });
-    if (record.target !== 'local') return this.channel.notify(MonitorShown, { target, deployment: record, unavailable: SAGEMAKER_UNAVAILABLE });
+    if (record.target !== 'local') {
+      const cloud = this.cloudSeries;
+      if (!cloud) return this.channel.notify(MonitorShown, { target, deployment: record, unavailable: SAGEMAKER_UNAVAILABLE });
+      if ('error' in cloud) return this.channel.notify(MonitorShown, { target, deployment: record, error: cloud.error });
+      return this.channel.notify(MonitorShown, { target, deployment: record, series: cloud, drift: { features: [], window: 0, threshold: PSI_THRESHOLD, problems: [SAGEMAKER_NO_DRIFT] } });
+    }
     this.channel.notify(MonitorShown, { target, deployment: record, series: this.agg!.series(), ...this.driftPart() });
   }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Baseline } from '../../core/deploy/baseline-file';
 import type { DeploymentRecord } from '../../core/deploy/types';
-import { EndpointMonitorController, SAGEMAKER_UNAVAILABLE } from '../../extension/panels/endpoint-monitor-controller';
+import { EndpointMonitorController, SAGEMAKER_NO_DRIFT, SAGEMAKER_UNAVAILABLE } from '../../extension/panels/endpoint-monitor-controller';
 import type { DriftView, MonitorSeries } from '../../webviews/endpoint-monitor/contract';
 import type { WireMessage } from '../../webviews/platform/protocol';
 
@@ -50,6 +50,19 @@ test('monitor controller: whole series on ready, then deltas of new buckets; dri
   assert.deepEqual(delta.params.series.t, [T0 + 20_000], 'only the new bucket');
   assert.deepEqual([delta.params.series.requests[0], delta.params.series.errors[0]], [200, 10]);
   assert.deepEqual(delta.params.drift.features.map((f) => [f.feature, f.drifted, f.n]), [['x', true, 290]]);
+});
+
+test('monitor controller: a SageMaker deployment shows CloudWatch\'s series when the source has it, else why not', async () => {
+  const series: MonitorSeries = { bucketMs: 60_000, t: [T0], requests: [12], errors: [1], p50: [4], p95: [9], p99: [11] };
+  const posted: WireMessage[] = [];
+  const asked: string[] = [];
+  const controller = new EndpointMonitorController((m) => posted.push(m), { deployment: async () => record('sagemaker'), sageMakerSeries: async (t) => (asked.push(t.name), series) }, undefined, 60_000);
+  await controller.receive({ method: 'platform/ready', params: { state: { target: { projectDir: '/p', name: 'demo' } } } });
+  const shown = (posted.at(-1) as unknown as { params: { series?: MonitorSeries; drift?: DriftView } }).params;
+  assert.deepEqual(asked, ['demo']);
+  assert.deepEqual(shown.series, series);
+  assert.deepEqual(shown.drift?.problems, [SAGEMAKER_NO_DRIFT]);
+  controller.dispose();
 });
 
 test('monitor controller: a SageMaker deployment shows why there are no metrics; a missing one an error', async () => {
