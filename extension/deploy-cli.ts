@@ -74,6 +74,6 @@ export function parseRecord(stdout: string): DeploymentRecord | undefined {
 
 /** The CLI's own message ("flowbench: …") when it failed, else its last lines. */
 export function failureOf(result: CliResult): string {
-  const own = result.stderrTail.split('\n').filter((l) => l.startsWith('flowbench:'));
-  return (own.length ? own.join(' ') : result.stderrTail.split('\n').slice(-3).join(' ')).replace(/^flowbench:\s*(error:\s*)?/, '').trim() || `exited with code ${result.code}`;
+  const own = result.stderrTail.split('\n').filter((l) => /^flowbench( [a-z]+)?:/.test(l));
+  return (own.length ? own.join(' ') : result.stderrTail.split('\n').slice(-3).join(' ')).replace(/^flowbench( [a-z]+)?:\s*(error:\s*)?/, '').trim() || `exited with code ${result.code}`;
 }
