@@ -3,7 +3,7 @@
 // Refresh); after that each poll that found new requests sends only the changed buckets and the drift table.
 import { join } from 'node:path';
 import { readBaseline, type Baseline } from '../../core/deploy/baseline-file';
-import { PSI_THRESHOLD } from '../../core/deploy/drift';
+import { MIN_OBSERVED, PSI_THRESHOLD } from '../../core/deploy/drift';
 import { driftOf, MonitorAggregator, RequestLogTail } from '../../core/deploy/monitor';
 import { deploymentDir } from '../../core/deploy/records';
 import type { DeploymentRecord, MonitorSeries } from '../../core/deploy/types';
@@ -110,8 +110,8 @@ export class EndpointMonitorController {
 
   private driftPart(): { drift?: DriftView } {
     if (!this.agg) return {};
-    if (!this.baseline) return { drift: { features: [], window: 0, threshold: PSI_THRESHOLD, problems: ['This deployment has no drift baseline (it is written when the model is deployed).'] } };
-    return { drift: { ...driftOf(this.baseline, this.agg.window()), threshold: PSI_THRESHOLD, problems: this.baseline.problems } };
+    if (!this.baseline) return { drift: { features: [], window: 0, threshold: PSI_THRESHOLD, minObserved: MIN_OBSERVED, problems: ['This deployment has no drift baseline (it is written when the model is deployed).'] } };
+    return { drift: { ...driftOf(this.baseline, this.agg.window()), threshold: PSI_THRESHOLD, minObserved: MIN_OBSERVED, problems: this.baseline.problems } };
   }
 
   private async publishAll(): Promise<void> {
@@ -124,7 +124,7 @@ export class EndpointMonitorController {
       const cloud = this.cloudSeries;
       if (!cloud) return this.channel.notify(MonitorShown, { target, deployment: record, unavailable: SAGEMAKER_UNAVAILABLE });
       if ('error' in cloud) return this.channel.notify(MonitorShown, { target, deployment: record, error: cloud.error });
-      return this.channel.notify(MonitorShown, { target, deployment: record, series: cloud, drift: { features: [], window: 0, threshold: PSI_THRESHOLD, problems: [SAGEMAKER_NO_DRIFT] } });
+      return this.channel.notify(MonitorShown, { target, deployment: record, series: cloud, drift: { features: [], window: 0, threshold: PSI_THRESHOLD, minObserved: MIN_OBSERVED, problems: [SAGEMAKER_NO_DRIFT] } });
     }
     this.channel.notify(MonitorShown, { target, deployment: record, series: this.agg!.series(), ...this.driftPart() });
   }

@@ -27,7 +27,8 @@ export function TimeSeriesChart(props: TimeSeriesChartProps) {
     (width) => ({
       width,
       height,
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1e-9, max ?? 1) * 1.1] } },
+      // One bucket alone would get a span of years: show at least the last five minutes.
+      scales: { x: { time: true, range: (_u, min, max) => (max - min < 300 ? [max - 300, max + 10] : [min, max]) }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1e-9, max ?? 1) * 1.1] } },
       axes: [axisStyle(theme), axisStyle(theme, { size: 60, label: props.unit })],
       series: [{ label: 'time' }, ...labels.map((label, i) => ({ label, stroke: colorAt(theme, i), width: 1.5, spanGaps: false, points: { show: props.t.length < 3 } }))],
       legend: { show: true, live: true },

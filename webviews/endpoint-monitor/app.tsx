@@ -17,14 +17,14 @@ type Shown = Omit<ParamsOf<typeof MonitorShown>, 'target'>;
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toFixed(3));
 
-function DriftRow({ d, threshold }: { d: FeatureDrift; threshold: number }) {
+function DriftRow({ d, threshold, minObserved }: { d: FeatureDrift; threshold: number; minObserved: number }) {
   return (
     <tr className={d.drifted ? 'em-drifted' : undefined} data-feature={d.feature}>
       <th scope="row">{d.feature}</th>
       <td className="em-num">{fmt(d.psi)}</td>
       <td className="em-num">{fmt(d.ks)}</td>
       <td className="em-num">{d.n}</td>
-      <td>{d.drifted ? <span className="em-flag"><span className="em-mark" aria-hidden="true">▲</span> drifted</span> : d.n === 0 ? <span className="em-muted">no values</span> : d.psi > threshold ? <span className="em-muted">not significant</span> : 'stable'}</td>
+      <td>{d.drifted ? <span className="em-flag"><span className="em-mark" aria-hidden="true">▲</span> drifted</span> : d.n === 0 ? <span className="em-muted">no values</span> : d.n < minObserved ? <span className="em-muted">too few values</span> : d.psi > threshold ? <span className="em-muted">not significant</span> : 'stable'}</td>
     </tr>
   );
 }
@@ -39,7 +39,7 @@ function DriftTable({ drift }: { drift: DriftView }) {
       {rows.length > 0 && (
         <table className="em-table">
           <thead><tr><th scope="col">feature</th><th scope="col">PSI</th><th scope="col">KS</th><th scope="col">values</th><th scope="col">drift</th></tr></thead>
-          <tbody>{rows.map((d) => <DriftRow key={d.feature} d={d} threshold={drift.threshold} />)}</tbody>
+          <tbody>{rows.map((d) => <DriftRow key={d.feature} d={d} threshold={drift.threshold} minObserved={drift.minObserved} />)}</tbody>
         </table>
       )}
     </section>

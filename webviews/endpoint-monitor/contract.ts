@@ -23,6 +23,8 @@ export interface DriftView {
   window: number;
   /** The threshold a feature's PSI must pass to be flagged. */
   threshold: number;
+  /** Fewer observed values than this are never flagged. */
+  minObserved: number;
   /** Why drift is not shown (no baseline) or partly not (features the baseline could not bin). */
   problems: string[];
 }
