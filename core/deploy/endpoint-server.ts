@@ -146,7 +146,8 @@ const server = createServer((req, res) => {
   const path = req.url?.split('?')[0];
   if (path === '/ping' && (req.method === 'GET' || req.method === 'HEAD')) {
     req.resume();
-    return send(res, session ? 200 : 503, session ? '{"status":"ok"}' : '{"status":"loading"}');
+    // Requests being served besides this one: what a stop would wait for.
+    return send(res, session ? 200 : 503, JSON.stringify({ status: session ? 'ok' : 'loading', inFlight: inFlight - 1 }));
   }
   if (path === '/invocations') {
     if (req.method === 'POST') return void invocations(req, res, start);

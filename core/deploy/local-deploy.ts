@@ -60,7 +60,6 @@ export async function startLocalEndpoint(o: StartOptions): Promise<Started> {
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', 'pipe', errFd],
-    cwd: dir,
     // In the extension host execPath is Electron's binary: this makes it a plain Node.
     env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
   });
@@ -86,10 +85,10 @@ export async function startLocalEndpoint(o: StartOptions): Promise<Started> {
       }
     });
     child.on('error', (err) => done({ ready: false, error: `cannot start the endpoint process: ${err.message}` }));
-    child.on('exit', (code, signal) => done({ ready: false, error: `the endpoint process ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready (see ${join(dir, 'server.log')})` }));
+    child.on('close', (code, signal) => done({ ready: false, error: `the endpoint process ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it was ready (see ${join(dir, 'server.log')})` }));
   });
   child.stdout!.destroy();
-  child.removeAllListeners('exit');
+  child.removeAllListeners('close');
   child.unref();
   if (!announcement.ready || !announcement.port) throw new StartError(announcement.error ?? 'the endpoint did not say it was ready');
   const url = `http://127.0.0.1:${announcement.port}`;

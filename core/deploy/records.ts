@@ -1,7 +1,7 @@
 // Deployment records under `.flowbench/deployments/<name>.json`: written atomically by the CLI, read by the
 // CLI and the extension. A local record's status is only what was last written; `liveDeployment` says what
 // is true now (the served process alive by its identity, and answering /ping), without writing the record.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { readJsonSync } from '../engine/atomic';
@@ -81,13 +81,23 @@ export async function liveDeployment(record: DeploymentRecord): Promise<Deployme
 
 /** The served process of a local record is alive (by its identity when recorded, else by pid). */
 export function processAlive(record: DeploymentRecord): boolean {
-  if (record.pid === undefined) return false;
+  if (record.pid === undefined || zombie(record.pid)) return false;
   if (record.writer) return writerState(record.writer) !== 'dead';
   try {
     process.kill(record.pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Exited but not reaped (a container's init may never reap orphans): as dead as can be. */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] === 'Z';
+  } catch {
+    return false;
   }
 }
 
