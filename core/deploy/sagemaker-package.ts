@@ -8,6 +8,7 @@ import { mkdtemp, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { create as createTar } from 'tar';
+import { AwsProblem } from '../aws/errors';
 import { inspectOnnx } from '../model/onnx-inspect';
 import type { OnnxInspection, OnnxTensorInfo } from '../model/onnx-types';
 
@@ -31,7 +32,8 @@ const TRITON_TYPES: Record<string, string> = {
 /** Triton's largest batch when the model's first dimension is dynamic: requests are batched up to it. */
 export const TRITON_MAX_BATCH = 64;
 
-export class PackageError extends Error {}
+/** The model cannot be packaged for the serving image; an AwsProblem, so the deploy command prints it plainly. */
+export class PackageError extends AwsProblem {}
 
 export interface TritonConfig {
   text: string;

@@ -1,14 +1,15 @@
 // A request to a SageMaker endpoint through SageMaker Runtime's InvokeEndpoint. The container's own answer
 // (a 4xx/5xx from the model server, which the SDK raises as ModelError) is a result to show, not a failure
-// of the call; access, throttling and unknown-endpoint errors are failures, in plain words. A JSON body for
-// the local endpoint (rows, named tensors) is translated to Triton's KServe v2 form from the model's
+// of the call; access, throttling and unknown-endpoint errors are failures, in plain words. A body for the
+// local endpoint (JSON rows, named tensors, CSV) is translated to Triton's KServe v2 form from the model's
 // signature when the project is known and the endpoint runs SageMaker's Triton image.
 import { join } from 'node:path';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig } from '../aws/clients';
 import { AwsProblem, awsProblem } from '../aws/errors';
 import { inspectOnnx } from '../model/onnx-inspect';
-import { kserveRequest, RequestError } from './sagemaker-request';
+import { RequestError } from './local-rows';
+import { kserveBody } from './sagemaker-request';
 import type { DeploymentRecord } from './types';
 
 export interface InvokeResult {
@@ -19,17 +20,11 @@ export interface InvokeResult {
   ms: number;
 }
 
-async function tritonBody(record: DeploymentRecord, body: string | Uint8Array, contentType: string, projectDir: string | undefined): Promise<string | Uint8Array> {
-  if (!projectDir || record.image || !/^application\/json\b/.test(contentType)) return body;
-  let json: unknown;
+async function tritonBody(record: DeploymentRecord, body: string | Uint8Array, contentType: string, projectDir: string | undefined): Promise<{ body: string | Uint8Array; contentType: string }> {
+  if (!projectDir || record.image || !/^(application\/json|text\/csv)\b/i.test(contentType)) return { body, contentType };
+  const inspection = await inspectOnnx(join(projectDir, record.model));
   try {
-    json = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
-  } catch (e) {
-    throw new AwsProblem(`the request is not JSON: ${(e as Error).message}`);
-  }
-  const { inputs } = await inspectOnnx(join(projectDir, record.model));
-  try {
-    return JSON.stringify(kserveRequest(json, inputs));
+    return { body: kserveBody(inspection, contentType, Buffer.from(body)), contentType: 'application/json' };
   } catch (e) {
     if (e instanceof RequestError) throw new AwsProblem(`the request does not fit the model: ${e.message}`);
     throw e;
@@ -43,7 +38,7 @@ export async function invokeSageMaker(record: DeploymentRecord, body: string | U
   const runtime = new SageMakerRuntimeClient(awsClientConfig({ region: record.region, awsProfile: record.awsProfile }));
   const started = performance.now();
   try {
-    const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: name, ContentType: contentType, Accept: 'application/json', Body: typeof payload === 'string' ? Buffer.from(payload) : payload }));
+    const out = await runtime.send(new InvokeEndpointCommand({ EndpointName: name, ContentType: payload.contentType, Accept: 'application/json', Body: typeof payload.body === 'string' ? Buffer.from(payload.body) : payload.body }));
     return { status: 200, contentType: out.ContentType ?? 'application/octet-stream', body: Buffer.from(out.Body ?? new Uint8Array()).toString('utf8'), ms: performance.now() - started };
   } catch (e) {
     const err = e as { name?: string; OriginalStatusCode?: number; OriginalMessage?: string; message?: string };
