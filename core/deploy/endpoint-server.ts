@@ -120,7 +120,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-const tooLarge = (bytes: number) => `the body is ${bytes} bytes; the limit is 6 MB (${MAX_BODY_BYTES} bytes) (SageMaker's real-time payload limit): send fewer rows per request`;
+const tooLarge = (bytes: number) => `the body is ${bytes} bytes; the limit is 6 MB, ${MAX_BODY_BYTES} bytes (SageMaker's real-time payload limit): send fewer rows per request`;
 
 async function invocations(req: IncomingMessage, res: ServerResponse, start: number): Promise<void> {
   let parsed: ParsedRequest | undefined;
