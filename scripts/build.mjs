@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { buildExampleProject } from './example-project.mjs';
 import { buildWebviews } from './webviews.mjs';
 
-const external = ['vscode', '@duckdb/node-api', '@duckdb/node-bindings', 'onnxruntime-node', 'better-sqlite3'];
+const external = ['vscode', '@duckdb/node-api', '@duckdb/node-bindings', 'onnxruntime-node', 'better-sqlite3', 'snowflake-sdk'];
 const entries = [
   { in: 'core/cli/main.ts', out: 'cli' },
   { in: 'language-server/server.ts', out: 'server' },

@@ -22,7 +22,8 @@ const TARGETS = {
   'win32-arm64': { onnx: 'win32/arm64', duckdb: 'win32-arm64' },
 };
 /** The packages the bundles import at run time (see scripts/build.mjs `external`). */
-const NATIVE_ROOTS = ['@duckdb/node-api', 'onnxruntime-node'];
+// snowflake-sdk: loaded by the CLI only, and too large (and native in part) to bundle
+const NATIVE_ROOTS = ['@duckdb/node-api', 'onnxruntime-node', 'snowflake-sdk'];
 /** Dependencies used only by a package's own download-at-install script, never at run time. */
 const INSTALL_ONLY = new Set(['adm-zip', 'global-agent', 'prebuild-install']);
 /**

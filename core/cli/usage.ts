@@ -3,7 +3,7 @@ import { SAGEMAKER_USAGE } from './sagemaker-flags';
 
 export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
-  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait]',
+  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait] [--attach] [--snowflake-at TIME]',
   status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
   runs: [
     'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
@@ -34,7 +34,9 @@ const RUN_OPTIONS = `
   -j, --jobs N       run at most N steps at once (default: number of CPU cores)
   --force            run the selected steps even if they are up to date
   --events           print every run event as one JSON line on stdout (human output goes to stderr)
-  --no-wait          if another run is using this folder, exit with code 75 instead of waiting for it`;
+  --no-wait          if another run is using this folder, exit with code 75 instead of waiting for it
+  --attach           follow a SageMaker job a runner that died left for a step (same fingerprint) instead of refusing
+  --snowflake-at T   read Snowflake sources as of time T (ISO; Time Travel), to replay a recorded run`;
 
 const RUNS_OPTIONS = `
   --filter EXPR      e.g. 'metrics.auc > 0.7 and params.lr < 0.01 and status = succeeded' (see docs/cli.md, Filters)

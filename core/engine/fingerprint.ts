@@ -6,6 +6,7 @@ import type { FlowAnalysis } from '../flow/analyze';
 import { interpolate, interpolateCommand } from '../flow/interpolate';
 import type { Step } from '../flow/model';
 import { sourceFiles } from '../flow/source-files';
+import { snowflakeSourceKey, snowflakeSources } from '../sql/snowflake-naming';
 import { paramLiteral } from '../sql/sql-text';
 import { renderTemplate } from '../sql/template';
 import { sha256Text, type ContentHasher } from './hasher';
@@ -62,6 +63,8 @@ export async function collectInputs(
   params: Map<string, unknown>,
   hasher: ContentHasher,
   upstream: Record<string, string>,
+  /** Last change times of the step's Snowflake source tables (by snowflakeSourceKey), which are not files. */
+  remoteSources: Record<string, string> = {},
 ): Promise<StepInputs> {
   const { flow } = analysis;
   const rendered = renderStepText(analysis, step, params);
@@ -75,9 +78,11 @@ export async function collectInputs(
   // A source is keyed by its path as written; a glob or a path with params by the files it names now,
   // so a file added to a glob reads as `sources: data/part-3.csv added`.
   const sourcePaths = new Set<string>();
-  for (const call of analysis.sql.get(step.name)?.template.calls ?? []) {
+  const calls = analysis.sql.get(step.name)?.template.calls ?? [];
+  const remote = snowflakeSources(flow, step, calls);
+  for (const call of calls) {
     const table = call.fn === 'source' ? flow.sources.get(call.args[0] ?? '')?.tables.get(call.args[1] ?? '') : undefined;
-    if (!table?.path) continue;
+    if (!table?.path || remote.includes(table)) continue;
     const r = interpolate(table.path.value, params);
     r.used.forEach((u) => usedParams.add(u));
     const named = sourceFiles(flow.root, r.text);
@@ -88,6 +93,7 @@ export async function collectInputs(
     digestAll(flow.root, step.deps.map((d) => d.value), hasher),
     digestAll(flow.root, [...sourcePaths], hasher),
   ]);
+  for (const table of remote) sources[snowflakeSourceKey(table)] = remoteSources[snowflakeSourceKey(table)] ?? MISSING;
   const settings: Record<string, string> = {};
   if (step.cwd) {
     const r = interpolate(step.cwd.value, params);

@@ -87,9 +87,10 @@ export class StatusEvaluator {
       notCurrent.add(p.step);
       reasons.push(p.state === 'never-run' ? `upstream ${p.step} never run` : `upstream ${p.step} is ${p.state}`);
     }
-    const inputs = await collectInputs(this.analysis, step, this.params, this.hasher, upstream);
-    const fingerprint = fingerprintOf(inputs);
     const record = this.states.read(name);
+    // Snowflake tables are not looked at without a run: status assumes they are as the last run saw them.
+    const inputs = await collectInputs(this.analysis, step, this.params, this.hasher, upstream, record?.inputs.sources);
+    const fingerprint = fingerprintOf(inputs);
     const base = { step: name, fingerprint, inputs };
     if (!record) return { ...base, state: 'never-run', reasons: ['never run'] };
     const last = { runId: record.runId, finishedAt: record.finishedAt, durationMs: record.durationMs };

@@ -68,6 +68,10 @@ export interface SageMakerCompute {
   maxRuntimeSeconds?: Located<number>;
   /** S3 prefix for inputs and outputs, e.g. s3://bucket/flowbench. */
   s3Prefix?: Located<string>;
+  /** Managed spot training (training jobs only). */
+  spot?: Located<boolean>;
+  /** With spot: MaxWaitTimeInSeconds, the wait for capacity plus the run. */
+  maxWaitSeconds?: Located<number>;
 }
 
 export type Compute = LocalCompute | SageMakerCompute;
@@ -160,6 +164,8 @@ export interface SourceTable {
   name: string;
   nameRange: Range;
   path?: Located<string>;
+  /** A table in a Snowflake warehouse (`DB.SCHEMA.TABLE` or `SCHEMA.TABLE`), read by Snowflake steps. */
+  relation?: Located<string>;
   format?: Located<'csv' | 'parquet' | 'json'>;
   /** Data tests run on the source table before a step reads it, and by `flowbench test`. */
   tests?: DataTests;
@@ -191,6 +197,10 @@ export interface WarehouseProfile {
   schema?: Located<string>;
   warehouse?: Located<string>;
   role?: Located<string>;
+  /** Snowflake sign-in method, as written (checked by the validator). */
+  authenticator?: Located<string>;
+  /** Connection name in connections.toml. */
+  connection?: Located<string>;
 }
 
 export interface ModelSection {

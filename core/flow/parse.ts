@@ -151,7 +151,7 @@ class FlowParser {
         continue;
       }
       const profile: WarehouseProfile = { name, nameRange, type };
-      for (const key of ['path', 'account', 'user', 'database', 'schema', 'warehouse', 'role'] as const) {
+      for (const key of ['path', 'account', 'user', 'database', 'schema', 'warehouse', 'role', 'authenticator', 'connection'] as const) {
         const v = this.string(fields.get(key)?.value ?? null, fields.get(key)?.pair, key);
         if (v) profile[key] = v;
       }
@@ -171,10 +171,11 @@ class FlowParser {
         this.checkKeys(tableNode, KEYS.table, `source table '${name}.${table}'`);
         const fields = this.fields(tableNode);
         const path = this.string(fields.get('path')?.value ?? null, fields.get('path')?.pair, 'path');
-        if (!fields.has('path')) this.report('FB012', 'error', `Source table '${name}.${table}' needs \`path:\`, the data file it reads.`, tableRange);
+        const relation = this.string(fields.get('relation')?.value ?? null, fields.get('relation')?.pair, 'relation');
+        if (!fields.has('path') && !fields.has('relation')) this.report('FB012', 'error', `Source table '${name}.${table}' needs \`path:\`, the data file it reads (or \`relation:\`, a Snowflake table).`, tableRange);
         const format = this.enumOf(fields.get('format'), ['csv', 'parquet', 'json'] as const, 'format');
         const tests = fields.has('tests') ? parseTests(fields.get('tests')!.value, `source table '${name}.${table}'`, this) : undefined;
-        source.tables.set(table, { source: name, name: table, nameRange: tableRange, ...(path && { path }), ...(format && { format }), ...(tests && { tests }) });
+        source.tables.set(table, { source: name, name: table, nameRange: tableRange, ...(path && { path }), ...(relation && { relation }), ...(format && { format }), ...(tests && { tests }) });
       }
     }
   }
@@ -313,7 +314,13 @@ class FlowParser {
     assign('instanceCount', int('instance_count'));
     assign('volumeSizeGb', int('volume_size_gb'));
     assign('maxRuntimeSeconds', int('max_runtime_seconds'));
+    assign('maxWaitSeconds', int('max_wait_seconds'));
     assign('job', this.enumOf(fields.get('job'), ['training', 'processing'] as const, 'job'));
+    const spot = fields.get('spot');
+    if (spot) {
+      if (isScalar(spot.value) && typeof spot.value.value === 'boolean') sm.spot = { value: spot.value.value, range: this.rangeOf(spot.value) };
+      else this.wrongType(spot.value, spot.pair, '`true` or `false`');
+    }
     return sm;
   }
 

@@ -3,12 +3,15 @@
 import { relative, resolve } from 'node:path';
 import { FolderLinks, isUrl, keptPaths, outViolation, projectRoot, readViolation } from './confine';
 import { cachedMatches, globBase, isGlob } from './source-files';
-import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
+import type { Fix, Flow, Located, Problem, Range, SageMakerCompute, Severity, Step } from './model';
 import type { FileHost } from './host';
 import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
+import { isSnowflakeStep, relationParts } from '../sql/snowflake-naming';
+
+const AUTHENTICATORS = ['snowflake', 'snowflake_jwt', 'externalbrowser'];
 import { validateTests } from './validate-tests';
 
 export const BUILTIN_WAREHOUSE = 'local';
@@ -183,6 +186,14 @@ class Validator {
           const guess = closest(tableName, source.tables.keys());
           const hint = guess ? ` Did you mean '${guess}'?` : ` Tables: ${[...source.tables.keys()].join(', ') || 'none'}.`;
           this.report('FB022', 'error', `Source '${srcName}' has no table '${tableName}'.${hint}`, at(second.start, second.end), guess ? [withFile(replaceFix(guess, at(second.start, second.end)), info.file)] : undefined, info.file);
+        } else {
+          const table = source.tables.get(tableName)!;
+          const onSnowflake = isSnowflakeStep(this.flow, step);
+          if (onSnowflake && !table.relation) {
+            this.report('FB141', 'error', `Step '${step.name}' runs on Snowflake, which cannot read the local file of source '${srcName}.${tableName}': give the table \`relation: DATABASE.SCHEMA.TABLE\` (a Snowflake table).`, at(call.start, call.end), undefined, info.file);
+          } else if (!onSnowflake && !table.path) {
+            this.report('FB142', 'error', `Step '${step.name}' runs on DuckDB, but source '${srcName}.${tableName}' is a Snowflake table (\`relation:\`) with no \`path:\`: run the step on a Snowflake warehouse, or read the table through \`inputs:\` of a Snowflake step.`, at(call.start, call.end), undefined, info.file);
+          }
         }
       } else if (call.fn === 'param' && first) {
         const name = call.args[0]!;
@@ -365,6 +376,22 @@ class Validator {
     if (c.instanceType && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(c.instanceType.value)) {
       this.report('FB070', 'error', `'${c.instanceType.value}' is not a SageMaker instance type: they look like ml.m5.xlarge or ml.g5.2xlarge.`, c.instanceType.range);
     }
+    this.spot(c);
+  }
+
+  /** What SageMaker itself would refuse at CreateTrainingJob, said while the flow is edited. */
+  private spot(c: SageMakerCompute): void {
+    if (c.spot?.value && c.job?.value === 'processing') {
+      this.report('FB130', 'error', 'Managed spot capacity is for training jobs only: remove `spot:` or use `job: training`.', c.spot.range);
+    }
+    if (c.maxWaitSeconds && !c.spot?.value) {
+      this.report('FB131', 'error', '`max_wait_seconds:` only applies to spot jobs (the wait for spot capacity): add `spot: true` or remove it.', c.maxWaitSeconds.range);
+      return;
+    }
+    const runtime = c.maxRuntimeSeconds?.value;
+    if (c.maxWaitSeconds && runtime !== undefined && c.maxWaitSeconds.value < runtime) {
+      this.report('FB132', 'error', `\`max_wait_seconds:\` (${c.maxWaitSeconds.value}) must be at least \`max_runtime_seconds:\` (${runtime}): it counts the job's run time plus the wait for spot capacity.`, c.maxWaitSeconds.range);
+    }
   }
 
   private warehouses(): void {
@@ -379,6 +406,29 @@ class Validator {
     for (const profile of this.flow.warehouses.values()) {
       if (profile.type.value === 'snowflake' && !profile.account) {
         this.report('FB073', 'error', `Snowflake profile '${profile.name}' needs \`account:\`. Credentials come from SNOWFLAKE_USER / SNOWFLAKE_PASSWORD (or a key file), never from the flow file.`, profile.nameRange);
+      }
+      const auth = profile.authenticator;
+      if (auth && !AUTHENTICATORS.includes(auth.value.toLowerCase())) {
+        const guess = closest(auth.value.toLowerCase(), AUTHENTICATORS);
+        this.report('FB140', 'error', `Unknown Snowflake authenticator '${auth.value}'.${guess ? ` Did you mean '${guess}'?` : ''} Use snowflake (password), snowflake_jwt (key pair) or externalbrowser.`, auth.range, guess ? [replaceFix(guess, auth.range)] : undefined);
+      }
+      if (profile.type.value === 'duckdb') {
+        for (const key of ['account', 'user', 'database', 'warehouse', 'role', 'authenticator', 'connection'] as const) {
+          const v = profile[key];
+          if (v) this.report('FB144', 'warning', `\`${key}:\` only applies to Snowflake profiles; DuckDB profile '${profile.name}' ignores it.`, v.range);
+        }
+      }
+    }
+    for (const source of this.flow.sources.values()) {
+      for (const table of source.tables.values()) {
+        if (table.relation && !relationParts(table.relation.value)) {
+          this.report('FB143', 'error', `\`relation: ${table.relation.value}\` of source '${source.name}.${table.name}' is not a Snowflake table name: write DATABASE.SCHEMA.TABLE or SCHEMA.TABLE.`, table.relation.range);
+        }
+      }
+    }
+    for (const step of this.flow.steps.values()) {
+      if (step.tests?.tests.length && isSnowflakeStep(this.flow, step)) {
+        this.report('FB145', 'warning', `Data tests do not run on Snowflake steps yet: '${step.name}' will fail when its tests are checked. Move them to a DuckDB step that reads this table through \`inputs:\`, or remove them.`, step.nameRange);
       }
     }
   }

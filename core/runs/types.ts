@@ -1,6 +1,6 @@
 // Shapes of what the run store keeps. A RunRecord is one experiment: everything needed to reproduce
 // a run and to explain why two runs differ. A RunSummary is the slice of it that listing needs.
-import type { SourceLocation, StepOutcome } from '../engine/events';
+import type { RemoteJob, SourceLocation, StepOutcome } from '../engine/events';
 
 export type RunRecordStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -25,6 +25,8 @@ export interface StepRecord {
   tests?: TestResult[];
   /** Profile of the table the step materialized. */
   profile?: TableProfile;
+  /** The SageMaker job the step ran as: name, ARN, instance, billed seconds, estimated cost. */
+  remote?: RemoteJob;
 }
 
 export interface TestResult {

@@ -6,6 +6,9 @@ import type { SqlFileInfo } from '../flow/analyze';
 import { diskHost } from '../flow/host';
 import type { Flow, Located, SourceTable, Step } from '../flow/model';
 import { DuckDbWarehouse } from './duckdb-warehouse';
+import { SnowflakeConfigError, snowflakeSettings } from './snowflake-credentials';
+import { snowflakeSourceKey, snowflakeSources } from './snowflake-naming';
+import { SnowflakeWarehouse } from './snowflake-warehouse';
 import { errorAt, errorIn, RenderedSqlError, SqlStepError } from './errors';
 import { renderSql, type RenderedSql } from './render';
 import { paramLiteral } from './sql-text';
@@ -31,6 +34,8 @@ export interface SqlExecutor {
   restore(step: Step, parquetPath: string): Promise<void>;
   /** Runs the data tests and the profile of a step's relation, or the tests of a source table. */
   check(target: Step | SourceTable, log: (line: string) => void, signal: AbortSignal): Promise<CheckOutcome>;
+  /** Last change times of the Snowflake source tables a step reads (see snowflakeSourceKey); none for DuckDB steps. */
+  sourceStamps(step: Step, calls: TemplateCall[], log: (line: string) => void, signal: AbortSignal): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,10 @@ export interface SqlExecutorOptions {
   stateDir: string;
   /** Param values after `--set` overrides, dotted names; defaults to the flow's own values. */
   params?: Map<string, unknown>;
+  /** Where Snowflake credentials are looked up; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Read every Snowflake source as of this time (ISO; Time Travel), e.g. to replay a recorded run. */
+  snowflakeAt?: string;
 }
 
 const LOCAL_WAREHOUSE = 'local';
@@ -62,8 +71,10 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
       const message = `unknown warehouse '${name}': define it under \`warehouses:\` or use '${LOCAL_WAREHOUSE}' (embedded DuckDB).`;
       throw at ? flowError(at, message) : new SqlStepError(message);
     }
-    if (profile && profile.type.value !== 'duckdb') {
-      throw flowError(profile.type, `warehouse '${name}' is of type ${profile.type.value}, which this version of flowbench cannot run SQL steps on; use type duckdb.`);
+    if (profile?.type.value === 'snowflake') {
+      const warehouse = snowflakeWarehouse(name);
+      warehouses.set(name, warehouse);
+      return warehouse;
     }
     const warehouse = new DuckDbWarehouse({
       flow,
@@ -76,7 +87,26 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
     return warehouse;
   }
 
+  function snowflakeWarehouse(name: string): SnowflakeWarehouse {
+    const profile = flow.warehouses.get(name)!;
+    try {
+      const settings = snowflakeSettings(profile, { env: opts.env ?? process.env });
+      const at = opts.snowflakeAt;
+      const pinned = at ? new Map([...flow.sources.values()].flatMap((s) => [...s.tables.values()]).map((t) => [snowflakeSourceKey(t), at])) : undefined;
+      return new SnowflakeWarehouse({ flow, profile: name, settings, tablesDir: join(stateDir, 'tables'), ...(pinned && { at: pinned }) });
+    } catch (e) {
+      if (e instanceof SnowflakeConfigError || e instanceof SqlStepError) throw flowError(profile.type, e.message);
+      throw e;
+    }
+  }
+
   return {
+    async sourceStamps(step, calls, log, signal) {
+      const tables = snowflakeSources(flow, step, calls);
+      if (!tables.length) return {};
+      const warehouse = warehouseFor(step) as SnowflakeWarehouse;
+      return warehouse.lastChanged(tables, log, signal);
+    },
     async run({ step, sql, log, signal }) {
       if (basename(step.name) !== step.name || step.name.startsWith('.')) {
         throw new SqlStepError(`step name '${step.name}' cannot name a table file; use letters, digits, '_' and '-'.`);

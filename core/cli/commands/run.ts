@@ -18,6 +18,7 @@ import { RunProgress } from '../progress/run-progress';
 import { printSummary } from '../progress/summary';
 import { ttyView } from '../progress/tty-view';
 import { openStoreFor } from '../run-store';
+import { leftBehind, leftBehindNote, listPending } from '../../sagemaker/pending';
 
 export async function runCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', args, {
@@ -29,6 +30,8 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     force: { type: 'boolean' },
     events: { type: 'boolean' },
     'no-wait': { type: 'boolean' },
+    attach: { type: 'boolean' },
+    'snowflake-at': { type: 'string' },
   }, 1);
   if (values.upstream && values.downstream) throw new UsageError('--upstream and --downstream exclude each other', 'pick one, or run twice', 'run');
   const targets = values.step ?? [];
@@ -37,6 +40,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   }
   const scope: Scope = values.upstream ? 'upstream' : values.downstream ? 'downstream' : 'only';
   const jobs = positiveInteger(values.jobs, '--jobs', 'run');
+  const snowflakeAt = timeTravelAt(values['snowflake-at']);
 
   const file = resolveFlowFile(positionals[0]);
   const analysis = loadFlowOrExplain(file, o);
@@ -53,6 +57,9 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     view.onEvent(event);
   };
 
+  // Said before the run waits for the lock or starts: a job nobody follows costs money every minute.
+  for (const job of listPending(stateDir).filter(leftBehind)) view.note(leftBehindNote(job, values.attach ?? false));
+
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.cancelled);
@@ -62,7 +69,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'] });
+    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'], attach: values.attach, ...(snowflakeAt && { snowflakeAt }) });
     view.stop();
     if (result.lockedBy) {
       line(o.err, `flowbench: ${holderText(result.lockedBy)} is using ${stateDir}; not waiting for it (--no-wait)`);
@@ -95,4 +102,14 @@ function holderText(holder: { runId: string; pid: number; hostname: string }): s
 function writeEventLine(event: RunEvent): void {
   if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
   if (process.stdout.writable) process.stdout.write(JSON.stringify(event) + '\n');
+}
+
+/** `--snowflake-at TIME`: an ISO time, e.g. a source's `last changed` from the run being replayed. */
+function timeTravelAt(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) {
+    throw new UsageError(`--snowflake-at '${value}' is not an ISO time`, 'e.g. --snowflake-at 2026-11-30T08:00:00.000Z (the time a run record lists for its Snowflake sources)', 'run');
+  }
+  return new Date(t).toISOString();
 }
