@@ -2,6 +2,7 @@
 // core/. Loaded by main.ts inside activate(), so the activation time it logs includes evaluating this code.
 import * as vscode from 'vscode';
 import { registerCommands } from './commands';
+import { registerDeployCommands } from './deploy-commands';
 import { FlowWorkspace } from './flow-workspace';
 import { registerExperimentsPanel } from './panels/experiments-panel';
 import { registerModelCardPanel } from './panels/model-card-panel';
@@ -35,6 +36,7 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerExperimentsPanel(context, { flows, runs, log });
   registerModelCardPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
+  registerDeployCommands(context, { flows, log });
   registerProjectCommands(context, flows, log);
   registerSweepCommands(context, flows, log);
   flows.refresher.request();

@@ -75,6 +75,7 @@ export interface StepLens {
 export const RUN_STEP_COMMAND = 'flowbench.runStep';
 export const RUN_UPSTREAM_COMMAND = 'flowbench.runUpstream';
 export const OPEN_MODEL_CARD_COMMAND = 'flowbench.openModelCard';
+export const DEPLOY_MODEL_COMMAND = 'flowbench.deployModel';
 
 /** Lenses above each step; `statuses` is the engine's up-to-date check, absent while it is computed. */
 export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepStatus>): StepLens[] {
@@ -87,7 +88,10 @@ export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepSt
     if (analysis.graph.parents(step.name).length > 0) lenses.push({ range, title: 'Run upstream', command: RUN_UPSTREAM_COMMAND, args });
     lenses.push({ range, title: statuses ? statusTitle(statuses.get(step.name)) : 'status…' });
   }
-  if (flow.model?.keyRange && flow.model.path) lenses.push({ range: flow.model.keyRange, title: 'Open Model Card', command: OPEN_MODEL_CARD_COMMAND, args: [flow.file] });
+  if (flow.model?.keyRange && flow.model.path) {
+    lenses.push({ range: flow.model.keyRange, title: 'Open Model Card', command: OPEN_MODEL_CARD_COMMAND, args: [flow.file] });
+    lenses.push({ range: flow.model.keyRange, title: 'Deploy Model', command: DEPLOY_MODEL_COMMAND, args: [flow.file] });
+  }
   return lenses;
 }
 

@@ -16,6 +16,7 @@ import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
 import { deployCommand } from './commands/deploy';
 import { endpointsCommand, undeployCommand } from './commands/endpoints';
+import { metricsCommand } from './commands/metrics';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   deploy: deployCommand,
   endpoints: endpointsCommand,
   undeploy: undeployCommand,
+  metrics: metricsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

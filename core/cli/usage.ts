@@ -23,6 +23,7 @@ export const USAGE: Record<string, string> = {
   deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
   endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
   undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',
+  metrics: 'flowbench metrics NAME [FLOW] [--minutes N]   a SageMaker deployment\'s requests, latency and errors from CloudWatch, as JSON',
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
 

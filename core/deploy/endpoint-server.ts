@@ -21,6 +21,8 @@ import { parseRequest, RequestError, signatureOf, type ParsedRequest, type Signa
 /** SageMaker's real-time payload limit. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const DRAIN_LIMIT_MS = 30_000;
+/** Bytes of an oversize body read and dropped before the connection is cut instead. */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
 
 const { values: args } = parseArgs({
   options: {
@@ -90,26 +92,35 @@ function firstScalar(outputs: Record<string, OutTensor> | undefined): number | n
   return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null;
 }
 
+/**
+ * The body, up to MAX_BODY_BYTES. A larger one is read to its end and dropped before the 413 goes out, so the
+ * client is not cut off mid-send (it would see EPIPE, not the answer); past DISCARD_LIMIT the socket is cut.
+ */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(new RequestError(413, tooLarge(declared)));
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = () => {
+      req.removeAllListeners('data');
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > DISCARD_LIMIT) req.socket.destroy();
+      });
+      req.removeAllListeners('end');
+      req.once('end', () => reject(new RequestError(413, tooLarge(size))));
+    };
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new RequestError(413, tooLarge(size)));
-      } else chunks.push(c);
+      if (size > MAX_BODY_BYTES) refuse();
+      else chunks.push(c);
     });
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) refuse();
   });
 }
 
-const tooLarge = (bytes: number) => `the body is ${bytes > MAX_BODY_BYTES * 1.5 ? `${(bytes / 1048576).toFixed(1)} MB` : 'over 6 MB'}; the limit is 6 MB (SageMaker's real-time payload limit): send fewer rows per request`;
+const tooLarge = (bytes: number) => `the body is ${bytes} bytes; the limit is 6 MB, ${MAX_BODY_BYTES} bytes (SageMaker's real-time payload limit): send fewer rows per request`;
 
 async function invocations(req: IncomingMessage, res: ServerResponse, start: number): Promise<void> {
   let parsed: ParsedRequest | undefined;

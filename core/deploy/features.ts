@@ -66,10 +66,13 @@ const scalar = (v: unknown): Value => (typeof v === 'number' || typeof v === 'st
 
 /**
  * A feature's value in one request's logged inputs. The inputs may be keyed by model input (a scalar or a
- * row) or, when the endpoint spelled out a tensor's columns, by column name; both are read.
+ * row), by column name (`log_distance`, `origin=ATL`), or by raw feature (`origin: "ATL"`, rows sent to a
+ * model that one-hot encodes them itself); all are read.
  */
 export function featureValue(spec: FeatureSpec, inputs: Record<string, unknown>): Value {
   if (spec.kind === 'onehot') {
+    // Rows by raw feature (a model that encodes its own categories): the category itself.
+    if (spec.name in inputs) return inputs[spec.name] === null || inputs[spec.name] === undefined ? null : String(inputs[spec.name]);
     const row = rowOf(inputs[spec.input]);
     const flags = spec.columns.map((c, i) => (row ? row[c] : inputs[`${spec.name}=${spec.values[i]}`]));
     if (flags.every((f) => f === undefined || f === null)) return null;

@@ -1,7 +1,7 @@
 // Dynamic batching for the local endpoint, as Triton's dynamic batcher does it: requests that arrive while the
 // runtime is busy, or within `windowMs` of each other, are stacked along dim 0 and run as one session.run,
-// then each gets its own rows of the outputs back. With no window a lone request waits for nothing but one
-// turn of the event loop, so batching costs nothing at low load. Native-free: the runner is passed in.
+// then each gets its own rows of the outputs back. With no window a request that finds the runtime idle runs
+// at once, so batching costs nothing at low load. Native-free: the runner is passed in.
 import type { FeedSpec } from '../model/ort-protocol';
 
 export interface OutTensor {
@@ -52,15 +52,16 @@ export class Batcher {
 
   private schedule(): void {
     if (this.running) return; // the run's end picks up what queued meanwhile
-    if (this.queuedRows >= this.options.maxBatch) return void this.flush();
+    // Idle and no window: run now. ONNX Runtime defers the run itself by a turn of the event loop, so
+    // requests that arrive with this one still queue behind it and go together in the next batch.
+    if (this.queuedRows >= this.options.maxBatch || this.options.windowMs === 0) return void this.flush();
     if (this.scheduled) return;
     this.scheduled = true;
     const go = () => {
       this.scheduled = false;
       this.flush();
     };
-    if (this.options.windowMs > 0) setTimeout(go, this.options.windowMs);
-    else setImmediate(go);
+    setTimeout(go, this.options.windowMs);
   }
 
   private flush(): void {

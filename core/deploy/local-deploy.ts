@@ -31,6 +31,8 @@ export interface StartOptions {
   maxBatch?: number;
   batchWindowMs?: number;
   logMaxBytes?: number;
+  /** The bundled server to run instead of the one beside this module (the bench measures what ships). */
+  entry?: string;
 }
 
 export interface Started {
@@ -51,7 +53,7 @@ export async function startLocalEndpoint(o: StartOptions): Promise<Started> {
   await copyFileAtomic(o.modelFile, model);
   const errFd = openSync(join(dir, 'server.log'), 'a');
   const args = [
-    ...serverArgs(), '--model', model, '--port', String(o.port), '--log', requestLogPath(o.stateDir, o.name),
+    ...(o.entry ? [o.entry] : serverArgs()), '--model', model, '--port', String(o.port), '--log', requestLogPath(o.stateDir, o.name),
     ...(o.batching === false ? ['--no-batching'] : []),
     ...(o.maxBatch !== undefined ? ['--max-batch', String(o.maxBatch)] : []),
     ...(o.batchWindowMs !== undefined ? ['--batch-window-ms', String(o.batchWindowMs)] : []),

@@ -3,13 +3,15 @@
 import type { ModelCard } from '../../core/model/card-types';
 import { Hello } from '../../webviews/platform/protocol';
 import type { WireMessage } from '../../webviews/platform/protocol';
-import { CardChanged, ExportCard, Refresh, type CardTarget, type ExportFormat, type ViewState } from '../../webviews/model-card/contract';
+import { CardChanged, DeployModel, ExportCard, Refresh, type CardTarget, type ExportFormat, type ViewState } from '../../webviews/model-card/contract';
 import { HostChannel } from './channel';
 
 export interface CardActions {
   load(flowFile: string, run: string): Promise<ModelCard>;
   /** Saves an export of the shown card where the user says. */
   save(card: ModelCard, format: ExportFormat): Promise<void>;
+  /** Deploys the model of the shown run. */
+  deploy?(target: CardTarget): Promise<void>;
 }
 
 export class ModelCardController {
@@ -34,6 +36,9 @@ export class ModelCardController {
     this.channel.onCommand(Refresh, () => (this.target ? this.show(this.target) : undefined));
     this.channel.onCommand(ExportCard, async ({ format }) => {
       if (this.shown.card) await this.actions.save(this.shown.card, format);
+    });
+    this.channel.onCommand(DeployModel, async () => {
+      if (this.target) await this.actions.deploy?.({ flowFile: this.target.flowFile, run: this.target.run });
     });
   }
 

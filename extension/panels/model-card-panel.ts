@@ -2,13 +2,12 @@
 // experiments panel (row action), from the code lens on a flow's `model:` block, and comparing two
 // versions. Cards are built by the CLI (card-loader.ts), never in this process.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { openRunStore } from '../../core/runs/store';
 import type { FlowWorkspace } from '../flow-workspace';
 import { ModelsTree, OPEN_CARD_COMMAND, type ModelNode } from '../models-tree';
 import type { ProcessLog } from '../process-log';
 import type { RunManager } from '../run-manager';
+import { findRun } from '../run-lookup';
+import { DEPLOY_MODEL_COMMAND } from '../../core/analysis/outline';
 import type { CardTarget } from '../../webviews/model-card/contract';
 import { loadCardFromCli } from './card-loader';
 import { ModelCardController } from './model-card-controller';
@@ -43,6 +42,7 @@ export function registerModelCardPanel(context: vscode.ExtensionContext, { flows
         await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderCard(card, format)));
         vscode.window.setStatusBarMessage(`Exported the model card to ${vscode.workspace.asRelativePath(target)}`, 5000);
       },
+      deploy: async (target) => void (await vscode.commands.executeCommand(DEPLOY_MODEL_COMMAND, target)),
     }, (what, err) => log.error(`model card panel: ${what}`, err)),
   }, log);
 
@@ -78,12 +78,8 @@ export function registerModelCardPanel(context: vscode.ExtensionContext, { flows
   const openRun = async (arg: unknown) => {
     const id = contextRunId(arg);
     if (!id) return;
-    for (const entry of flows.flows()) {
-      const stateDir = join(dirname(entry.file), '.flowbench');
-      if (!existsSync(stateDir)) continue;
-      const record = await openRunStore(stateDir, { warn: (m) => log.warn(m) }).get(id).catch(() => undefined);
-      if (record) return show({ flowFile: existsSync(record.flowFile) ? record.flowFile : entry.file, run: record.id });
-    }
+    const found = await findRun(flows, id, (m) => log.warn(m));
+    if (found) return show(found);
     void vscode.window.showInformationMessage(`Flowbench: run ${id} was not found in any flow's run store.`);
   };
   context.subscriptions.push(

@@ -15,6 +15,8 @@ export const ROW_ACTION_COMMANDS: Readonly<Record<RowAction, string>> = {
 export const TOGGLE_STAR_COMMAND = 'flowbench.experiments.toggleStar';
 /** Opens the run's model card (registered by the model card panel, extension/panels/model-card-panel.ts). */
 export const OPEN_MODEL_CARD_ROW_COMMAND = 'flowbench.experiments.openModelCard';
+/** Deploys the run's model (extension/deploy-commands.ts). */
+export const DEPLOY_MODEL_ROW_COMMAND = 'flowbench.experiments.deployModel';
 /** Puts a run's outs into the working tree (extension/sweep-commands.ts; `flowbench apply`). */
 export const APPLY_RUN_COMMAND = 'flowbench.experiments.applyRun';
 

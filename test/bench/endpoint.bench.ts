@@ -18,8 +18,11 @@ import { encodeClassifier } from '../../examples/flight-delays/steps/lib/onnx-mo
 import { atMost, QUICK, runBench, size, verdict } from './harness';
 
 const EXAMPLE_MODEL = join(__dirname, '../../examples/flight-delays/models/model.onnx');
+/** What ships (npm run bench builds first); from sources through tsx otherwise. */
+const BUNDLED = join(__dirname, '../../dist/endpoint-server.js');
 const CONNECTIONS = [1, 16, 64];
-const SECONDS = size(5, 1);
+const SECONDS = size(2, 1);
+const ROUNDS = size(3, 1);
 
 interface Figures { rps: number; p50: number; p99: number; errors: number }
 
@@ -47,6 +50,11 @@ async function load(url: string, connections: number, body: string): Promise<Fig
     connections, duration: SECONDS,
   });
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+function medianRound(rounds: Figures[]): Figures {
+  const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
+  return { ...sorted[Math.floor(sorted.length / 2)]!, errors: rounds.reduce((n, r) => n + r.errors, 0) };
 }
 
 async function startFloor(model: string): Promise<{ url: string; child: ChildProcess }> {
@@ -78,23 +86,29 @@ async function main(): Promise<void> {
     const row = Object.fromEntries(encoder.columns.map((c: { column: string; kind: string; mean?: number; values?: string[] }) => [c.column, c.kind === 'numeric' ? c.mean : c.values![0]]));
     const body = JSON.stringify([row]);
     const encoded = encode(encoder, { rows: 1, columns: Object.fromEntries(Object.entries(row).map(([k, v]) => [k, [v]])) });
-    console.log(`model: ${model === EXAMPLE_MODEL ? 'the flight example\'s' : 'synthetic, the example\'s shape'} (${encoded.width} inputs); ${SECONDS} s per measurement; one row per request`);
+    console.log(`model: ${model === EXAMPLE_MODEL ? 'the flight example\'s' : 'synthetic, the example\'s shape'} (${encoded.width} inputs); ${ROUNDS} rounds of ${SECONDS} s per server and connection count; one row per request; endpoint ${existsSync(BUNDLED) ? 'dist/endpoint-server.js' : 'from sources (tsx)'}`);
 
     const direct = await inProcess(model, encoded);
     console.log(`in-process session.run, one row: ${direct.perCallUs.toFixed(1)} µs per call (${direct.rps.toFixed(0)} runs/s)`);
 
     const floor = await startFloor(model);
-    const batched = await startLocalEndpoint({ stateDir: dir, name: 'batched', modelFile: model, port: 0 });
-    const unbatched = await startLocalEndpoint({ stateDir: dir, name: 'unbatched', modelFile: model, port: 0, batching: false });
+    const entry = existsSync(BUNDLED) ? BUNDLED : undefined;
+    const batched = await startLocalEndpoint({ stateDir: dir, name: 'batched', modelFile: model, port: 0, entry });
+    const unbatched = await startLocalEndpoint({ stateDir: dir, name: 'unbatched', modelFile: model, port: 0, batching: false, entry });
     const results: Record<string, Record<number, Figures>> = { floor: {}, batched: {}, unbatched: {} };
     try {
       for (const c of CONNECTIONS) {
-        // Warm each server's connections and JIT before it is measured.
-        for (const [key, url] of [['floor', floor.url], ['batched', batched.url], ['unbatched', unbatched.url]] as const) {
-          if (c === 1) await load(url, 4, body);
-          results[key]![c] = await load(url, c, body);
+        // Rounds alternate the servers, so a burst of load from elsewhere on the machine hits all three alike;
+        // each server's median round is kept.
+        const rounds: Record<string, Figures[]> = { floor: [], batched: [], unbatched: [] };
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const [key, url] of [['floor', floor.url], ['batched', batched.url], ['unbatched', unbatched.url]] as const) {
+            if (c === 1 && round === 0) await load(url, 4, body); // warm connections and JIT
+            rounds[key]!.push(await load(url, c, body));
+          }
         }
-        console.log(`\n${c} connection${c > 1 ? 's' : ''}:`);
+        for (const key of Object.keys(rounds)) results[key]![c] = medianRound(rounds[key]!);
+        console.log(`\n${c} connection${c > 1 ? 's' : ''} (median of ${ROUNDS} rounds):`);
         console.log(`  bare http.createServer + session.run  ${fmt(results.floor![c]!)}`);
         console.log(`  endpoint, dynamic batching           ${fmt(results.batched![c]!)}`);
         console.log(`  endpoint, no batching                ${fmt(results.unbatched![c]!)}`);

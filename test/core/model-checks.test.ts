@@ -69,13 +69,15 @@ test('FB086: perturbation checks need model.sample, and the sample must be an ou
   }
 });
 
-test('the flow\'s `model:` key gets an "Open Model Card" code lens', () => {
+test('the flow\'s `model:` key gets "Open Model Card" and "Deploy Model" code lenses', () => {
   const project = tempProject({ 'train.mjs': '', 'eval.mjs': '' });
   try {
     const text = `${head}  sample: sample.json\n`;
     const analysis = analyzeFlow(project.path('demo.flow.yaml'), text);
     const lens = stepLenses(analysis).find((l) => l.command === 'flowbench.openModelCard');
     assert.deepEqual(lens && [lens.title, lens.range.start, lens.args], ['Open Model Card', at(text, 'model:'), [project.path('demo.flow.yaml')]]);
+    const deploy = stepLenses(analysis).find((l) => l.command === 'flowbench.deployModel');
+    assert.deepEqual(deploy && [deploy.title, deploy.range.start, deploy.args], ['Deploy Model', at(text, 'model:'), [project.path('demo.flow.yaml')]]);
   } finally {
     project.remove();
   }

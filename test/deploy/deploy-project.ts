@@ -20,7 +20,9 @@ export function deployProjectFiles(): Record<string, string> {
     'deploy-test.flow.yaml': FLOW,
     'sql/points.sql': SQL,
     'data/points.csv': card['data/points.csv']!,
-    'steps/train.mjs': card['steps/train.mjs']!,
+    // Column names in the model's metadata, as the example's trainer writes them: the endpoint then takes
+    // rows by feature name and logs them by name, which is what drift reads.
+    'steps/train.mjs': card['steps/train.mjs']!.replace('metadata: {', `metadata: { feature_names: ${JSON.stringify(JSON.stringify(['x', 'group=a', 'group=b']))},`),
     'steps/evaluate.mjs': card['steps/evaluate.mjs']!,
   };
 }

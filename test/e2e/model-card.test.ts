@@ -8,22 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame } from 'playwright-core';
-import { hostLog, panelCsp, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { frameWith, hostLog, panelCsp, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
-async function frameWith(session: Session, selector: string, what: string): Promise<Frame> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    for (const frame of session.page.frames()) {
-      if (await frame.locator(selector).count().catch(() => 0)) return frame;
-    }
-    await session.page.waitForTimeout(250); // polling the frame tree: there is no event for "a frame got this element"
-  }
-  await screenshot(session.page, 'e2e-model-card-failed');
-  throw new Error(`${what} did not appear`);
-}
-
-const cardFrame = (session: Session) => frameWith(session, '.mc-card', 'the model card');
+const cardFrame = (session: Session) => frameWith(session, '.mc-card', 'the model card', 'e2e-model-card-failed');
 
 describe('model card in code-server', { timeout: 600_000 }, () => {
   let session: Session | undefined;
@@ -97,7 +84,7 @@ describe('model card in code-server', { timeout: 600_000 }, () => {
       const errors = hostLog(session!, 'remoteexthost.log').split('\n').filter((l) => /\[error\]/.test(l)).slice(-5);
       throw new Error(`a click on the failed test opened no preview; tabs: ${tabs.join(' | ')}; host errors: ${errors.join(' / ') || 'none'}`);
     });
-    const preview = await frameWith(session!, 'text=Sample of the failing rows', 'the failing rows');
+    const preview = await frameWith(session!, 'text=Sample of the failing rows', 'the failing rows', 'e2e-model-card-failed');
     assert.match(await preview.locator('h1').first().innerText(), /staging: accepted_values\(origin_state\)/);
     assert.ok(await preview.locator('table tr').count() > 1, 'the sample rows show as a table');
     await screenshot(page, 'e2e-data-tests-02-failing-rows');

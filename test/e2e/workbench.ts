@@ -217,6 +217,19 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor();
 }
 
+/** The webview frame (panels are nested iframes) holding `selector`; a screenshot `failShot` when none does. */
+export async function frameWith(session: Session, selector: string, what: string, failShot: string): Promise<Frame> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    for (const frame of session.page.frames()) {
+      if (await frame.locator(selector).count().catch(() => 0)) return frame;
+    }
+    await session.page.waitForTimeout(250); // polling the frame tree: there is no event for "a frame got this element"
+  }
+  await screenshot(session.page, failShot);
+  throw new Error(`${what} did not appear`);
+}
+
 /** Clicks one of a tree row's inline actions (they show on hover), by the command's title. */
 export async function clickInlineAction(row: Locator, title: string): Promise<void> {
   await row.hover();

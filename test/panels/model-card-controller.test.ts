@@ -52,3 +52,18 @@ test('the newest request wins; errors and exports', async () => {
   await controller.receive({ method: 'card/export', params: { format: 'md' } });
   assert.deepEqual(saved, ['b html'], 'no card, nothing to export');
 });
+
+test('Deploy on the card asks the host to deploy the shown run', async () => {
+  const deployed: string[] = [];
+  const controller = new ModelCardController(() => undefined, {
+    load: async (_flow, run) => card(run),
+    save: async () => undefined,
+    deploy: async (t) => void deployed.push(`${t.flowFile} ${t.run}`),
+  });
+  await controller.receive({ method: 'platform/ready', params: { state: undefined } });
+  await controller.receive({ method: 'card/deploy', params: {} });
+  assert.deepEqual(deployed, [], 'no card shown, nothing to deploy');
+  await controller.show({ flowFile: '/p/f.flow.yaml', run: 'a', compare: 'b' });
+  await controller.receive({ method: 'card/deploy', params: {} });
+  assert.deepEqual(deployed, ['/p/f.flow.yaml a']);
+});

@@ -5,15 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPLY_RUN_COMMAND, OPEN_MODEL_CARD_ROW_COMMAND, ROW_ACTION_COMMANDS, TOGGLE_STAR_COMMAND } from '../../extension/panels/row-commands';
+import { APPLY_RUN_COMMAND, DEPLOY_MODEL_ROW_COMMAND, OPEN_MODEL_CARD_ROW_COMMAND, ROW_ACTION_COMMANDS, TOGGLE_STAR_COMMAND } from '../../extension/panels/row-commands';
 
 const ROOT = join(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const contributed = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
 const menu: { command: string; when: string; group?: string }[] = manifest.contributes.menus['webview/context'];
 // Apply Run is registered beside the sweep commands (extension/sweep-commands.ts), Open Model Card by the model
-// card panel (extension/panels/model-card-panel.ts).
-const registered = new Set([...Object.values(ROW_ACTION_COMMANDS), TOGGLE_STAR_COMMAND, APPLY_RUN_COMMAND, OPEN_MODEL_CARD_ROW_COMMAND]);
+// card panel (extension/panels/model-card-panel.ts), Deploy Model by extension/deploy-commands.ts.
+const registered = new Set([...Object.values(ROW_ACTION_COMMANDS), TOGGLE_STAR_COMMAND, APPLY_RUN_COMMAND, OPEN_MODEL_CARD_ROW_COMMAND, DEPLOY_MODEL_ROW_COMMAND]);
 
 test('every row context-menu entry names a contributed command the panel registers', () => {
   assert.ok(menu.length > 0);

@@ -2,6 +2,7 @@
 import './charts.css';
 
 export { HistoryChart, type HistoryChartProps, type ChartHandle } from './history-chart';
+export { TimeSeriesChart, type TimeSeriesChartProps } from './time-series-chart';
 export { ScatterChart, type ScatterChartProps, type ScatterPoint } from './scatter-chart';
 export { ParallelCoordinates, type ParallelCoordinatesProps, type ParallelAxis, type ParallelHandle, type AxisValue } from './parallel-coordinates';
 export { brushFilter, type AxisBrush } from './brush';

@@ -6,7 +6,7 @@ import { Button, loadToolkit } from '../components';
 import type { PanelClient } from '../platform/client';
 import { usePersistentState, useNotification } from '../platform/state';
 import { CardView, MetricsCompare } from './card-view';
-import { CardChanged, ExportCard, Refresh, type ExportFormat, type ModelCard, type ViewState } from './contract';
+import { CardChanged, DeployModel, ExportCard, Refresh, type ExportFormat, type ModelCard, type ViewState } from './contract';
 
 const EXPORTS: { format: ExportFormat; label: string }[] = [
   { format: 'md', label: 'README.md (Hugging Face)' },
@@ -30,6 +30,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     <main className="mc-app" aria-busy={shown.loading ? 'true' : 'false'}>
       <div className="mc-toolbar" role="toolbar" aria-label="Model card">
         <Button onClick={() => client.send(Refresh, {})} title="Build the card again">Refresh</Button>
+        {card && !compare && <Button onClick={() => client.send(DeployModel, {})} title="Deploy this model to an endpoint">Deploy…</Button>}
         {card && !compare && EXPORTS.map((e) => (
           <Button key={e.format} onClick={() => client.send(ExportCard, { format: e.format })} title={`Export as ${e.label}`}>Export {e.label}</Button>
         ))}

@@ -29,3 +29,5 @@ export const CardChanged = notification<{ target?: CardTarget; loading?: boolean
 export const ExportCard = command<{ format: ExportFormat }>('card/export');
 /** Build the card again (after a run, or after editing the flow's checks). */
 export const Refresh = command<Record<string, never>>('card/refresh');
+/** Deploy the shown card's model ("Flowbench: Deploy Model" for its run). */
+export const DeployModel = command<Record<string, never>>('card/deploy');
