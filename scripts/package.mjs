@@ -71,27 +71,34 @@ function duckdbBinding(target) {
   return dir;
 }
 
-/** Every package the native roots need at run time, as [name, source folder]. */
+/**
+ * Every package the native roots need at run time, as name → { source folder, where it goes in the VSIX }.
+ * Packages are found as Node finds them (nested node_modules first), and each keeps its place relative to the
+ * repository's node_modules, so a dependency that needs another version than the hoisted one (snowflake-sdk's
+ * own `open`, `https-proxy-agent`, …) gets it, and vsce's `npm list` sees a valid tree.
+ */
 function runtimeClosure(target) {
   const found = new Map();
   const visit = (name, from) => {
-    if (found.has(name) || INSTALL_ONLY.has(name)) return;
+    if (INSTALL_ONLY.has(name)) return;
     const dir = packageDir(name, from);
     if (!dir) throw new Error(`${name} is not installed; run npm install`);
-    found.set(name, dir);
+    if (found.has(dir)) return;
+    found.set(dir, { name, place: relative(root, dir) });
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
   };
   for (const name of NATIVE_ROOTS) visit(name, root);
   if (target === hostTarget) visit(SQLITE, root);
   else console.warn(`${target}: ${SQLITE} is built for ${hostTarget} only; this VSIX reads MLflow servers and mlruns/ folders, not mlflow.db`);
-  found.set(`@duckdb/node-bindings-${TARGETS[target].duckdb}`, duckdbBinding(target));
+  const binding = `@duckdb/node-bindings-${TARGETS[target].duckdb}`;
+  found.set(duckdbBinding(target), { name: binding, place: join('node_modules', binding) });
   return found;
 }
 
-function copyPackage(name, source, nodeModules, target) {
+function copyPackage(name, source, destination, target) {
   const onnxBinaries = join(source, 'bin', 'napi-v6');
-  cpSync(source, join(nodeModules, name), {
+  cpSync(source, destination, {
     recursive: true,
     dereference: true,
     filter: (path) => {
@@ -105,7 +112,7 @@ function copyPackage(name, source, nodeModules, target) {
     },
   });
   // The staged copy ships without its download-at-install script, so its manifest must not ask for that script's deps.
-  const manifestFile = join(nodeModules, name, 'package.json');
+  const manifestFile = join(destination, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   const installOnly = Object.keys(manifest.dependencies ?? {}).filter((dep) => INSTALL_ONLY.has(dep));
   if (installOnly.length) {
@@ -131,12 +138,12 @@ function stage(target) {
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 
   const closure = runtimeClosure(target);
-  for (const [name, source] of closure) copyPackage(name, source, join(dir, 'node_modules'), target);
+  for (const [source, { name, place }] of closure) copyPackage(name, source, join(dir, place), target);
 
   const manifest = { ...pkg };
   delete manifest.devDependencies;
   delete manifest.scripts;
-  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...(closure.has(SQLITE) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
+  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...([...closure.values()].some((p) => p.name === SQLITE) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   return dir;
 }
