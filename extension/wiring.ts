@@ -6,6 +6,8 @@ import { FlowWorkspace } from './flow-workspace';
 import { registerExperimentsPanel } from './panels/experiments-panel';
 import { registerModelCardPanel } from './panels/model-card-panel';
 import { registerFlowGraphPanel } from './panels/flow-graph-panel';
+import { registerSqlPreviewPanel } from './panels/sql-preview-panel';
+import { SnowflakeSecret } from './snowflake-secret';
 import { PipelinesTree } from './pipelines-tree';
 import { registerProjectCommands } from './project-commands';
 import type { ProcessLog } from './process-log';
@@ -18,11 +20,12 @@ import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
   const flows = new FlowWorkspace(log);
-  const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log);
+  const secret = new SnowflakeSecret(context.secrets);
+  const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log, () => secret.env());
   const stepLogs = new StepLogs();
   const pipelines = new PipelinesTree(flows, runs);
   const runsTree = new RunsTree(flows, runs, log);
-  context.subscriptions.push(flows, runs, stepLogs, pipelines, runsTree, new RunFeedback(runs));
+  context.subscriptions.push(secret, flows, runs, stepLogs, pipelines, runsTree, new RunFeedback(runs));
   context.subscriptions.push(
     vscode.window.createTreeView('flowbench.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
     vscode.window.createTreeView('flowbench.runs', { treeDataProvider: runsTree }),
@@ -35,6 +38,7 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerExperimentsPanel(context, { flows, runs, log });
   registerModelCardPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
+  registerSqlPreviewPanel(context, { flows, log, secret });
   registerProjectCommands(context, flows, log);
   registerSweepCommands(context, flows, log);
   flows.refresher.request();

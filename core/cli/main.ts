@@ -14,6 +14,7 @@ import { applyCommand } from './commands/apply';
 import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
+import { previewCommand } from './commands/preview';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   test: testCommand,
   model: modelCommand,
   card: cardCommand,
+  preview: previewCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -19,6 +19,7 @@ export const USAGE: Record<string, string> = {
     'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
+  preview: 'flowbench preview STEP [FLOW] [--limit N] [--json]   a SQL step\'s compiled SQL and its first 100 rows on its warehouse',
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
 

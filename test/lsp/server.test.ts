@@ -242,7 +242,11 @@ describe('language server over LSP', () => {
       ['Run upstream', 'flowbench.runUpstream', [p.flow, 'train']],
     ]);
     const features = lenses.filter((l) => l.range.start.line === positionOf(FLOW, 'features:').line);
-    assert.equal(features.length, 2, 'no "Run upstream" on a step with no parents');
+    // a SQL step with no parents: Run, Preview (its first rows), status; no "Run upstream"
+    assert.deepEqual(features.map((l) => l.command?.title).slice(0, 2), ['▶ Run', 'Preview']);
+    assert.equal(features.length, 3, 'no "Run upstream" on a step with no parents');
+    assert.deepEqual(features[1]!.command!.arguments, [p.flow, 'features']);
+    assert.equal(features[1]!.command!.command, 'flowbench.previewSqlStep');
     // The status comes from the engine's check, computed in the background.
     let status = '';
     for (let i = 0; i < 50 && !/never run/.test(status); i++) {
