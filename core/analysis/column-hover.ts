@@ -5,27 +5,16 @@ import type { FlowAnalysis } from '../flow/analyze';
 import { diskHost } from '../flow/host';
 import type { Position, Range } from '../flow/model';
 import { checksPath } from '../flow/validate-tests';
-
-interface ColumnProfileJson {
-  name: string;
-  type: string;
-  nullShare: number;
-  distinct: number;
-  min?: number | string;
-  max?: number | string;
-  mean?: number;
-  std?: number;
-  top?: { value: string; count?: number }[];
-}
+import type { TableProfile } from '../runs/types';
 
 const inside = (r: Range, p: Position) =>
   (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
 
 /** The profile of a step's table as last checked, or undefined before the first check (or for a torn file). */
-export function lastProfile(root: string, step: string): { rows: number; columns: ColumnProfileJson[] } | undefined {
+export function lastProfile(root: string, step: string): TableProfile | undefined {
   const text = diskHost.readText(checksPath(root, step));
   try {
-    return text ? (JSON.parse(text) as { profile?: { rows: number; columns: ColumnProfileJson[] } }).profile : undefined;
+    return text ? (JSON.parse(text) as { profile?: TableProfile }).profile : undefined;
   } catch {
     return undefined;
   }
