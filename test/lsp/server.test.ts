@@ -305,7 +305,7 @@ steps:
       const snow = (await c.waitForDiagnostics(report, (d) => codes(d).includes('FB602'))).find((d) => d.code === 'FB602')!;
       assert.equal(snow.severity, 2, 'a warning, never an error, for Snowflake SQL');
       assert.match(snow.source!, /duckdb parser, snowflake target/);
-      assert.match(message(snow), /targets Snowflake but was checked with the DuckDB parser/);
+      assert.match(message(snow), /targets Snowflake \(its flow's warehouse\) and was checked with the DuckDB parser/);
 
       const refs = await c.request<Location[]>('textDocument/definition', { textDocument: { uri: uri(shared) }, position: { line: 2, character: 20 } });
       assert.deepEqual(refs.map((l) => l.uri), [uri(b.flow)], 'source() resolves in the flow that declares it');
