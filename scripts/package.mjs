@@ -71,27 +71,34 @@ function duckdbBinding(target) {
   return dir;
 }
 
-/** Every package the native roots need at run time, as [name, source folder]. */
+/**
+ * Every package the native roots need at run time, as [where it goes under the staging folder, source folder].
+ * A package keeps its place in the tree: a version nested under its dependent (snowflake-sdk brings several
+ * that differ from the hoisted ones) stays nested, so each dependent loads the version it asked for.
+ */
 function runtimeClosure(target) {
   const found = new Map();
   const visit = (name, from) => {
-    if (found.has(name) || INSTALL_ONLY.has(name)) return;
+    if (INSTALL_ONLY.has(name)) return;
     const dir = packageDir(name, from);
     if (!dir) throw new Error(`${name} is not installed; run npm install`);
-    found.set(name, dir);
+    const place = relative(root, dir);
+    if (found.has(place)) return;
+    found.set(place, dir);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
   };
   for (const name of NATIVE_ROOTS) visit(name, root);
   if (target === hostTarget) visit(SQLITE, root);
   else console.warn(`${target}: ${SQLITE} is built for ${hostTarget} only; this VSIX reads MLflow servers and mlruns/ folders, not mlflow.db`);
-  found.set(`@duckdb/node-bindings-${TARGETS[target].duckdb}`, duckdbBinding(target));
+  found.set(join('node_modules', `@duckdb/node-bindings-${TARGETS[target].duckdb}`), duckdbBinding(target));
   return found;
 }
 
-function copyPackage(name, source, nodeModules, target) {
+function copyPackage(place, source, stagingDir, target) {
+  const name = place.slice(place.lastIndexOf('node_modules/') + 'node_modules/'.length);
   const onnxBinaries = join(source, 'bin', 'napi-v6');
-  cpSync(source, join(nodeModules, name), {
+  cpSync(source, join(stagingDir, place), {
     recursive: true,
     dereference: true,
     filter: (path) => {
@@ -105,7 +112,7 @@ function copyPackage(name, source, nodeModules, target) {
     },
   });
   // The staged copy ships without its download-at-install script, so its manifest must not ask for that script's deps.
-  const manifestFile = join(nodeModules, name, 'package.json');
+  const manifestFile = join(stagingDir, place, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   const installOnly = Object.keys(manifest.dependencies ?? {}).filter((dep) => INSTALL_ONLY.has(dep));
   if (installOnly.length) {
@@ -131,12 +138,12 @@ function stage(target) {
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 
   const closure = runtimeClosure(target);
-  for (const [name, source] of closure) copyPackage(name, source, join(dir, 'node_modules'), target);
+  for (const [place, source] of closure) copyPackage(place, source, dir, target);
 
   const manifest = { ...pkg };
   delete manifest.devDependencies;
   delete manifest.scripts;
-  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...(closure.has(SQLITE) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
+  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...(closure.has(join('node_modules', SQLITE)) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   return dir;
 }
