@@ -83,7 +83,7 @@ export function formatDuration(ms: number): string {
 
 function computeLabel(step: Step): string {
   const compute = step.compute;
-  if (compute.target === 'sagemaker') return ['sagemaker', compute.instanceType?.value].filter(Boolean).join(' ');
+  if (compute.target === 'sagemaker') return ['sagemaker', compute.instanceType?.value, compute.spot?.value && 'spot'].filter(Boolean).join(' ');
   return step.kind === 'sql' ? 'sql' : 'local';
 }
 

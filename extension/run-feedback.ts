@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { RunEvent } from '../core/engine/events';
 import { formatDuration } from './pipelines-tree';
+import { RemoteJobs } from './remote-jobs';
 import type { ActiveRun, RunEnded, RunManager } from './run-manager';
 
 export class RunFeedback implements vscode.Disposable {
@@ -17,6 +18,7 @@ export class RunFeedback implements vscode.Disposable {
   private readonly progressDone = new Map<ActiveRun, () => void>();
   private readonly progressReport = new Map<ActiveRun, vscode.Progress<{ message?: string }>>();
   private readonly disposables: vscode.Disposable[];
+  private readonly remote = new RemoteJobs();
 
   constructor(private readonly runs: RunManager) {
     this.statusBar.name = 'Flowbench run';
@@ -46,6 +48,7 @@ export class RunFeedback implements vscode.Disposable {
   }
 
   private event(run: ActiveRun, event: RunEvent): void {
+    if (this.remote.onEvent(event)) this.updateStatusBar();
     if (event.type === 'run-waiting') {
       // Another run (a terminal, another window) holds the folder's .flowbench/: say for whom this one waits.
       const text = `waiting for run ${event.holder.runId}, pid ${event.holder.pid}, to finish`;
@@ -100,6 +103,7 @@ export class RunFeedback implements vscode.Disposable {
   }
 
   private ended({ run, end }: RunEnded): void {
+    if (run.runId) this.remote.forgetRun(run.runId);
     this.progressDone.get(run)?.();
     this.progressDone.delete(run);
     this.progressReport.delete(run);
@@ -122,8 +126,8 @@ export class RunFeedback implements vscode.Disposable {
     }
     const run = active[0]!;
     const { done, total } = run.counts();
-    this.statusBar.text = `$(loading~spin) Flowbench ${done}/${total || '?'}`;
-    this.statusBar.tooltip = `${progressMessage(run)} · ${formatDuration(Date.now() - run.startedAt)} so far — click to stop`;
+    this.statusBar.text = `$(loading~spin) Flowbench ${done}/${total || '?'}${this.remote.label()}`;
+    this.statusBar.tooltip = [`${progressMessage(run)} · ${formatDuration(Date.now() - run.startedAt)} so far — click to stop`, this.remote.tooltip()].filter(Boolean).join('\n');
     this.statusBar.show();
   }
 

@@ -15,6 +15,8 @@ const entries = [
   { in: 'extension/language-client.ts', out: 'language-client' },
   // ONNX Runtime runs only in this worker process (core/model/ort-client.ts spawns it).
   { in: 'core/model/ort-worker.ts', out: 'ort-worker' },
+  // The local model endpoint, a detached process of its own (core/deploy/local-deploy.ts starts it).
+  { in: 'core/deploy/endpoint-server.ts', out: 'endpoint-server' },
 ];
 /** extension/main.ts requires the language client at run time, after activation, from the bundle beside it. */
 const languageClientAtRunTime = {

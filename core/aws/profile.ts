@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SageMakerCompute } from '../flow/model';
+import { AwsProblem } from './errors';
 
 export interface ServerlessSettings {
   memorySizeInMB: number;
@@ -48,10 +49,10 @@ export const PROFILE_FILE = join('.flowbench', 'sagemaker.json');
 export const DEFAULT_PREFIX = 'flowbench';
 export const SERVERLESS_DEFAULTS: ServerlessSettings = { memorySizeInMB: 2048, maxConcurrency: 5 };
 
-/** Every problem found, one per line, each naming where the value came from. */
-export class ProfileError extends Error {
+/** Every problem found, one per line, each naming where the value came from; an AwsProblem, so callers print it alike. */
+export class ProfileError extends AwsProblem {
   constructor(readonly problems: string[]) {
-    super(problems.length === 1 ? problems[0]! : `the SageMaker profile has ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+    super(problems.length === 1 ? problems[0]! : `the SageMaker profile has ${problems.length} problems:\n  ${problems.join('\n  ')}`, undefined, 'ProfileError');
   }
 }
 

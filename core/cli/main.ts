@@ -15,6 +15,8 @@ import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
 import { previewCommand } from './commands/preview';
+import { deployCommand } from './commands/deploy';
+import { endpointsCommand, undeployCommand } from './commands/endpoints';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -31,6 +33,9 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   model: modelCommand,
   card: cardCommand,
   preview: previewCommand,
+  deploy: deployCommand,
+  endpoints: endpointsCommand,
+  undeploy: undeployCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,8 +1,9 @@
 // Usage text for each command, shown by --help and after a usage error.
+import { SAGEMAKER_USAGE } from './sagemaker-flags';
 
 export const USAGE: Record<string, string> = {
   validate: 'flowbench validate [FLOW]            check a flow file and its SQL; print every problem as file:line:col',
-  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait] [--snowflake-at TIME]',
+  run: 'flowbench run [FLOW] [--step S]... [--upstream|--downstream] [--set name=value]... [-j N] [--force] [--events] [--no-wait] [--attach] [--snowflake-at TIME]',
   status: 'flowbench status [FLOW] [--set name=value]... [--json]   which steps are up to date, and why the others are not',
   runs: [
     'flowbench runs [FLOW] [--filter EXPR] [--sort KEYS] [--columns KEYS] [--starred] [--status S] [--limit N] [--json]   list recorded runs, newest first',
@@ -20,6 +21,9 @@ export const USAGE: Record<string, string> = {
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
   preview: 'flowbench preview STEP [FLOW] [--limit N] [--json]   a SQL step\'s compiled SQL and its first 100 rows on its warehouse',
+  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
+  endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
+  undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
 
@@ -32,6 +36,7 @@ const RUN_OPTIONS = `
   --force            run the selected steps even if they are up to date
   --events           print every run event as one JSON line on stdout (human output goes to stderr)
   --no-wait          if another run is using this folder, exit with code 75 instead of waiting for it
+  --attach           follow a SageMaker job a runner that died left for a step (same fingerprint) instead of refusing
   --snowflake-at T   read Snowflake sources as of time T (ISO; Time Travel), to replay a recorded run`;
 
 const RUNS_OPTIONS = `
@@ -59,6 +64,16 @@ const SWEEP_OPTIONS = `
   --events           print sweep and run events as JSON lines on stdout (human output goes to stderr)
   --no-wait          if a run is using this folder, exit with code 75 instead of waiting`;
 
+const DEPLOY_OPTIONS = `
+  --target T                  local (default: an ONNX Runtime endpoint on 127.0.0.1) or sagemaker
+  --name N                    deployment name (default: the flow's name); deploying a name again replaces it
+  --port P                    local: the port (default: the one it had, else any free port)
+  --no-batching               local: run every request on its own (default: dynamic batching)
+  --max-batch N               local: rows per batched run at most (default 256)
+  --batch-window-ms MS        local: how long a request waits for others to batch with (default 0: only while busy)
+  --json                      print the deployment record as JSON
+${SAGEMAKER_USAGE.map((l) => '  ' + l).join('\n')}`;
+
 const MODEL_OPTIONS = `
   --json             the inspection (or the inference's inputs and outputs) as JSON
   --no-runtime       inspect only: skip the ONNX Runtime cross-check (which loads the model in a child process)
@@ -81,6 +96,6 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS }[command];
+  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS, deploy: DEPLOY_OPTIONS }[command];
   return `Usage: ${usage}${options ? '\n' + options : ''}`;
 }

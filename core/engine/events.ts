@@ -20,6 +20,28 @@ export interface SourceLocation {
   column?: number;
 }
 
+/** A step that ran as a SageMaker job (core/sagemaker/): what the run record keeps of the job. */
+export interface RemoteJob {
+  target: 'sagemaker';
+  kind: 'training' | 'processing';
+  jobName: string;
+  jobArn?: string;
+  region?: string;
+  instanceType: string;
+  instanceCount: number;
+  spot: boolean;
+  /** The job's last known status: InProgress, Completed, Failed, Stopped. */
+  status: string;
+  trainingSeconds?: number;
+  billableSeconds?: number;
+  /** From the list prices in core/sagemaker/cost.ts; absent for an instance type it does not know. */
+  estimatedCostUsd?: number;
+  /** Bytes sent to S3 for this job: 0 when every input was there already. */
+  uploadedBytes?: number;
+  /** True when this run followed a job an earlier runner started (`flowbench run --attach`). */
+  attached?: boolean;
+}
+
 export type RunEvent =
   | {
       /**
@@ -77,6 +99,14 @@ export type RunEvent =
       profile?: TableProfile;
       /** Last change time (ISO) of each Snowflake source table the step read, by `source.table`: what `run --snowflake-at` replays. */
       sourceTimes?: Record<string, string>;
+      time: number;
+    }
+  | {
+      /** A step's SageMaker job was created (or found again): sent again with its final figures at the end. */
+      type: 'step-remote';
+      runId: string;
+      step: string;
+      job: RemoteJob;
       time: number;
     }
   | {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { formatProblem, loadFlow, type FlowAnalysis } from '../flow/analyze';
 import { projectRoot } from '../flow/confine';
 import { openRunStore, type RunStore } from '../runs/store';
+import { remoteProblems } from '../sagemaker/settings';
 import type { SqlExecutor } from '../sql/execute';
 import { ContentStore } from './cas';
 import type { RunEvent, RunEventListener, RunStatus, StepOutcome } from './events';
@@ -37,6 +38,8 @@ export interface RunOptions {
   runId?: string;
   /** When another run holds the folder's state: wait for it (default), or give up at once (`lockedBy`). */
   wait?: boolean;
+  /** Follow a SageMaker job a runner that died left for a step, instead of refusing to start another (`run --attach`). */
+  attach?: boolean;
   /** Set by a sweep: the flow file is a variant's scratch copy, and the sweep (which holds the lock) lends its services. */
   shared?: SharedServices;
   /** Read Snowflake sources as of this time (ISO, Time Travel): replays a run from the change times it recorded. */
@@ -91,11 +94,9 @@ export async function runFlow(opts: RunOptions): Promise<RunResult> {
   if (params.unknown.length) return refuse(`unknown param${params.unknown.length > 1 ? 's' : ''} ${params.unknown.join(', ')} in overrides; params are: ${[...flow.params.keys()].join(', ') || '(none)'}`);
   const selection = selectSteps(graph, opts.targets, opts.scope);
   if ('error' in selection) return refuse(selection.error);
-  const remote = [...selection.steps].filter((name) => flow.steps.get(name)?.compute.target === 'sagemaker');
-  if (remote.length) {
-    // Running them here instead would silently produce results from other hardware than the flow asks for.
-    return refuse(`step${remote.length > 1 ? 's' : ''} ${remote.join(', ')} ask${remote.length > 1 ? '' : 's'} for SageMaker compute, which this version of the runner cannot run yet; set \`compute: local\` (or remove \`compute:\`) to run ${remote.length > 1 ? 'them' : 'it'} on this machine`);
-  }
+  const remote = remoteProblems(flow, selection.steps);
+  // Found before anything runs: a job that cannot start must not cost the steps before it.
+  if (remote.length) return refuse(remote.join('\n'));
 
   const stateDir = stateDirOf(flow);
   // A sweep's variant: the sweep holds the project's lock for all of them.
@@ -200,6 +201,7 @@ async function runLocked(
     fingerprints: new Map(),
     recordLater: (step, write) => records.add(step, write),
     ...(shared ? { sharedWork: shared.work } : {}),
+    ...(opts.attach ? { attach: true } : {}),
   };
 
   const order = graph.order.filter((s) => selection.steps.has(s));

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
 import { readViolation } from '../flow/confine';
 import { interpolate, interpolateCommand, unquotableMessage } from '../flow/interpolate';
-import type { Step } from '../flow/model';
+import type { SageMakerCompute, Step } from '../flow/model';
 import type { SqlExecutor } from '../sql/execute';
 import { isSnowflakeStep, snowflakeSources } from '../sql/snowflake-naming';
 import type { ContentStore } from './cas';
@@ -20,11 +20,10 @@ import { MetricsTail, readMetricsFile } from './metrics';
 import { hashOutputs, outputDrift, type OutputRecord } from './outputs';
 import { runProcess } from './process';
 import type { Reaper } from './reaper';
-import type { StepStateStore } from './state';
+import { stateDirOf, type StepInputs, type StepStateStore } from './state';
 import type { StatusEvaluator } from './status';
 import { StepLog } from './step-log';
 import type { KeyedMutex } from './keyed-mutex';
-import type { StepInputs } from './state';
 
 export interface RunContext {
   analysis: FlowAnalysis;
@@ -60,6 +59,8 @@ export interface RunContext {
    * variants agreeing on a step compute it once and the rest restore it.
    */
   sharedWork?: KeyedMutex;
+  /** `run --attach`: a SageMaker job a dead runner left for a step's fingerprint is followed, not refused. */
+  attach?: boolean;
 }
 
 /** What the step-end event says about a step, with full output records (directory contents too). */
@@ -198,7 +199,9 @@ async function settle(ctx: RunContext, step: Step, log: StepLog, started: number
   for (let attempt = 1; attempt <= attempts; attempt++) {
     ctx.emit({ type: 'step-start', runId: ctx.runId, step: step.name, attempt, fingerprint, reasons, time: Date.now() });
     if (attempt > 1) log.note(`attempt ${attempt} of ${attempts}`);
-    const result = step.kind === 'sql' ? await attemptSql(ctx, step, log) : await attemptCommand(ctx, step, log, attempt);
+    const result = step.kind === 'sql' ? await attemptSql(ctx, step, log)
+      : isRemote(step) ? await attemptRemote(ctx, step, log, fingerprint)
+      : await attemptCommand(ctx, step, log, attempt);
     if (result.ok) {
       const done = await collectResults(ctx, step, log);
       if ('outputs' in done) {
@@ -266,9 +269,58 @@ function readAllMetrics(root: string, step: Step): { metrics?: Record<string, nu
   return { metrics: Object.assign({}, ...step.metrics.map((m) => readMetricsFile(path.resolve(root, m.value), m.value))) };
 }
 
+function isRemote(step: Step): step is Step & { compute: SageMakerCompute } {
+  return step.compute.target === 'sagemaker';
+}
+
 function timeoutOf(step: Step): number | undefined {
   const seconds = step.timeout?.value;
   return seconds !== undefined && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/** The command, cwd and `env:` of a run step with params filled in; or why it must not run. */
+function prepareCommand(ctx: RunContext, step: Step): { command: string; dir: string; cwd: string; extra: Record<string, string> } | { ok: false; message: string } {
+  const { params } = ctx;
+  const root = ctx.analysis.flow.root;
+  const extra: Record<string, string> = {};
+  for (const [k, v] of step.env) extra[k] = interpolate(v.value, params).text;
+  // Validation confined the cwd with the flow's own param values; a --set override can point it elsewhere.
+  const dir = step.cwd ? interpolate(step.cwd.value, params).text : '.';
+  const cwd = path.resolve(root, dir);
+  const away = readViolation(dir, cwd, root, ctx.project);
+  if (away) return { ok: false, message: `cwd '${dir}' ${away}: paths a flow names never escape its project` };
+  const command = interpolateCommand(step.run?.value ?? '', params);
+  const unsafe = command.unquotable[0];
+  if (unsafe) return { ok: false, message: unquotableMessage(unsafe) };
+  return { command: command.text, dir, cwd, extra };
+}
+
+/** The step as a SageMaker job (core/sagemaker/, loaded only when a flow has one: the AWS SDK is large). */
+async function attemptRemote(ctx: RunContext, step: Step & { compute: SageMakerCompute }, log: StepLog, fingerprint: string): Promise<Attempt> {
+  const prepared = prepareCommand(ctx, step);
+  if ('ok' in prepared) return prepared;
+  const { runRemoteStep } = await import('../sagemaker/remote-step');
+  const root = ctx.analysis.flow.root;
+  const res = await runRemoteStep({
+    root,
+    stateDir: stateDirOf(ctx.analysis.flow),
+    step,
+    fingerprint,
+    runId: ctx.runId,
+    command: prepared.command,
+    cwd: path.relative(root, prepared.cwd) || '.',
+    params: ctx.params,
+    env: prepared.extra,
+    outs: declaredOutputs(step),
+    hasher: ctx.hasher,
+    signal: ctx.signal,
+    attach: ctx.attach ?? false,
+    line: (text) => log.line('stdout', text),
+    note: (text) => log.note(text),
+    onJob: (job) => ctx.emit({ type: 'step-remote', runId: ctx.runId, step: step.name, job, time: Date.now() }),
+  });
+  if (res.ok) return { ok: true };
+  return { ok: false, message: res.message, ...(res.cancelled ? { cancelled: true } : {}) };
 }
 
 async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt: number): Promise<Attempt> {
@@ -282,21 +334,14 @@ async function attemptCommand(ctx: RunContext, step: Step, log: StepLog, attempt
     (p) => ctx.emit({ type: 'metric', runId, step: step.name, ...p }),
     (message) => log.note(`warning: ${message}`),
   );
-  const extra: Record<string, string> = {};
-  for (const [k, v] of step.env) extra[k] = interpolate(v.value, params).text;
+  const prepared = prepareCommand(ctx, step);
+  if ('ok' in prepared) return prepared;
+  const { extra, cwd } = prepared;
   const inputs = Object.fromEntries(step.inputs.map((i) => [i.value, path.resolve(root, tableExportPath(i.value))]));
-  // Validation confined the cwd with the flow's own param values; a --set override can point it elsewhere.
-  const dir = step.cwd ? interpolate(step.cwd.value, params).text : '.';
-  const cwd = path.resolve(root, dir);
-  const away = readViolation(dir, cwd, root, ctx.project);
-  if (away) return { ok: false, message: `cwd '${dir}' ${away}: paths a flow names never escape its project` };
-  const command = interpolateCommand(step.run?.value ?? '', params);
-  const unsafe = command.unquotable[0];
-  if (unsafe) return { ok: false, message: unquotableMessage(unsafe) };
   const timeoutMs = timeoutOf(step);
   tail.start();
   const res = await runProcess({
-    command: command.text,
+    command: prepared.command,
     cwd,
     env: stepEnvironment({ runId, step: step.name, root, params, inputs, metricsLog, extra }, ctx.baseEnv),
     onLine: (stream, text) => log.line(stream, text),

@@ -68,6 +68,10 @@ export interface SageMakerCompute {
   maxRuntimeSeconds?: Located<number>;
   /** S3 prefix for inputs and outputs, e.g. s3://bucket/flowbench. */
   s3Prefix?: Located<string>;
+  /** Managed spot training (training jobs only). */
+  spot?: Located<boolean>;
+  /** With spot: MaxWaitTimeInSeconds, the wait for capacity plus the run. */
+  maxWaitSeconds?: Located<number>;
 }
 
 export type Compute = LocalCompute | SageMakerCompute;

@@ -314,7 +314,13 @@ class FlowParser {
     assign('instanceCount', int('instance_count'));
     assign('volumeSizeGb', int('volume_size_gb'));
     assign('maxRuntimeSeconds', int('max_runtime_seconds'));
+    assign('maxWaitSeconds', int('max_wait_seconds'));
     assign('job', this.enumOf(fields.get('job'), ['training', 'processing'] as const, 'job'));
+    const spot = fields.get('spot');
+    if (spot) {
+      if (isScalar(spot.value) && typeof spot.value.value === 'boolean') sm.spot = { value: spot.value.value, range: this.rangeOf(spot.value) };
+      else this.wrongType(spot.value, spot.pair, '`true` or `false`');
+    }
     return sm;
   }
 

@@ -3,7 +3,7 @@
 import { relative, resolve } from 'node:path';
 import { FolderLinks, isUrl, keptPaths, outViolation, projectRoot, readViolation } from './confine';
 import { cachedMatches, globBase, isGlob } from './source-files';
-import type { Fix, Flow, Located, Problem, Range, Severity, Step } from './model';
+import type { Fix, Flow, Located, Problem, Range, SageMakerCompute, Severity, Step } from './model';
 import type { FileHost } from './host';
 import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
@@ -375,6 +375,22 @@ class Validator {
     if (!c.image) this.report('FB070', 'error', `SageMaker compute of step '${step.name}' needs \`image:\`, the container image URI the job runs.`, c.range);
     if (c.instanceType && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(c.instanceType.value)) {
       this.report('FB070', 'error', `'${c.instanceType.value}' is not a SageMaker instance type: they look like ml.m5.xlarge or ml.g5.2xlarge.`, c.instanceType.range);
+    }
+    this.spot(c);
+  }
+
+  /** What SageMaker itself would refuse at CreateTrainingJob, said while the flow is edited. */
+  private spot(c: SageMakerCompute): void {
+    if (c.spot?.value && c.job?.value === 'processing') {
+      this.report('FB130', 'error', 'Managed spot capacity is for training jobs only: remove `spot:` or use `job: training`.', c.spot.range);
+    }
+    if (c.maxWaitSeconds && !c.spot?.value) {
+      this.report('FB131', 'error', '`max_wait_seconds:` only applies to spot jobs (the wait for spot capacity): add `spot: true` or remove it.', c.maxWaitSeconds.range);
+      return;
+    }
+    const runtime = c.maxRuntimeSeconds?.value;
+    if (c.maxWaitSeconds && runtime !== undefined && c.maxWaitSeconds.value < runtime) {
+      this.report('FB132', 'error', `\`max_wait_seconds:\` (${c.maxWaitSeconds.value}) must be at least \`max_runtime_seconds:\` (${runtime}): it counts the job's run time plus the wait for spot capacity.`, c.maxWaitSeconds.range);
     }
   }
 

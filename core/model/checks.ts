@@ -212,7 +212,7 @@ function swap(sample: ModelSample, check: SwapCheck): Changed {
   return { base, sample: out };
 }
 
-function feedsOf(sample: ModelSample, inputs: OnnxTensorInfo[]): Record<string, Feed> {
+export function feedsOf(sample: ModelSample, inputs: OnnxTensorInfo[]): Record<string, Feed> {
   const feeds: Record<string, Feed> = {};
   for (const info of inputs) {
     const entry = sample.inputs.get(info.name)!;

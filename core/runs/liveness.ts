@@ -27,6 +27,11 @@ export function currentWriter(): WriterIdentity {
   };
 }
 
+/** Another process of this machine (one this process started, say), as a writer identity. */
+export function processIdentity(pid: number): WriterIdentity {
+  return { ...currentWriter(), pid, pidStart: processStartTime(pid) };
+}
+
 /** `unknown` when the writer lives on another machine: its runs are left alone. */
 export function writerState(writer: WriterIdentity, here = currentWriter()): 'alive' | 'dead' | 'unknown' {
   if (writer.hostname !== here.hostname) return 'unknown';

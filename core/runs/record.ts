@@ -68,6 +68,9 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
       }
       break;
     }
+    case 'step-remote':
+      stepOf(record, event.step).remote = event.job;
+      break;
     case 'run-end':
       record.status = event.status;
       record.end = event.time;

@@ -1,6 +1,6 @@
 // Shapes of what the run store keeps. A RunRecord is one experiment: everything needed to reproduce
 // a run and to explain why two runs differ. A RunSummary is the slice of it that listing needs.
-import type { SourceLocation, StepOutcome } from '../engine/events';
+import type { RemoteJob, SourceLocation, StepOutcome } from '../engine/events';
 
 export type RunRecordStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
@@ -27,6 +27,8 @@ export interface StepRecord {
   profile?: TableProfile;
   /** Last change time (ISO) of each Snowflake source table it read, by `source.table` (replay: `run --snowflake-at`). */
   sourceTimes?: Record<string, string>;
+  /** The SageMaker job the step ran as: name, ARN, instance, billed seconds, estimated cost. */
+  remote?: RemoteJob;
 }
 
 export interface TestResult {

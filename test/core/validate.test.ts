@@ -131,6 +131,27 @@ test('warnings and hints: isolated steps, unused params, bad compute, unknown wa
   assert.equal(find('FB072').length, 1);
 });
 
+test('spot settings: training only, max_wait_seconds needs spot and covers the run time', () => {
+  const sm = (extra: string) => `    compute: { target: sagemaker, instance_type: ml.m5.xlarge, image: img, ${extra} }\n`;
+  const steps = '  a:\n    run: echo a\n' + sm('spot: true, max_wait_seconds: 7200, max_runtime_seconds: 3600') +
+    '  b:\n    run: echo b\n' + sm('job: processing, spot: true') +
+    '  c:\n    run: echo c\n' + sm('max_wait_seconds: 60') +
+    '  d:\n    run: echo d\n' + sm('spot: true, max_wait_seconds: 60, max_runtime_seconds: 120') +
+    '  e:\n    run: echo e\n' + sm('spot: yes please');
+  const a = analyze(base + steps);
+  const within = (line: number, r: { start: { line: number }; end: { line: number } }) => line >= r.start.line && line <= r.end.line;
+  const codes = (step: string) => a.problems.filter((p) => within(p.range.start.line, a.flow.steps.get(step)!.range)).map((p) => p.code).filter((c) => c.startsWith('FB13'));
+  assert.deepEqual(codes('a'), []);
+  assert.deepEqual(codes('b'), ['FB130']);
+  assert.deepEqual(codes('c'), ['FB131']);
+  assert.deepEqual(codes('d'), ['FB132']);
+  const sa = a.flow.steps.get('a')!.compute;
+  assert.ok(sa.target === 'sagemaker' && sa.spot?.value === true && sa.maxWaitSeconds?.value === 7200);
+  const se = a.flow.steps.get('e')!.compute;
+  assert.ok(se.target === 'sagemaker' && se.spot === undefined, 'a non-boolean spot is reported, not taken');
+  assert.ok(a.problems.some((p) => p.severity === 'error' && within(p.range.start.line, a.flow.steps.get('e')!.range) && /true|false/.test(p.message)));
+});
+
 test('loadFlow on a missing file reports it instead of throwing', () => {
   const a = loadFlow(project.path('missing.flow.yaml'));
   assert.equal(a.problems[0]?.code, 'FB003');

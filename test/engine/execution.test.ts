@@ -284,7 +284,7 @@ steps:
   ws.write('test.flow.yaml', 'flow: ok\nsteps:\n  prep: { run: echo a > prep.txt, outs: [prep.txt] }\n  train:\n    run: echo b\n    deps: [prep.txt]\n    compute: { target: sagemaker, instance_type: ml.m5.xlarge, image: x }\n');
   const remote = await ws.run();
   assert.equal(remote.result.status, 'failed');
-  assert.match(remote.result.message!, /train asks for SageMaker compute.*compute: local/);
+  assert.match(remote.result.message!, /step train runs on SageMaker and needs an execution role: set `role:`/);
   assert.equal(ws.exists('prep.txt'), false, 'nothing ran');
   assert.equal((await ws.run({ targets: ['prep'] })).result.status, 'succeeded', 'local steps alone still run');
 });

@@ -18,6 +18,7 @@ import { RunProgress } from '../progress/run-progress';
 import { printSummary } from '../progress/summary';
 import { ttyView } from '../progress/tty-view';
 import { openStoreFor } from '../run-store';
+import { leftBehind, leftBehindNote, listPending } from '../../sagemaker/pending';
 
 export async function runCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('run', args, {
@@ -29,6 +30,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     force: { type: 'boolean' },
     events: { type: 'boolean' },
     'no-wait': { type: 'boolean' },
+    attach: { type: 'boolean' },
     'snowflake-at': { type: 'string' },
   }, 1);
   if (values.upstream && values.downstream) throw new UsageError('--upstream and --downstream exclude each other', 'pick one, or run twice', 'run');
@@ -55,6 +57,9 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
     view.onEvent(event);
   };
 
+  // Said before the run waits for the lock or starts: a job nobody follows costs money every minute.
+  for (const job of listPending(stateDir).filter(leftBehind)) view.note(leftBehindNote(job, values.attach ?? false));
+
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.cancelled);
@@ -64,7 +69,7 @@ export async function runCommand(args: string[], o: Output): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'], ...(snowflakeAt && { snowflakeAt }) });
+    const result = await runFlow({ flowFile: file, targets, scope, overrides, jobs, force: values.force, signal: controller.signal, onEvent, wait: !values['no-wait'], attach: values.attach, ...(snowflakeAt && { snowflakeAt }) });
     view.stop();
     if (result.lockedBy) {
       line(o.err, `flowbench: ${holderText(result.lockedBy)} is using ${stateDir}; not waiting for it (--no-wait)`);

@@ -62,6 +62,20 @@ function printRecord(o: Output, r: RunRecord): void {
   });
   for (const text of table(rows)) line(o.out, '  ' + text);
 
+  const remote = Object.entries(r.steps).filter(([, s]) => s.remote);
+  if (remote.length) {
+    section('SageMaker jobs');
+    const jobRows = remote.map(([name, { remote: j }]) => [
+      name,
+      `${j!.kind} job ${j!.jobName}`,
+      `${j!.instanceCount} × ${j!.instanceType}${j!.spot ? ' spot' : ''}`,
+      j!.status,
+      j!.trainingSeconds !== undefined ? `${j!.trainingSeconds} s, ${j!.billableSeconds ?? '?'} s billable` : '',
+      j!.estimatedCostUsd !== undefined ? `≈ $${j!.estimatedCostUsd} (list price)` : '',
+      paint(o, 'gray', [j!.region, j!.attached ? 'reattached' : ''].filter(Boolean).join(', ')),
+    ]);
+    for (const text of table(jobRows)) line(o.out, '  ' + text);
+  }
   const tested = Object.entries(r.steps).filter(([, s]) => s.tests?.length);
   if (tested.length) {
     section('Data tests');
