@@ -26,6 +26,8 @@ export interface RunOptions {
   cliPath: string;
   jobs?: number;
   pythonPath?: string;
+  /** Credentials the editor keeps in SecretStorage (e.g. SNOWFLAKE_PASSWORD): the child's environment only. */
+  secretEnv?: Record<string, string>;
 }
 
 export interface CliRunEnd {
@@ -55,7 +57,7 @@ export function cliArguments(request: RunRequest, options: RunOptions): string[]
 }
 
 export function cliEnvironment(options: RunOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...base, ...options.secretEnv, ELECTRON_RUN_AS_NODE: '1', FORCE_COLOR: '1' };
   if (options.pythonPath) env.PATH = [dirname(options.pythonPath), base.PATH].filter(Boolean).join(delimiter);
   return env;
 }

@@ -55,6 +55,8 @@ export class RunManager implements vscode.Disposable {
   constructor(
     private readonly cliPath: string,
     private readonly log: ProcessLog,
+    /** Credentials from SecretStorage for the CLI child (see snowflake-secret.ts). */
+    private readonly secretEnv: () => Record<string, string> = () => ({}),
   ) {}
 
   /** Starts a run, or explains why not (untrusted workspace, a run of that flow already going). */
@@ -78,7 +80,7 @@ export class RunManager implements vscode.Disposable {
     const cwd = dirname(request.flowFile);
     const cli = new CliRun(
       request,
-      { cliPath: this.cliPath, jobs: settings.jobs, pythonPath: settings.pythonPath },
+      { cliPath: this.cliPath, jobs: settings.jobs, pythonPath: settings.pythonPath, secretEnv: this.secretEnv() },
       cwd,
       {
         onEvent: (event) => run && this.apply(run, event),

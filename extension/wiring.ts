@@ -7,6 +7,8 @@ import { FlowWorkspace } from './flow-workspace';
 import { registerExperimentsPanel } from './panels/experiments-panel';
 import { registerModelCardPanel } from './panels/model-card-panel';
 import { registerFlowGraphPanel } from './panels/flow-graph-panel';
+import { registerSqlPreviewPanel } from './panels/sql-preview-panel';
+import { SnowflakeSecret } from './snowflake-secret';
 import { PipelinesTree } from './pipelines-tree';
 import { registerProjectCommands } from './project-commands';
 import type { ProcessLog } from './process-log';
@@ -19,11 +21,12 @@ import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
 export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
   const flows = new FlowWorkspace(log);
-  const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log);
+  const secret = new SnowflakeSecret(context.secrets);
+  const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log, () => secret.env());
   const stepLogs = new StepLogs();
   const pipelines = new PipelinesTree(flows, runs);
   const runsTree = new RunsTree(flows, runs, log);
-  context.subscriptions.push(flows, runs, stepLogs, pipelines, runsTree, new RunFeedback(runs));
+  context.subscriptions.push(secret, flows, runs, stepLogs, pipelines, runsTree, new RunFeedback(runs));
   context.subscriptions.push(
     vscode.window.createTreeView('flowbench.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
     vscode.window.createTreeView('flowbench.runs', { treeDataProvider: runsTree }),
@@ -37,6 +40,7 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   registerModelCardPanel(context, { flows, runs, log });
   registerFlowGraphPanel(context, { flows, runs, log });
   registerDeployCommands(context, { flows, log });
+  registerSqlPreviewPanel(context, { flows, log, secret });
   registerProjectCommands(context, flows, log);
   registerSweepCommands(context, flows, log);
   flows.refresher.request();

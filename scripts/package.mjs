@@ -72,10 +72,9 @@ function duckdbBinding(target) {
 }
 
 /**
- * Every package the native roots need at run time, as name → { source folder, where it goes in the VSIX }.
- * Packages are found as Node finds them (nested node_modules first), and each keeps its place relative to the
- * repository's node_modules, so a dependency that needs another version than the hoisted one (snowflake-sdk's
- * own `open`, `https-proxy-agent`, …) gets it, and vsce's `npm list` sees a valid tree.
+ * Every package the native roots need at run time, as [where it goes under the staging folder, source folder].
+ * A package keeps its place in the tree: a version nested under its dependent (snowflake-sdk brings several
+ * that differ from the hoisted ones) stays nested, so each dependent loads the version it asked for.
  */
 function runtimeClosure(target) {
   const found = new Map();
@@ -83,22 +82,23 @@ function runtimeClosure(target) {
     if (INSTALL_ONLY.has(name)) return;
     const dir = packageDir(name, from);
     if (!dir) throw new Error(`${name} is not installed; run npm install`);
-    if (found.has(dir)) return;
-    found.set(dir, { name, place: relative(root, dir) });
+    const place = relative(root, dir);
+    if (found.has(place)) return;
+    found.set(place, dir);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, dir);
   };
   for (const name of NATIVE_ROOTS) visit(name, root);
   if (target === hostTarget) visit(SQLITE, root);
   else console.warn(`${target}: ${SQLITE} is built for ${hostTarget} only; this VSIX reads MLflow servers and mlruns/ folders, not mlflow.db`);
-  const binding = `@duckdb/node-bindings-${TARGETS[target].duckdb}`;
-  found.set(duckdbBinding(target), { name: binding, place: join('node_modules', binding) });
+  found.set(join('node_modules', `@duckdb/node-bindings-${TARGETS[target].duckdb}`), duckdbBinding(target));
   return found;
 }
 
-function copyPackage(name, source, destination, target) {
+function copyPackage(place, source, stagingDir, target) {
+  const name = place.slice(place.lastIndexOf('node_modules/') + 'node_modules/'.length);
   const onnxBinaries = join(source, 'bin', 'napi-v6');
-  cpSync(source, destination, {
+  cpSync(source, join(stagingDir, place), {
     recursive: true,
     dereference: true,
     filter: (path) => {
@@ -112,7 +112,7 @@ function copyPackage(name, source, destination, target) {
     },
   });
   // The staged copy ships without its download-at-install script, so its manifest must not ask for that script's deps.
-  const manifestFile = join(destination, 'package.json');
+  const manifestFile = join(stagingDir, place, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
   const installOnly = Object.keys(manifest.dependencies ?? {}).filter((dep) => INSTALL_ONLY.has(dep));
   if (installOnly.length) {
@@ -126,7 +126,7 @@ function stage(target) {
   const dir = join(root, 'dist', 'vsix', target);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'dist'), { recursive: true });
-  for (const file of ['extension.js', 'language-client.js', 'server.js', 'cli.js', 'ort-worker.js', 'endpoint-server.js', 'flow.schema.json']) {
+  for (const file of ['extension.js', 'language-client.js', 'server.js', 'cli.js', 'ort-worker.js', 'flow.schema.json']) {
     if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
     cpSync(join(root, 'dist', file), join(dir, 'dist', file));
   }
@@ -138,12 +138,12 @@ function stage(target) {
   if (existsSync(join(root, 'LICENSE'))) cpSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
 
   const closure = runtimeClosure(target);
-  for (const [source, { name, place }] of closure) copyPackage(name, source, join(dir, place), target);
+  for (const [place, source] of closure) copyPackage(place, source, dir, target);
 
   const manifest = { ...pkg };
   delete manifest.devDependencies;
   delete manifest.scripts;
-  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...([...closure.values()].some((p) => p.name === SQLITE) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
+  manifest.dependencies = Object.fromEntries([...NATIVE_ROOTS, ...(closure.has(join('node_modules', SQLITE)) ? [SQLITE] : [])].map((name) => [name, pkg.dependencies[name]]));
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
   return dir;
 }

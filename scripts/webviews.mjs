@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 
 /** Panel name → entry; the name is what extension/panels asks PanelHost to serve. */
-export const PANELS = { experiments: 'webviews/experiments/index.tsx', graph: 'webviews/flow-graph/index.tsx', card: 'webviews/model-card/index.tsx', monitor: 'webviews/endpoint-monitor/index.tsx' };
+export const PANELS = { experiments: 'webviews/experiments/index.tsx', graph: 'webviews/flow-graph/index.tsx', card: 'webviews/model-card/index.tsx', monitor: 'webviews/endpoint-monitor/index.tsx', preview: 'webviews/sql-preview/index.tsx' };
 
 export function webviewBuildOptions({ entryPoints, outdir, production = false }) {
   return {

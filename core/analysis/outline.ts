@@ -76,6 +76,7 @@ export const RUN_STEP_COMMAND = 'flowbench.runStep';
 export const RUN_UPSTREAM_COMMAND = 'flowbench.runUpstream';
 export const OPEN_MODEL_CARD_COMMAND = 'flowbench.openModelCard';
 export const DEPLOY_MODEL_COMMAND = 'flowbench.deployModel';
+export const PREVIEW_SQL_STEP_COMMAND = 'flowbench.previewSqlStep';
 
 /** Lenses above each step; `statuses` is the engine's up-to-date check, absent while it is computed. */
 export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepStatus>): StepLens[] {
@@ -86,6 +87,7 @@ export function stepLenses(analysis: FlowAnalysis, statuses?: Map<string, StepSt
     const args = [flow.file, step.name];
     lenses.push({ range, title: '▶ Run', command: RUN_STEP_COMMAND, args });
     if (analysis.graph.parents(step.name).length > 0) lenses.push({ range, title: 'Run upstream', command: RUN_UPSTREAM_COMMAND, args });
+    if (step.kind === 'sql') lenses.push({ range, title: 'Preview', command: PREVIEW_SQL_STEP_COMMAND, args });
     lenses.push({ range, title: statuses ? statusTitle(statuses.get(step.name)) : 'status…' });
   }
   if (flow.model?.keyRange && flow.model.path) {

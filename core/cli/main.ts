@@ -14,6 +14,7 @@ import { applyCommand } from './commands/apply';
 import { testCommand } from './commands/test';
 import { modelCommand } from './commands/model';
 import { cardCommand } from './commands/card';
+import { previewCommand } from './commands/preview';
 import { deployCommand } from './commands/deploy';
 import { endpointsCommand, undeployCommand } from './commands/endpoints';
 import { metricsCommand } from './commands/metrics';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   test: testCommand,
   model: modelCommand,
   card: cardCommand,
+  preview: previewCommand,
   deploy: deployCommand,
   endpoints: endpointsCommand,
   undeploy: undeployCommand,

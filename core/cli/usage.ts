@@ -20,6 +20,7 @@ export const USAGE: Record<string, string> = {
     'flowbench model inspect FILE [--json] [--no-runtime]   what an ONNX model declares, cross-checked with ONNX Runtime',
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
+  preview: 'flowbench preview STEP [FLOW] [--limit N] [--json]   a SQL step\'s compiled SQL and its first 100 rows on its warehouse',
   deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
   endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
   undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',

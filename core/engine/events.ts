@@ -97,6 +97,8 @@ export type RunEvent =
       /** Data test results and the profile of a SQL step's table (core/runs/types.ts). */
       tests?: TestResult[];
       profile?: TableProfile;
+      /** Last change time (ISO) of each Snowflake source table the step read, by `source.table`: what `run --snowflake-at` replays. */
+      sourceTimes?: Record<string, string>;
       time: number;
     }
   | {

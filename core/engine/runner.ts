@@ -274,6 +274,7 @@ async function schedule(ctx: RunContext, order: string[], selected: Set<string>,
       ...(end.fingerprint ? { fingerprint: end.fingerprint } : {}),
       ...(end.tests?.length ? { tests: end.tests } : {}),
       ...(end.profile ? { profile: end.profile } : {}),
+      ...(end.sourceTimes ? { sourceTimes: end.sourceTimes } : {}),
       time: Date.now(),
     });
     let released = false;

@@ -110,12 +110,14 @@ async function bringUpToDate(ctx: RunContext, step: Step, log: StepLog, started:
   if ('failed' in remote) return { outcome: remote.cancelled ? 'cancelled' : 'failed', attempts: 0, message: remote.failed };
   const inputs = await collectInputs(analysis, step, ctx.params, hasher, upstream, remote.stamps);
   const fingerprint = fingerprintOf(inputs);
+  const times = Object.entries(remote.stamps).map(([key, at]) => [key.replace(/^snowflake:/, ''), at]);
+  const withTimes = (end: Omit<StepEnd, 'durationMs'>) => (times.length ? { ...end, sourceTimes: Object.fromEntries(times) } : end);
   const isView = step.kind === 'sql' && step.materialize?.value === 'view';
-  if (!ctx.sharedWork || isView) return settle(ctx, step, log, started, inputs, fingerprint);
+  if (!ctx.sharedWork || isView) return withTimes(await settle(ctx, step, log, started, inputs, fingerprint));
   const release = await ctx.sharedWork.acquire(fingerprint, ctx.signal);
   if (!release) return { outcome: 'cancelled', attempts: 0, message: String(ctx.signal.reason) };
   try {
-    return await settle(ctx, step, log, started, inputs, fingerprint);
+    return withTimes(await settle(ctx, step, log, started, inputs, fingerprint));
   } finally {
     release();
   }

@@ -56,6 +56,7 @@ export function applyEvent(record: RunRecord, event: RunEvent): void {
       if (event.location) step.location = event.location;
       if (event.tests?.length) step.tests = event.tests;
       if (event.profile) step.profile = event.profile;
+      if (event.sourceTimes) step.sourceTimes = event.sourceTimes;
       // Both merges below walk the whole run, so they happen only for steps that bring something to merge.
       if (event.outputs?.length) {
         record.artifacts = record.artifacts.filter((a) => a.step !== event.step);

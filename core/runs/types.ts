@@ -25,6 +25,8 @@ export interface StepRecord {
   tests?: TestResult[];
   /** Profile of the table the step materialized. */
   profile?: TableProfile;
+  /** Last change time (ISO) of each Snowflake source table it read, by `source.table` (replay: `run --snowflake-at`). */
+  sourceTimes?: Record<string, string>;
   /** The SageMaker job the step ran as: name, ARN, instance, billed seconds, estimated cost. */
   remote?: RemoteJob;
 }

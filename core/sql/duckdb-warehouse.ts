@@ -12,7 +12,8 @@ import { explainDuckDbError, lockHolder } from './duckdb-errors';
 import { sourceRelation, sourceView } from './duckdb-sources';
 import { displayPath, RenderedSqlError, SqlStepCancelled, SqlStepError } from './errors';
 import { qualified, quoteIdent, quoteLiteral } from './sql-text';
-import type { SqlStepResult, Warehouse, WarehouseRun } from './warehouse';
+import { previewQuery } from './sql-text';
+import type { PreviewRows, PreviewRun, SqlStepResult, Warehouse, WarehouseRun } from './warehouse';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
 
@@ -60,6 +61,18 @@ export class DuckDbWarehouse implements Warehouse {
       await this.ensureSources(run, db);
       await checkSingleQuery(conn, run.sql, db.duckdb);
       return run.materialize === 'view' ? this.createView(conn, run) : this.createTable(conn, run);
+    });
+  }
+
+  preview(run: PreviewRun): Promise<PreviewRows> {
+    return this.withConnection(run.step, run.signal, async (conn, db) => {
+      await this.ensureSources({ ...run, materialize: 'table' }, db);
+      await checkSingleQuery(conn, run.sql, db.duckdb);
+      const { prefix, text } = previewQuery(run.sql, run.limit);
+      const result = await locatingErrors(text, () => conn.run(text), prefix.length);
+      const rows = (await result.getRowObjectsJS()).map(jsonRow);
+      const columns = result.columnNames();
+      return { columns, rows: rows.map((r) => columns.map((c) => r[c] ?? null)) };
     });
   }
 

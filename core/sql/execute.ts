@@ -14,7 +14,7 @@ import { renderSql, type RenderedSql } from './render';
 import { paramLiteral } from './sql-text';
 import { scanTemplate, type TemplateCall } from './template';
 import { LineIndex } from '../flow/positions';
-import type { SqlStepResult, Warehouse } from './warehouse';
+import type { PreviewRows, SqlStepResult, Warehouse } from './warehouse';
 import type { CheckOutcome } from './data-tests';
 import { checkRequest } from './data-tests-request';
 
@@ -30,6 +30,8 @@ export interface SqlStepRequest {
 
 export interface SqlExecutor {
   run(req: SqlStepRequest): Promise<SqlStepResult>;
+  /** The step's compiled SQL and the first `limit` rows it returns, creating nothing. */
+  preview(req: Omit<SqlStepRequest, 'signal'> & { signal: AbortSignal; limit: number }): Promise<SqlPreview>;
   /** Re-creates a table step's table from its Parquet export (restored from the cache by the engine). */
   restore(step: Step, parquetPath: string): Promise<void>;
   /** Runs the data tests and the profile of a step's relation, or the tests of a source table. */
@@ -37,6 +39,15 @@ export interface SqlExecutor {
   /** Last change times of the Snowflake source tables a step reads (see snowflakeSourceKey); none for DuckDB steps. */
   sourceStamps(step: Step, calls: TemplateCall[], log: (line: string) => void, signal: AbortSignal): Promise<Record<string, string>>;
   close(): Promise<void>;
+}
+
+export interface SqlPreview extends PreviewRows {
+  step: string;
+  /** The warehouse profile (`local` for the embedded DuckDB) and its engine. */
+  warehouse: string;
+  dialect: 'duckdb' | 'snowflake';
+  /** The SQL as sent: templates rendered. */
+  sql: string;
 }
 
 export interface SqlExecutorOptions {
@@ -123,6 +134,19 @@ export function createSqlExecutor(opts: SqlExecutorOptions): SqlExecutor {
           log,
           signal,
         });
+      } catch (e) {
+        throw e instanceof RenderedSqlError ? locate(flow, sql, rendered, e) : e;
+      }
+    },
+    async preview({ step, sql, log, signal, limit }) {
+      const warehouse = warehouseFor(step);
+      const name = profileOf(flow, step).name;
+      const sources: SourceTable[] = [];
+      const rendered = renderStep(flow, name, sql, params, warehouse, sources, log);
+      const dialect = flow.warehouses.get(name)?.type.value === 'snowflake' ? 'snowflake' : 'duckdb';
+      try {
+        const rows = await warehouse.preview({ step: step.name, sql: rendered.text, sources, log, signal, limit });
+        return { step: step.name, warehouse: name, dialect, sql: rendered.text, ...rows };
       } catch (e) {
         throw e instanceof RenderedSqlError ? locate(flow, sql, rendered, e) : e;
       }

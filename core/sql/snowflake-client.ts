@@ -135,6 +135,8 @@ function connectionOptions(s: SnowflakeSettings): ConnectionOptions {
     username: s.user,
     authenticator: s.authenticator,
     application: 'Flowbench',
+    // numbers arrive as strings (fetchAsString) and a null one would otherwise be the text 'NULL'
+    representNullAsStringNull: false,
     ...(s.password !== undefined && { password: s.password }),
     ...(s.privateKeyPath && { privateKeyPath: s.privateKeyPath }),
     ...(s.privateKeyPass !== undefined && { privateKeyPass: s.privateKeyPass }),

@@ -12,8 +12,8 @@ import { describeConnection, type SnowflakeSettings } from './snowflake-credenti
 import { explainSnowflakeError } from './snowflake-errors';
 import { exportToParquet } from './snowflake-export';
 import { relationParts, snowflakeIdent, snowflakeSourceKey } from './snowflake-naming';
-import { quoteLiteral } from './sql-text';
-import type { SqlStepResult, Warehouse, WarehouseRun } from './warehouse';
+import { previewQuery, quoteLiteral } from './sql-text';
+import type { PreviewRows, PreviewRun, SqlStepResult, Warehouse, WarehouseRun } from './warehouse';
 
 export interface SnowflakeWarehouseOptions {
   flow: Flow;
@@ -75,6 +75,14 @@ export class SnowflakeWarehouse implements Warehouse {
     }
     run.log(`${relation}: ${rows.toLocaleString('en-US')} rows, created in ${seconds(started)}, exported in ${seconds(exportStarted)} → ${displayPath(this.opts.flow.root, parquet)}`);
     return { relation, kind: 'table', rows, parquet };
+  }
+
+  async preview(run: PreviewRun): Promise<PreviewRows> {
+    const session = await this.open(run.log, run.signal, run.step);
+    const { prefix, text } = previewQuery(run.sql, run.limit);
+    const result = await this.statement(session, text, run, prefix.length, 'preview query');
+    const columns = result.columns.map((c) => c.name);
+    return { columns, rows: result.rows.map((r) => columns.map((c) => jsonValue(r[c]))) };
   }
 
   /** Each source table's last change time (ISO), keyed as the fingerprint keys it. */
@@ -166,6 +174,12 @@ export class SnowflakeWarehouse implements Warehouse {
     const withId = e.queryId ? `${summary} [query id ${e.queryId}]` : summary;
     return new RenderedSqlError(withId, offset !== undefined && offset >= prefixLength ? offset - prefixLength : undefined);
   }
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
 }
 
 /** A name as Snowflake stores it, for comparing with INFORMATION_SCHEMA. */

@@ -29,3 +29,12 @@ export function paramLiteral(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(paramLiteral).join(', ')}]`;
   return quoteLiteral(JSON.stringify(value));
 }
+
+/**
+ * A step's query limited to its first rows, for a preview. The query goes on lines of its own, so a trailing
+ * `-- comment` cannot swallow the closing parenthesis; a trailing `;` would end the statement early, so it goes.
+ */
+export function previewQuery(sql: string, limit: number): { prefix: string; text: string } {
+  const prefix = 'SELECT * FROM (\n';
+  return { prefix, text: `${prefix}${sql.replace(/[\s;]+$/, '')}\n) AS flowbench_preview LIMIT ${Math.max(0, Math.floor(limit))}` };
+}

@@ -53,7 +53,8 @@ export async function checkSqlSyntax(sql: string, dialect: SqlDialect, scan?: Te
     cache.set(key, hit);
     return hit;
   }
-  const problems = await parseWithDuckDb(maskTemplate(sql, scan), dialect);
+  const masked = maskTemplate(sql, scan);
+  const problems = await parseWithDuckDb(dialect === 'snowflake' ? blankSnowflakeOnly(masked) : masked, dialect);
   cache.set(key, problems);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return problems;
@@ -72,11 +73,27 @@ async function parseWithDuckDb(masked: string, dialect: SqlDialect): Promise<Sql
         ...base,
         code: SQL_SYNTAX_DIALECT_WARNING,
         severity: 'warning',
-        message: `Possible SQL syntax error ${message}. This file targets Snowflake but was checked with the DuckDB parser, whose dialect differs; ignore this if Snowflake accepts the statement.`,
+        message: `Possible SQL syntax error ${message}. This file targets Snowflake (its flow's warehouse) and was checked with the DuckDB parser, Snowflake-only syntax set aside (\`:\` paths, SAMPLE, @stages); ignore this if Snowflake accepts the statement.`,
       },
     ];
   }
   return [{ ...base, code: SQL_SYNTAX_ERROR, severity: 'error', message: `SQL syntax error ${message} (checked with the DuckDB parser).` }];
+}
+
+/**
+ * Snowflake syntax DuckDB's parser rejects, turned into same-length text it accepts, so a Snowflake file is
+ * only flagged for what is likely wrong in both: semi-structured paths (`v:price`, `src:a.b[0]`), row
+ * sampling (`SAMPLE (10)`, `TABLESAMPLE BERNOULLI (5 ROWS)`) and stage references (`@stage/path`). QUALIFY,
+ * `::` casts, FLATTEN, `$1` and `$` in names parse as they are. Strings and quoted names are left alone.
+ */
+export function blankSnowflakeOnly(sql: string): string {
+  const token = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|(\b[A-Za-z_][\w$]*):(?=[A-Za-z_"])|\b(?:TABLE)?SAMPLE\s*(?:(?:BERNOULLI|ROW|BLOCK|SYSTEM)\s*)?\(\s*[\d.]+\s*(?:ROWS\s*)?\)(?:\s*(?:REPEATABLE|SEED)\s*\(\s*\d+\s*\))?|@[~%]?[\w$.\/"-]+/gi;
+  return sql.replace(token, (m, path?: string) => {
+    if (path !== undefined) return `${path}_`;
+    if (/^['"]|^--|^\/\*/.test(m)) return m;
+    if (m.startsWith('@')) return '_'.repeat(m.length);
+    return m.replace(/[^\r\n]/g, ' ');
+  });
 }
 
 /** DuckDB reports positions in code points; JavaScript strings and LSP count UTF-16 code units. */

@@ -23,6 +23,15 @@ export interface WarehouseRun {
   signal: AbortSignal;
 }
 
+/** The first rows a step's query returns, for the preview; values are JSON (numbers, strings, booleans, null). */
+export interface PreviewRows {
+  columns: string[];
+  rows: unknown[][];
+}
+
+/** A preview reads the query's first rows without creating anything. */
+export type PreviewRun = Omit<WarehouseRun, 'materialize'> & { limit: number };
+
 export interface Warehouse {
   /** What `ref(step)` renders to. */
   relation(step: string): string;
@@ -30,6 +39,7 @@ export interface Warehouse {
   sourceRelation(source: string, table: string): string;
   run(run: WarehouseRun): Promise<SqlStepResult>;
   restore(step: string, parquet: string): Promise<void>;
+  preview(run: PreviewRun): Promise<PreviewRows>;
   /** Runs data tests and the profile of a relation (see data-tests.ts); `sources` are the source views the checks read. */
   check(req: CheckRequest, sources: SourceTable[], log: (line: string) => void, signal: AbortSignal): Promise<CheckOutcome>;
   close(): Promise<void>;

@@ -242,7 +242,11 @@ describe('language server over LSP', () => {
       ['Run upstream', 'flowbench.runUpstream', [p.flow, 'train']],
     ]);
     const features = lenses.filter((l) => l.range.start.line === positionOf(FLOW, 'features:').line);
-    assert.equal(features.length, 2, 'no "Run upstream" on a step with no parents');
+    // a SQL step with no parents: Run, Preview (its first rows), status; no "Run upstream"
+    assert.deepEqual(features.map((l) => l.command?.title).slice(0, 2), ['▶ Run', 'Preview']);
+    assert.equal(features.length, 3, 'no "Run upstream" on a step with no parents');
+    assert.deepEqual(features[1]!.command!.arguments, [p.flow, 'features']);
+    assert.equal(features[1]!.command!.command, 'flowbench.previewSqlStep');
     // The status comes from the engine's check, computed in the background.
     let status = '';
     for (let i = 0; i < 50 && !/never run/.test(status); i++) {
@@ -301,7 +305,7 @@ steps:
       const snow = (await c.waitForDiagnostics(report, (d) => codes(d).includes('FB602'))).find((d) => d.code === 'FB602')!;
       assert.equal(snow.severity, 2, 'a warning, never an error, for Snowflake SQL');
       assert.match(snow.source!, /duckdb parser, snowflake target/);
-      assert.match(message(snow), /targets Snowflake but was checked with the DuckDB parser/);
+      assert.match(message(snow), /targets Snowflake \(its flow's warehouse\) and was checked with the DuckDB parser/);
 
       const refs = await c.request<Location[]>('textDocument/definition', { textDocument: { uri: uri(shared) }, position: { line: 2, character: 20 } });
       assert.deepEqual(refs.map((l) => l.uri), [uri(b.flow)], 'source() resolves in the flow that declares it');

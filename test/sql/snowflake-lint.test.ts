@@ -45,3 +45,23 @@ steps:
   has('FB145', /Data tests do not run on Snowflake steps yet: 'on_snow'/);
   assert.ok(!found.some((f) => f.startsWith('FB012')), 'a relation is enough for a source table');
 });
+
+test('a SQL file on a Snowflake warehouse is checked with Snowflake syntax set aside, and says so', async () => {
+  const { checkSqlSyntax } = await import('../../core/sql/syntax');
+  for (const sql of [
+    'SELECT a, b FROM t QUALIFY row_number() OVER (PARTITION BY a ORDER BY b) = 1',
+    'SELECT v:price::number AS p, src:a.b[0] AS q FROM t',
+    'SELECT f.value FROM t, LATERAL FLATTEN(input => t.arr) f',
+    'SELECT $1, col$1 FROM my$table',
+    'SELECT a FROM t SAMPLE (10)',
+    'SELECT a FROM t TABLESAMPLE BERNOULLI (5 ROWS)',
+    'SELECT $1 FROM @my_stage/data/ (FILE_FORMAT => my_csv)',
+  ]) assert.deepEqual(await checkSqlSyntax(sql, 'snowflake'), [], sql);
+  const [wrong] = await checkSqlSyntax("SELECT 'a:b' AS s, v:x FRM t", 'snowflake');
+  assert.equal(wrong?.code, 'FB602');
+  assert.equal(wrong?.dialect, 'snowflake');
+  assert.match(wrong!.message, /targets Snowflake \(its flow's warehouse\) and was checked with the DuckDB parser/);
+  // the same text on DuckDB is an error, and the DuckDB parser is named
+  const [duck] = await checkSqlSyntax('SELECT a FROM t SAMPLE (10)', 'duckdb');
+  assert.equal(duck?.code, 'FB601');
+});

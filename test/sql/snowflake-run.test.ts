@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startFakeSnowflake, type FakeSnowflake } from '../helpers/fake-snowflake/server';
 import { workspace, type Workspace } from '../engine/workspace';
+import { openRunStore } from '../../core/runs/store';
 import { queryFiles } from './fixture';
 
 const PASSWORD = 'pw-7f3a9c-never-logged';
@@ -67,13 +68,18 @@ test('a Snowflake SQL step runs there, logs its query id, streams its table to P
   const ws = workspace(FLOW, { 'sql/features.sql': SQL });
   try {
     const callsBefore = fake.calls.length;
-    const { result } = await ws.run();
+    const first = await ws.run();
+    const { result } = first;
     assert.equal(result.status, 'succeeded', result.message ?? JSON.stringify([...result.steps.values()]));
     const created = fake.queries().find((q) => q.startsWith('CREATE OR REPLACE TABLE'));
     assert.equal(created, `CREATE OR REPLACE TABLE "ML"."PUBLIC"."FEATURES" AS\nSELECT id, carrier, delay * 2 AS delay2\nFROM "ML"."RAW"."FLIGHTS"\nWHERE id >= 0\n`);
     const log = stepLog(ws, result.runId, 'features');
     assert.match(log, /snowflake query id [0-9a-f-]{36}/);
     assert.match(log, /source raw\.flights last changed 2026-11-30T08:00:00\.000Z/);
+    const stepEnd = first.events.find((e) => e.type === 'step-end' && e.step === 'features');
+    assert.deepEqual(stepEnd && stepEnd.type === 'step-end' && stepEnd.sourceTimes, { 'raw.flights': '2026-11-30T08:00:00.000Z' });
+    const record = await openRunStore(path.join(ws.dir, '.flowbench')).get(result.runId);
+    assert.deepEqual(record?.steps.features?.sourceTimes, { 'raw.flights': '2026-11-30T08:00:00.000Z' }, 'the run record keeps the time to replay with --snowflake-at');
     const calls = fake.calls.slice(callsBefore);
     // 1000 rows, 50 in the first response: the export read 10 chunks of 100
     assert.equal(calls.filter((c) => c.kind === 'chunk').length, 10);
