@@ -11,11 +11,14 @@ export async function sqliteReader(file: string, uri = `sqlite:///${file}`): Pro
   let Database: typeof BetterSqlite3;
   try {
     Database = (await import('better-sqlite3')).default;
+    // better-sqlite3 loads its addon in the first constructor, not on import: open an in-memory database so
+    // an addon this process cannot load (another platform, or built for Node's ABI and run under an editor's
+    // Electron: better-sqlite3 is not N-API) is told apart from a bad database file.
+    new Database(':memory:').close();
   } catch (err) {
-    // Not installed for this platform, or built for another Node ABI (e.g. run under an editor's Electron).
     throw new MlflowError(
       `reading ${file} needs better-sqlite3, which cannot be loaded here (${(err as Error).message.split('\n')[0]})`,
-      `install Flowbench with npm on this machine (it builds better-sqlite3), or serve the database (mlflow server --backend-store-uri ${uri}) and use its http:// address`,
+      `serve the database (mlflow server --backend-store-uri ${uri}) and use its http:// address, or run the flowbench CLI with the Node it was installed with`,
     );
   }
   let db: BetterSqlite3.Database;

@@ -127,6 +127,17 @@ class Column {
     this.version++;
   }
 
+  /** set() for a row this column holds nothing in yet (a new row): the build's path, with no old value to
+   *  compare or uncount. */
+  setNew(row: number, value: unknown): void {
+    if (typeof value === 'number') {
+      this.kind[row] = NUMBER;
+      this.num[row] = value;
+      this.numbers++;
+      this.version++;
+    } else if (value !== null && value !== undefined) this.set(row, toCell(value));
+  }
+
   get(row: number): Cell {
     switch (this.kind[row]) {
       case NUMBER: return this.num[row];
@@ -396,8 +407,8 @@ export class RunTable {
     info.get('sweep')!.set(row, typeof sweep === 'string' ? sweep : null);
     // Only runs from elsewhere are labelled (read-only MLflow imports); Flowbench's own leave it empty.
     info.get('source')!.set(row, s.source === 'mlflow' ? 'mlflow' : null);
-    this.fill(row, id, 'params', s.params, stamp);
-    this.fill(row, id, 'metrics', s.metrics, stamp);
+    this.fill(row, id, 'params', s.params, stamp, existing === undefined);
+    this.fill(row, id, 'metrics', s.metrics, stamp, existing === undefined);
     // A replaced run loses the params and metrics it no longer has; the rest keep their sort caches.
     if (existing !== undefined) {
       for (const group of [this.params, this.metrics]) for (const c of group.values()) if (c.stamp !== stamp) c.set(row, null);
@@ -456,7 +467,7 @@ export class RunTable {
     for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) c.set(row, null);
   }
 
-  private fill(row: number, id: string, field: 'params' | 'metrics', values: unknown, stamp: number): void {
+  private fill(row: number, id: string, field: 'params' | 'metrics', values: unknown, stamp: number, fresh: boolean): void {
     if (values === undefined || values === null) return;
     if (typeof values !== 'object' || Array.isArray(values)) {
       this.skip('values', `run ${id}: ${field} is not an object`);
@@ -474,7 +485,8 @@ export class RunTable {
       const column = columns[i++];
       if (!column) continue;
       const value = record[name];
-      column.set(row, metrics && value === null ? NaN : toCell(value));
+      if (fresh) column.setNew(row, metrics && value === null ? NaN : value);
+      else column.set(row, metrics && value === null ? NaN : toCell(value));
       column.stamp = stamp;
     }
     if (i !== names.length) this.fillReshaped(row, field, record, stamp);

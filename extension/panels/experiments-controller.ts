@@ -29,6 +29,7 @@ import {
   RunQuery,
   SaveExport,
   SetStarred,
+  toWireCell,
   Viewport,
   type ColumnInfo,
   type Group,
@@ -278,7 +279,7 @@ export class ExperimentsController {
     this.select();
     if (!params.window) return this.result();
     this.window = params.window;
-    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window) } };
+    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window), columns: params.window.columns } };
   }
 
   private rows({ from, count, columns }: RowWindow): Row[] {
@@ -286,7 +287,7 @@ export class ExperimentsController {
     const rows = this.table.rows(this.view, from, count, known);
     // Columns the table does not have (any more) are empty cells, so positions stay aligned.
     if (known.length !== columns.length) for (const row of rows) row.cells = columns.map((key) => (this.columnKeys.has(key) ? row.cells[known.indexOf(key)]! : null));
-    return rows;
+    return wireRows(rows);
   }
 
   private result(): QueryResult {
@@ -342,7 +343,7 @@ export class ExperimentsController {
     const positions = shown.flatMap((row, i) => (ids.has(row.id) ? [this.window.from + i] : []));
     if (positions.length === 0) return;
     const rows = this.table.rows(Int32Array.from(positions, (p) => this.view[p]!), 0, positions.length, known);
-    this.channel.notify(RowsPatched, { version: this.version, rows, columns: known });
+    this.channel.notify(RowsPatched, { version: this.version, rows: wireRows(rows), columns: known });
   }
 
   private flushLive(): void {
@@ -393,6 +394,11 @@ export class ExperimentsController {
       this.patchWindow(changed);
     }
   }
+}
+
+/** Rows as they cross postMessage (NaN and ±Infinity kept, see WireCell). */
+function wireRows(rows: { id: string; cells: Cell[] }[]): Row[] {
+  return rows.map((row) => ({ id: row.id, cells: row.cells.map(toWireCell) }));
 }
 
 /** Param values the compare view can show: objects and arrays as their JSON. */

@@ -113,7 +113,7 @@ function mlflowSource(context: vscode.ExtensionContext) {
     }),
     token: async () => (await context.secrets.get(MLFLOW_TOKEN_KEY)) ?? process.env.MLFLOW_TRACKING_TOKEN,
     tokenHint: 'run "Flowbench: Set MLflow Token" (kept in the editor\'s secret storage)',
-    cli: { nodePath: process.execPath, cliPath: context.asAbsolutePath('dist/cli.js') },
+    cli: { nodePath: process.execPath, cliPath: context.asAbsolutePath('dist/cli.js'), cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
   });
 }
 

@@ -2,6 +2,8 @@
 // (core/analysis/flow-graph.ts, graph-layout.ts), sends it after Ready, re-lays it out when the flow's
 // shape changes (debounced: edits come in bursts), and otherwise sends only the nodes whose status changed
 // (a run's live step states, a refreshed disk status). Opening and running go out through `actions`.
+// The layout runs on the host's thread: graph-layout.ts keeps it to ~0.1 s of CPU at 500 steps, less than
+// the flow's analysis the panel has already paid for, and status updates never re-lay out.
 import { flowGraphModel, MODEL_NODE_ID, sourceNodeId, stepNodeId, stepOfNode, type FlowGraphModel } from '../../core/analysis/flow-graph';
 import type { NodeStatus } from '../../core/analysis/graph-types';
 import { layoutGraph } from '../../core/analysis/graph-layout';

@@ -21,8 +21,11 @@ export interface MlflowSourceOptions {
   token(): Promise<string | undefined>;
   /** Said when a server answers 401/403. */
   tokenHint: string;
-  /** How to run the CLI for mlflow.db: `node dist/cli.js` with ELECTRON_RUN_AS_NODE. */
-  cli: { nodePath: string; cliPath: string; env?: NodeJS.ProcessEnv };
+  /**
+   * How to run the CLI for mlflow.db and mlruns/: `node dist/cli.js` with ELECTRON_RUN_AS_NODE, in `cwd`
+   * (the workspace folder: an mlruns/ folder's index of parsed runs goes to its .flowbench/mlflow/).
+   */
+  cli: { nodePath: string; cliPath: string; cwd?: string; env?: NodeJS.ProcessEnv };
   timeoutMs?: number;
 }
 
@@ -34,7 +37,7 @@ function describe(location: TrackingLocation, err: unknown): string {
 /** The CLI as a child process: its stdout as JSON, or its first error line. */
 function cliJson<T>(options: MlflowSourceOptions, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(options.cli.nodePath, [options.cli.cliPath, ...args], { env: { ...process.env, ...options.cli.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' }, maxBuffer: 1 << 30, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+    execFile(options.cli.nodePath, [options.cli.cliPath, ...args], { ...(options.cli.cwd ? { cwd: options.cli.cwd } : {}), env: { ...process.env, ...options.cli.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' }, maxBuffer: 1 << 30, timeout: options.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(stderr.split('\n').filter(Boolean).slice(0, 2).map((l) => l.replace(/^flowbench: /, '').trim()).join(' — ') || err.message));
       try {
         resolve(JSON.parse(stdout) as T);

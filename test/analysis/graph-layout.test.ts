@@ -8,6 +8,7 @@ import { flowGraphModel, MODEL_NODE_ID, sourceNodeId, stepNodeId } from '../../c
 import type { GraphEdge, GraphNode, LaidOutGraph, LaidOutNode } from '../../core/analysis/graph-types';
 import { layoutGraph } from '../../core/analysis/graph-layout';
 import { writeBranchingFlow } from '../bench/generate-graph';
+import { edgeCrossings } from '../helpers/edge-crossings';
 import { tempProject } from '../helpers/project';
 
 const EXAMPLE = 'examples/flight-delays/flight-delays.flow.yaml';
@@ -40,42 +41,84 @@ function assertSound(laid: LaidOutGraph, edges: readonly GraphEdge[]): void {
 
 const node = (id: string, kind: GraphNode['kind'] = 'run'): GraphNode => ({ id, kind, label: id });
 
-test('a diamond with a long edge: every edge points down, no boxes overlap', () => {
-  const nodes = ['a', 'b', 'c', 'd', 'e'].map((id) => node(id));
+// Both engines: dagre for small graphs, the layered layout above the threshold (forced here with layeredAbove).
+for (const [engine, options] of [['dagre', { layeredAbove: Infinity }], ['layered', { layeredAbove: 0 }]] as const) {
+  test(`${engine}: a diamond with a long edge: every edge points down, no boxes overlap`, () => {
+    const nodes = ['a', 'b', 'c', 'd', 'e'].map((id) => node(id));
+    const edges = [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'c' },
+      { from: 'b', to: 'd' },
+      { from: 'c', to: 'd' },
+      { from: 'd', to: 'e' },
+      { from: 'a', to: 'e' },
+    ];
+    const laid = layoutGraph(nodes, edges, options);
+    assert.deepEqual(laid.nodes.map((n) => n.id), ['a', 'b', 'c', 'd', 'e'], 'nodes keep their order');
+    assertSound(laid, edges);
+    const long = laid.edges.find((e) => e.from === 'a' && e.to === 'e')!;
+    assert.ok(long.points.length > 2, 'an edge across ranks bends around the nodes between');
+    const b = laid.nodes[1]!;
+    const c = laid.nodes[2]!;
+    assert.equal(b.y, c.y, 'siblings share a rank');
+  });
+
+  test(`${engine}: duplicates, self-edges and edges to unknown nodes are dropped; a cycle still lays out`, () => {
+    const nodes = [node('a'), node('b'), node('c'), node('a')];
+    const laid = layoutGraph(nodes, [
+      { from: 'a', to: 'b' },
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'b' },
+      { from: 'b', to: 'ghost' },
+      { from: 'b', to: 'c' },
+      { from: 'c', to: 'a' },
+    ], options);
+    assert.deepEqual(laid.nodes.map((n) => n.id), ['a', 'b', 'c']);
+    assert.deepEqual(laid.edges.map((e) => `${e.from}>${e.to}`), ['a>b', 'b>c', 'c>a']);
+    for (const e of laid.edges) assert.ok(e.points.length >= 2);
+    const back = laid.edges.find((e) => e.from === 'c')!;
+    const a = laid.nodes[0]!;
+    assert.ok(Math.abs(back.points.at(-1)!.y - (a.y + a.height)) < 1 || Math.abs(back.points.at(-1)!.y - a.y) < 1, 'the back edge ends on a');
+  });
+}
+
+test('layered: the ordering sweeps undo the crossing the first placement makes', () => {
+  // Depth-first placement puts c before d under a; b → c then crosses a → d until c and d swap.
   const edges = [
-    { from: 'a', to: 'b' },
     { from: 'a', to: 'c' },
-    { from: 'b', to: 'd' },
-    { from: 'c', to: 'd' },
-    { from: 'd', to: 'e' },
-    { from: 'a', to: 'e' },
+    { from: 'a', to: 'd' },
+    { from: 'b', to: 'c' },
   ];
-  const laid = layoutGraph(nodes, edges);
-  assert.deepEqual(laid.nodes.map((n) => n.id), ['a', 'b', 'c', 'd', 'e'], 'nodes keep their order');
+  const laid = layoutGraph(['a', 'b', 'c', 'd'].map((id) => node(id)), edges, { layeredAbove: 0 });
   assertSound(laid, edges);
-  const long = laid.edges.find((e) => e.from === 'a' && e.to === 'e')!;
-  assert.ok(long.points.length > 2, 'an edge across ranks bends around the nodes between');
-  const b = laid.nodes[1]!;
-  const c = laid.nodes[2]!;
-  assert.equal(b.y, c.y, 'siblings share a rank');
+  assert.equal(edgeCrossings(laid), 0);
+  const at = new Map(laid.nodes.map((n) => [n.id, n.x]));
+  assert.ok(at.get('d')! < at.get('c')!, 'd moved left of c');
 });
 
-test('duplicates, self-edges and edges to unknown nodes are dropped; a cycle still lays out', () => {
-  const nodes = [node('a'), node('b'), node('c'), node('a')];
-  const laid = layoutGraph(nodes, [
+test('layered: a chain stands in one column; a source sits just above its first consumer, not at the top', () => {
+  const chain = [
     { from: 'a', to: 'b' },
-    { from: 'a', to: 'b' },
-    { from: 'b', to: 'b' },
-    { from: 'b', to: 'ghost' },
     { from: 'b', to: 'c' },
-    { from: 'c', to: 'a' },
-  ]);
-  assert.deepEqual(laid.nodes.map((n) => n.id), ['a', 'b', 'c']);
-  assert.deepEqual(laid.edges.map((e) => `${e.from}>${e.to}`), ['a>b', 'b>c', 'c>a']);
-  for (const e of laid.edges) assert.ok(e.points.length >= 2);
-  const back = laid.edges.find((e) => e.from === 'c')!;
-  const a = laid.nodes[0]!;
-  assert.ok(Math.abs(back.points.at(-1)!.y - (a.y + a.height)) < 1 || Math.abs(back.points.at(-1)!.y - a.y) < 1, 'the back edge ends on a');
+    { from: 'c', to: 'd' },
+  ];
+  const column = layoutGraph(['a', 'b', 'c', 'd'].map((id) => node(id)), chain, { layeredAbove: 0 });
+  assertSound(column, chain);
+  assert.deepEqual(new Set(column.nodes.map((n) => n.x)).size, 1);
+  const joined = [...chain, { from: 'src', to: 'd' }];
+  const laid = layoutGraph(['a', 'b', 'c', 'd', 'src'].map((id) => node(id)), joined, { layeredAbove: 0 });
+  assertSound(laid, joined);
+  const [, , c, , src] = laid.nodes;
+  assert.equal(src!.y, c!.y, 'the source shares the rank of d’s other parent');
+});
+
+test('a generated 60-step flow: sound on both engines, and the layered one crosses no more edges than dagre', () => {
+  const model = flowGraphModel(loadFlow(writeBranchingFlow(project.path('mid'), 60)));
+  const dagre = layoutGraph(model.nodes, model.edges, { layeredAbove: Infinity });
+  const layered = layoutGraph(model.nodes, model.edges, { layeredAbove: 0 });
+  assertSound(dagre, model.edges);
+  assertSound(layered, model.edges);
+  assert.ok(edgeCrossings(layered) <= edgeCrossings(dagre), `layered ${edgeCrossings(layered)} crossings, dagre ${edgeCrossings(dagre)}`);
 });
 
 test('a label widens its box within limits', () => {
@@ -119,7 +162,7 @@ test('a run step reading a source file and a model found by its path (no model.s
   ]);
 });
 
-test('a generated 500-step flow: sound and deterministic', () => {
+test('a generated 500-step flow (the layered engine by default): sound and deterministic', () => {
   const model = flowGraphModel(loadFlow(writeBranchingFlow(project.path('big'), 500)));
   assert.ok(model.nodes.length > 500 && model.edges.length > 700, `${model.nodes.length} nodes, ${model.edges.length} edges`);
   const first = layoutGraph(model.nodes, model.edges);

@@ -2,9 +2,11 @@
 // runs), `show mlflow:ID`, `runs export --mlflow`, and what it says when a server cannot be used.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRunStore } from '../../core/runs/store';
-import { ensureBuilt, flowbench, project, startFlowbench } from '../cli/harness';
+import { cli, ensureBuilt, flowbench, project, repo, startFlowbench } from '../cli/harness';
 import { fakeRun } from '../runs/fake-run';
 import { sampleExperiments, writeFileStore, writeSqliteStore } from './fixtures';
 import { startMlflowServer } from './server';
@@ -43,6 +45,28 @@ test('runs --source mlflow finds ./mlflow.db by itself; show mlflow:ID prints th
   const text = flowbench(dir, ['show', `mlflow:${OWL}`]);
   assert.match(text.stdout, /Run mlflow:a1b2c3d4e5f60718293a4b5c6d7e8f90\s+succeeded/);
   assert.match(text.stdout, /train\/loss\s+3 points/);
+});
+
+test('an mlflow.db when better-sqlite3’s addon cannot be loaded (as under an editor’s Electron): one clear error, the remedy a server', (t) => {
+  // An install of the CLI whose better-sqlite3 carries an addon this process cannot dlopen: the real
+  // package's JavaScript, every other package as installed.
+  const dir = project(t, {});
+  writeSqliteStore(join(dir, 'mlflow.db'), sampleExperiments());
+  const install = join(dir, 'install');
+  mkdirSync(join(install, 'dist'), { recursive: true });
+  copyFileSync(cli, join(install, 'dist', 'cli.js'));
+  const modules = join(repo, 'node_modules');
+  mkdirSync(join(install, 'node_modules'));
+  for (const name of readdirSync(modules)) if (name !== 'better-sqlite3' && name !== '.bin') symlinkSync(join(modules, name), join(install, 'node_modules', name));
+  const sqlite = join(install, 'node_modules', 'better-sqlite3');
+  cpSync(join(modules, 'better-sqlite3', 'lib'), join(sqlite, 'lib'), { recursive: true });
+  copyFileSync(join(modules, 'better-sqlite3', 'package.json'), join(sqlite, 'package.json'));
+  mkdirSync(join(sqlite, 'build', 'Release'), { recursive: true });
+  writeFileSync(join(sqlite, 'build', 'Release', 'better_sqlite3.node'), 'not a shared object');
+  const res = spawnSync(process.execPath, [join(install, 'dist', 'cli.js'), 'runs', '--source', 'mlflow', '--mlflow', 'sqlite:///mlflow.db'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  assert.equal(res.status, 1, res.stderr);
+  assert.match(res.stderr, /^flowbench: reading .*mlflow\.db needs better-sqlite3, which cannot be loaded here \(.+\)\n\s+serve the database \(mlflow server --backend-store-uri sqlite:\/\/\/mlflow\.db\) and use its http:\/\/ address/);
+  assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
 });
 
 test('runs --source mlflow with nothing to read, or a bad URI: a usage error with a remedy', (t) => {

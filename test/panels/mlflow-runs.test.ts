@@ -3,6 +3,7 @@
 // that cannot be read is a note in the panel, not a failed load.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrackingUri } from '../../core/mlflow/locate';
 import { openRunStore } from '../../core/runs/store';
@@ -34,7 +35,7 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
     locations: () => uris.map((u) => parseTrackingUri(u, dir)),
     token: async () => 'tok',
     tokenHint: 'run "Flowbench: Set MLflow Token"',
-    cli: { nodePath: process.execPath, cliPath: cli },
+    cli: { nodePath: process.execPath, cliPath: cli, cwd: dir },
     timeoutMs: 5000,
   });
   const own = workspaceRuns(() => [join(dir, '.flowbench')], () => undefined);
@@ -51,6 +52,7 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   assert.equal(notes.length, 1);
   assert.match(notes[0]!, /^MLflow runs from http:\/\/127\.0\.0\.1:9 are not shown: cannot reach the MLflow tracking server/);
   assert.ok(server.calls.length > 0);
+  assert.ok(readdirSync(join(dir, '.flowbench', 'mlflow')).some((f) => f.startsWith('runs-')), 'the CLI ran in the workspace folder and indexed mlruns/ in its .flowbench/');
 
   // Records for the compare view's charts, each from where the run was listed.
   assert.deepEqual((await source.record(`mlflow:${OWL}`))!.histories['train/loss']!.map((p) => p.value), [0.9, 0.5, 0.3]);
@@ -74,7 +76,7 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
 test('in the controller: a star or delete of an MLflow run is refused with the read-only message', async (t) => {
   const dir = project(t, {});
   writeFileStore(join(dir, 'mlruns'), sampleExperiments());
-  const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(join(dir, 'mlruns'), dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: cli } });
+  const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(join(dir, 'mlruns'), dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: cli, cwd: dir } });
   const actions = { run: async () => undefined, confirmDelete: async () => true, saveCsv: async () => undefined, saveExport: async () => undefined };
   const controller = new ExperimentsController(() => undefined, mlflow, actions, {});
   t.after(() => controller.dispose());

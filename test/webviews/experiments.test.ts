@@ -58,6 +58,39 @@ describe('experiments panel', () => {
     assert.deepEqual(h.errors, []);
   });
 
+  test('rows carry only the columns on screen; scrolling right fetches the new ones', async () => {
+    // What the webview asks the host for, from here on.
+    const asked: { method: string; columns: string[] }[] = [];
+    const receive = ch.host.receive.bind(ch.host);
+    ch.host.receive = (message, post) => {
+      const m = message as { method: string; params?: { columns?: string[] } };
+      if (m.method === 'experiments/rows') asked.push({ method: m.method, columns: m.params!.columns! });
+      return receive(message, post);
+    };
+    try {
+      await h.page.locator('.xp-grid').evaluate((el) => (el.scrollLeft = el.scrollWidth));
+      // The last column comes into view and its cells fill in (a blank cell would be one never fetched).
+      const last = h.page.locator('button[data-column="metrics.m049"]');
+      await last.waitFor(WAIT);
+      const cellText = () =>
+        h.page.waitForFunction(() => {
+          const heads = [...document.querySelectorAll('[role=columnheader]')];
+          const at = heads.findIndex((el) => el.querySelector('button[data-column="metrics.m049"]'));
+          return document.querySelector('[role=row][data-position="0"]')?.querySelectorAll('[role=gridcell]')[at]?.textContent || false;
+        }, undefined, WAIT);
+      assert.match(await (await cellText()).jsonValue(), /^-?\d/);
+      assert.ok(asked.length > 0, 'the newly visible columns were asked for');
+      for (const a of asked) {
+        assert.ok(a.columns.length < 30, `${a.columns.length} columns asked for at once, of ~110`);
+        assert.ok(!a.columns.includes('id') && !a.columns.includes('starred'), 'pinned columns, already there, are not asked for again');
+      }
+    } finally {
+      ch.host.receive = receive;
+      await h.page.locator('.xp-grid').evaluate((el) => (el.scrollLeft = 0));
+    }
+    assert.deepEqual(h.errors, []);
+  });
+
   test('a header click sorts; shift-click adds a second key', async () => {
     // Grouping keeps flows apart; turn it off to see one sorted list.
     await h.page.getByText('Group by flow').click();
@@ -171,6 +204,32 @@ describe('experiments panel restored', () => {
       assert.equal(await h.page.getByLabel('Filter runs').inputValue(), 'status = failed');
       assert.equal(await h.page.locator('button[data-column="code"]').count(), 0);
       assert.equal(await h.page.locator(`[data-run="${selected[0]}"][aria-selected="true"]`).count(), 1);
+      assert.deepEqual(h.errors, []);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('experiments panel: values JSON cannot carry', () => {
+  test('NaN and infinite metrics read NaN and ∞, not blank like a missing one', async () => {
+    const summaries = generateSummaries(4);
+    // NaN as the store writes it (JSON null), infinities as a reader may hand them over; run 3 has no auc.
+    summaries[0]!.metrics.auc = JSON.parse(JSON.stringify(NaN)) as number;
+    summaries[1]!.metrics.auc = Infinity;
+    summaries[2]!.metrics.auc = -Infinity;
+    delete summaries[3]!.metrics.auc;
+    const ch = controllerHost(summaries);
+    // Messages cross as JSON text, as VS Code's postMessage sends them.
+    const state = { pinned: ['starred', 'id', 'metrics.auc'], groupByFlow: false, sort: [{ column: 'start', descending: false }], filter: '' };
+    const h = await openHarness(ENTRY, { host: ch.host, state, jsonMessages: true });
+    try {
+      await h.page.waitForSelector('[role=row][data-position="3"][data-run]', WAIT);
+      const column = await h.page.$$eval('[role=columnheader]', (heads) => heads.findIndex((el) => (el as unknown as { querySelector(s: string): unknown }).querySelector('button[data-column="metrics.auc"]')));
+      assert.ok(column > 0, 'the auc column is on screen');
+      const auc = (position: number) =>
+        h.page.$eval(`[role=row][data-position="${position}"]`, (row, column) => (row as unknown as { querySelectorAll(s: string): { textContent: string }[] }).querySelectorAll('[role=gridcell]')[column]!.textContent, column);
+      assert.deepEqual([await auc(0), await auc(1), await auc(2), await auc(3)], ['NaN', '∞', '-∞', '']);
       assert.deepEqual(h.errors, []);
     } finally {
       await h.close();

@@ -1,8 +1,32 @@
 // Our own small components. This folder is the only place that imports @vscode/webview-ui-toolkit (archived
 // upstream since January 2025): replacing it with @vscode-elements/elements means editing this folder only.
 // Panels use these props, never the toolkit's.
-import { VSCodeBadge, VSCodeButton, VSCodeCheckbox } from '@vscode/webview-ui-toolkit/react';
-import type { ReactNode } from 'react';
+//
+// The toolkit (FAST web components, about 180 KB) loads on demand (`loadToolkit`): a panel asks for it once its
+// first content is painted, so parsing it and defining its elements are not on the first-paint path. Until
+// then each component renders a plain element of the same size and colours (components.css).
+import { useSyncExternalStore, type ReactNode } from 'react';
+import './components.css';
+
+type Toolkit = typeof import('./toolkit');
+let toolkit: Toolkit | undefined;
+let loading: Promise<void> | undefined;
+const listeners = new Set<() => void>();
+
+/** Loads the toolkit (once); mounted components switch to its elements when it is in. */
+export function loadToolkit(): Promise<void> {
+  loading ??= import('./toolkit').then((module) => {
+    toolkit = module;
+    for (const listener of listeners) listener();
+  });
+  return loading;
+}
+
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+};
+const useToolkit = () => useSyncExternalStore(subscribe, () => toolkit);
 
 export interface ButtonProps {
   children: ReactNode;
@@ -15,21 +39,46 @@ export interface ButtonProps {
 }
 
 export function Button({ children, onClick, appearance = 'secondary', label, title, disabled }: ButtonProps) {
+  const tk = useToolkit();
+  if (!tk) {
+    return (
+      <button type="button" className={`fb-button ${appearance}`} aria-label={label} title={title ?? label} disabled={disabled} onClick={() => onClick()}>
+        {children}
+      </button>
+    );
+  }
   return (
-    <VSCodeButton appearance={appearance} aria-label={label} title={title ?? label} disabled={disabled} onClick={() => onClick()}>
+    <tk.VSCodeButton appearance={appearance} aria-label={label} title={title ?? label} disabled={disabled} onClick={() => onClick()}>
       {children}
-    </VSCodeButton>
+    </tk.VSCodeButton>
   );
 }
 
 export function Checkbox({ checked, onChange, children }: { checked: boolean; onChange(checked: boolean): void; children: ReactNode }) {
+  const tk = useToolkit();
+  if (!tk) {
+    return (
+      <label className="fb-checkbox">
+        <input type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} />
+        {children}
+      </label>
+    );
+  }
   return (
-    <VSCodeCheckbox checked={checked} onChange={(event: unknown) => onChange((event as { target: { checked: boolean } }).target.checked)}>
+    <tk.VSCodeCheckbox checked={checked} onChange={(event: unknown) => onChange((event as { target: { checked: boolean } }).target.checked)}>
       {children}
-    </VSCodeCheckbox>
+    </tk.VSCodeCheckbox>
   );
 }
 
 export function Badge({ children, label }: { children: ReactNode; label?: string }) {
-  return <VSCodeBadge aria-label={label}>{children}</VSCodeBadge>;
+  const tk = useToolkit();
+  if (!tk) {
+    return (
+      <span className="fb-badge" aria-label={label}>
+        {children}
+      </span>
+    );
+  }
+  return <tk.VSCodeBadge aria-label={label}>{children}</tk.VSCodeBadge>;
 }

@@ -2,7 +2,7 @@
 // and the runs selected for comparison. State worth keeping (query, layout, selection) is persisted; rows are
 // never kept beyond the windows on screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, Checkbox } from '../components';
+import { Button, Checkbox, loadToolkit } from '../components';
 import type { PanelClient } from '../platform/client';
 import { ReportError, type ParamsOf } from '../platform/protocol';
 import { SingleFlight } from '../platform/single-flight';
@@ -35,7 +35,7 @@ import {
 import { FilterBox } from './filter-box';
 import { linesOf } from './layout';
 import { BLOCK, blockWindow, RowCache } from './row-cache';
-import { RunsTable, visibleColumns } from './runs-table';
+import { columnsInView, RunsTable, visibleColumns } from './runs-table';
 
 /** A shift-click or Shift+arrow range selects at most this many runs. */
 const MAX_RANGE = 10_000;
@@ -65,8 +65,9 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     if (state.selected.length === 0) setBrush(undefined);
   }, [state.selected.length]);
   const pendingFocus = useRef<string>();
-  const visible = useRef({ from: 0, to: 0 });
-  const toldWindow = useRef<{ cache?: RowCache; from: number; to: number }>({ from: 0, to: 0 });
+  /** The rows and columns on screen (before the table first reports them: a guess from the column widths). */
+  const visible = useRef<{ from: number; to: number; columns?: readonly string[] }>({ from: 0, to: 0 });
+  const toldWindow = useRef<{ cache?: RowCache; from: number; to: number; columns: string }>({ from: 0, to: 0, columns: '' });
 
   useNotification(client, Init, (init) => {
     setColumns(init.columns);
@@ -83,10 +84,11 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     void focusPending();
   });
   const cellColumns = useMemo(() => (columns ? visibleColumns(columns, state) : []), [columns, state.order, state.hidden, state.pinned, state.onlyDiffering]); // eslint-disable-line react-hooks/exhaustive-deps
+  const onScreen = () => visible.current.columns ?? columnsInView(cellColumns, state, window.innerWidth);
   const cache = useMemo(() => {
     if (!result) return undefined;
     const fresh = new RowCache(result.version, cellColumns);
-    if (result.window) fresh.putWindow(result.window.from, result.window.rows);
+    if (result.window) fresh.putWindow(result.window.from, result.window.rows, result.window.columns);
     return fresh;
   }, [result?.version, cellColumns.join('\n')]); // eslint-disable-line react-hooks/exhaustive-deps
   useNotification(client, RowsPatched, ({ version, rows, columns }) => {
@@ -94,25 +96,27 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   });
 
   const fetchRows = useCallback(
-    (from: number, to: number) => {
-      visible.current = { from, to };
+    (from: number, to: number, columns?: readonly string[]) => {
+      visible.current = { from, to, columns: columns ?? visible.current.columns };
       if (!cache) return;
+      const shown = visible.current.columns ?? cache.columns;
       // The host hears of the window in whole blocks, so scrolling posts a Viewport only when it crosses one.
       const window = blockWindow(from, to);
       const told = toldWindow.current;
-      if (told.cache !== cache || told.from !== window.from || told.to !== window.to) {
-        toldWindow.current = { cache, ...window };
-        client.send(Viewport, { version: cache.version, from: window.from, count: window.to - window.from, columns: [...cache.columns] });
+      const columnsKey = shown.join('\n');
+      if (told.cache !== cache || told.from !== window.from || told.to !== window.to || told.columns !== columnsKey) {
+        toldWindow.current = { cache, ...window, columns: columnsKey };
+        client.send(Viewport, { version: cache.version, from: window.from, count: window.to - window.from, columns: [...shown] });
       }
-      for (const block of cache.missing(from, to)) {
+      for (const { block, columns: wanted } of cache.missing(from, to, shown)) {
         client
-          .request(GetRows, { version: cache.version, from: block * BLOCK, count: BLOCK, columns: [...cache.columns] })
+          .request(GetRows, { version: cache.version, from: block * BLOCK, count: BLOCK, columns: wanted })
           .then((answer) => {
-            if (answer.version !== cache.version) return cache.failed(block);
-            cache.put(block, answer.rows);
+            if (answer.version !== cache.version) return cache.failed(block, wanted);
+            cache.put(block, answer.rows, wanted);
             repaint((n) => n + 1);
           })
-          .catch(() => cache.failed(block));
+          .catch(() => cache.failed(block, wanted));
       }
     },
     [client, cache],
@@ -122,14 +126,14 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   // Every keystroke in the filter box asks at once (no typing pause), one query at a time: a newer one waits
   // in place of older waiting ones, and an answer a newer query overtook is not painted. The window is the one
   // on screen when the query leaves.
-  const latestColumns = useRef(cellColumns);
-  latestColumns.current = cellColumns;
+  const latestColumns = useRef(onScreen);
+  latestColumns.current = onScreen;
   const queries = useMemo(
     () =>
       new SingleFlight(
         (params: Omit<ParamsOf<typeof RunQuery>, 'window'>) => {
           const { from, to } = blockWindow(visible.current.from, Math.max(visible.current.to, visible.current.from + 1));
-          return client.request(RunQuery, { ...params, window: { from, count: to - from, columns: latestColumns.current } });
+          return client.request(RunQuery, { ...params, window: { from, count: to - from, columns: [...latestColumns.current()] } });
         },
         (r: QueryResult) => {
           setProblems(r.problems);
@@ -160,6 +164,12 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     }
   };
   useEffect(() => void focusPending(), [result?.version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The toolkit's elements replace the plain ones once the first rows are up (components/index.tsx).
+  const hasResult = result !== undefined;
+  useEffect(() => {
+    if (hasResult) requestIdleCallback(() => void loadToolkit(), { timeout: 1000 });
+  }, [hasResult]);
 
   const lines = useMemo(() => linesOf(result?.total ?? 0, result?.groups ?? []), [result]);
   const selected = useMemo(() => new Set(state.selected), [state.selected]);

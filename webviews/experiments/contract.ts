@@ -2,7 +2,8 @@
 // host (extension/panels/experiments-controller.ts) import from each other. Pure TS.
 //
 // The host keeps every run in a columnar RunTable (core/runs/table.ts); the webview holds the current query,
-// the column layout and a cache of the row windows it has shown. A `version` names one result of a query:
+// the column layout and a cache of the row windows it has shown: rows × the columns on screen, so a row never
+// carries the ~100 columns scrolled out of view. A `version` names one result of a query:
 // rows asked for under an older version are answered empty, so a stale window never paints.
 import type { QueryProblem, SortKey } from '../../core/runs/query';
 import type { SeriesBuckets } from '../../core/runs/series';
@@ -13,9 +14,20 @@ import type { CompareRun, HistoryRequest } from './compare/types';
 // Type-only: the shapes are the run table's and the query language's own (nothing of core is bundled).
 export type { Cell, ColumnInfo } from '../../core/runs/table';
 export type { QueryProblem, SortKey } from '../../core/runs/query';
+/**
+ * A cell as it crosses postMessage. VS Code serializes messages as JSON, which turns NaN and ±Infinity into
+ * null (a missing value): those travel as a marker object, so a NaN metric reads "NaN", not blank.
+ */
+export type WireCell = Cell | { nonFinite: 'NaN' | 'Infinity' | '-Infinity' };
 export interface Row {
   id: string;
-  cells: Cell[];
+  cells: WireCell[];
+}
+
+/** The host's side of WireCell. */
+export function toWireCell(cell: Cell): WireCell {
+  if (typeof cell !== 'number' || Number.isFinite(cell)) return cell;
+  return { nonFinite: cell !== cell ? 'NaN' : cell > 0 ? 'Infinity' : '-Infinity' };
 }
 
 /** What the webview saves with setState and gives back in Ready; the host re-applies it after a restart. */
@@ -65,7 +77,7 @@ export interface QueryResult {
   problems: QueryProblem[];
   groups: Group[];
   /** The rows of the window the query asked for, so a new result paints without a second round trip. */
-  window?: { from: number; rows: Row[] };
+  window?: { from: number; rows: Row[]; columns: string[] };
 }
 
 /** A window of result positions and the columns its rows carry. */

@@ -1,5 +1,6 @@
-// How cells read: numbers to four significant digits (full value in the title), times local, durations short.
-import type { Cell } from './contract';
+// How cells read: numbers to four significant digits (full value in the title), times local, durations short,
+// NaN as NaN and infinities as ∞ (never blank: blank is a missing value).
+import type { WireCell } from './contract';
 
 export function columnLabel(key: string): string {
   if (key === 'starred') return '★';
@@ -16,10 +17,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
-export function formatCell(key: string, value: Cell): string {
+const NON_FINITE = { NaN: 'NaN', Infinity: '∞', '-Infinity': '-∞' } as const;
+
+export function formatCell(key: string, value: WireCell): string {
   if (value === null) return '';
+  if (typeof value === 'object') return NON_FINITE[value.nonFinite];
   if (key === 'start' && typeof value === 'number') return new Date(value).toLocaleString();
   if (key === 'duration' && typeof value === 'number') return formatDuration(value);
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   return String(value);
+}
+
+/** A cell's full value, for its tooltip. */
+export function fullValue(value: WireCell): string {
+  return typeof value === 'object' && value !== null ? NON_FINITE[value.nonFinite] : String(value);
 }

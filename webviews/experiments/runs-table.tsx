@@ -3,9 +3,10 @@
 // window (see row-cache.ts); this component only renders what is on screen.
 //
 // What keeps it fast (measured with Chromium traces, see webviews/README.md "Rendering"): rows are memoized
-// components keyed by their result position, so scrolling renders only the rows coming into view and a new
-// sort or filter rewrites the text of the rows on screen instead of replacing their elements; a row is one
-// absolutely placed, fixed-height, `contain: strict` box moved by a transform; cells carry no inline style
+// components keyed by slot (their result position modulo the rows rendered), so scrolling renders only the rows
+// coming into view, into the elements of the rows that left, and a new sort or filter rewrites the text of the
+// rows on screen instead of replacing their elements; a row is one
+// absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
 // in one sticky box; the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
@@ -20,8 +21,8 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
-import type { Cell, ColumnInfo, Row, SortKey, ViewState } from './contract';
-import { columnLabel, formatCell } from './format';
+import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
+import { columnLabel, formatCell, fullValue } from './format';
 import type { Lines } from './layout';
 
 export const ROW_HEIGHT = 24;
@@ -38,8 +39,8 @@ export interface TableProps {
   version: number;
   /** Cached row at a result position, or undefined while it is being fetched. */
   rowAt(position: number): Row | undefined;
-  /** The visible range of positions changed: fetch what is missing. */
-  onVisible(from: number, to: number): void;
+  /** The visible range of positions or the columns on screen changed: fetch what is missing. */
+  onVisible(from: number, to: number, columns: readonly string[]): void;
   /** Column keys whose cells `rowAt` rows carry, in that order. */
   cellColumns: readonly string[];
   selected: ReadonlySet<string>;
@@ -60,6 +61,24 @@ export function visibleColumns(columns: readonly ColumnInfo[], state: ViewState)
   const pinned = state.pinned.filter((k) => known.has(k));
   const shown = (key: string) => !state.hidden.includes(key) && !(state.onlyDiffering && known.get(key)!.group !== 'info' && !known.get(key)!.differs);
   return [...pinned, ...ordered.filter((k) => !pinned.includes(k))].filter(shown);
+}
+
+const widthOf = (key: string, state: ViewState) => state.widths[key] ?? DEFAULT_WIDTH[key] ?? 110;
+
+/** The columns a table `width` pixels wide shows first (before it has measured itself): the pinned ones, then
+ *  as many of the others as fit, and two more, as the column virtualizer's overscan does. */
+export function columnsInView(shown: readonly string[], state: ViewState, width: number): string[] {
+  const pinned = shown.filter((key) => state.pinned.includes(key));
+  let left = width - SELECT_WIDTH - pinned.reduce((sum, key) => sum + widthOf(key, state), 0);
+  const center: string[] = [];
+  let extra = 2;
+  for (const key of shown) {
+    if (pinned.includes(key)) continue;
+    if (left <= 0 && extra-- <= 0) break;
+    center.push(key);
+    left -= widthOf(key, state);
+  }
+  return [...pinned, ...center];
 }
 
 function sortIndicator(sort: readonly SortKey[], key: string): string {
@@ -101,12 +120,12 @@ interface RowHandlers {
   onStar(id: string, starred: boolean): void;
 }
 
-function cellText(key: string, value: Cell | undefined): string {
+function cellText(key: string, value: WireCell | undefined): string {
   return value === undefined ? '' : formatCell(key, value);
 }
 
-function cellClass(key: string, value: Cell | undefined): string {
-  return `xp-cell${typeof value === 'number' ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
+function cellClass(key: string, value: WireCell | undefined): string {
+  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
 }
 
 interface RowProps {
@@ -355,14 +374,24 @@ export function RunsTable(props: TableProps) {
     [sizesKey, pinnedWidth, padLeft, visibleCenter], // eslint-disable-line react-hooks/exhaustive-deps
   );
 
+  // Rows are keyed by slot (position modulo a power of two above the rows rendered), so a row leaving the
+  // screen hands its elements to the one coming in: scrolling rewrites text in place instead of creating and
+  // styling new elements. The slot count only changes when the viewport grows past it.
+  const slots = 1 << Math.ceil(Math.log2(items.length + 2));
   const firstLine = items[0]?.index ?? 0;
   const lastLine = items[items.length - 1]?.index ?? -1;
+  // The 2-D window the rows are fetched for: the lines on screen × the pinned columns and those on screen
+  // (with the star, which the S key reads).
+  const onScreen = useMemo(() => {
+    const keys = [...rowColumns.pinned, ...rowColumns.center];
+    return cellIndex.has('starred') && !keys.includes('starred') ? [...keys, 'starred'] : keys;
+  }, [rowColumns, cellIndex]);
   useEffect(() => {
     if (lastLine < 0) return;
     const from = positionAtOrAfter(lines, firstLine);
     const to = positionAtOrAfter(lines, lastLine + 1);
-    props.onVisible(from, Math.max(from, to));
-  }, [firstLine, lastLine, lines, total]); // eslint-disable-line react-hooks/exhaustive-deps
+    props.onVisible(from, Math.max(from, to), onScreen);
+  }, [firstLine, lastLine, lines, total, onScreen]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The active row stays on screen as the keyboard moves it.
   useEffect(() => {
@@ -413,10 +442,12 @@ export function RunsTable(props: TableProps) {
   // A cell's full value (numbers are shown to four digits) as its tooltip, set when the pointer gets there.
   const onMouseOver = (event: MouseEvent<HTMLDivElement>) => {
     const target = event.target as HTMLElement;
-    if (target.title || !target.classList.contains('xp-cell')) return;
+    if (!target.classList.contains('xp-cell')) return;
+    // Looked up each time: a recycled row's cell may have shown another run's value when its title was set.
     const at = cellAt(target, rowColumns);
     const value = at && rowAt(at.position)?.cells[cellIndex.get(at.key) ?? -1];
-    if (value !== undefined && value !== null) target.title = String(value);
+    const title = value === undefined || value === null ? '' : fullValue(value);
+    if (target.title !== title) target.title = title;
   };
 
   return (
@@ -456,7 +487,7 @@ export function RunsTable(props: TableProps) {
           const row = rowAt(position);
           return (
             <RunRow
-              key={position}
+              key={position % slots}
               row={row}
               position={position}
               top={top}

@@ -2,7 +2,7 @@
 // model, signature, lineage, considerations), or two versions side by side. Everything shown comes from the
 // host; the panel only asks for a refresh or an export.
 import { useEffect, useState } from 'react';
-import { Button } from '../components';
+import { Button, loadToolkit } from '../components';
 import type { PanelClient } from '../platform/client';
 import { usePersistentState, useNotification } from '../platform/state';
 import { CardView, MetricsCompare } from './card-view';
@@ -23,6 +23,7 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     if (params.target) setState(() => ({ target: params.target }));
   });
   useEffect(() => client.ready(), [client]);
+  useEffect(() => void loadToolkit(), []);
 
   const { card, compare } = shown;
   return (

@@ -2,7 +2,7 @@
 // through the same table as Flowbench's own, `flowbench show mlflow:ID` prints one with its histories, and
 // `runs export --mlflow URL|DIR [RUN...]` writes Flowbench runs into MLflow. The token for a server comes
 // from MLFLOW_TRACKING_TOKEN, as MLflow's own client takes it.
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { mlflowRunSet, type MlflowRunSet } from '../../mlflow/collect';
 import { exportToServer, type ExportOutcome } from '../../mlflow/export';
 import { exportToFolder } from '../../mlflow/file-store-write';
@@ -45,7 +45,8 @@ function locations(explicit: string | undefined, o: Output): TrackingLocation[] 
 async function runSet(explicit: string | undefined, o: Output): Promise<{ set: MlflowRunSet; where: string }> {
   const found = locations(explicit, o);
   try {
-    const readers = await Promise.all(found.map((l) => openReader(l, REST())));
+    // An mlruns/ folder's parsed runs are indexed in the project's state folder (core/mlflow/file-store-index.ts).
+    const readers = await Promise.all(found.map((l) => openReader(l, REST(), { cacheDir: join(process.cwd(), '.flowbench', 'mlflow') })));
     return { set: mlflowRunSet(readers), where: found.map((l) => l.uri).join(' and ') };
   } catch (err) {
     explain(o, err);
