@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { dirname, join, resolve } from 'node:path';
 import { DEPLOY_MODEL_COMMAND } from '../core/analysis/outline';
 import { listDeployments } from '../core/deploy/records';
-import { curlCommand, postInvocation, sampleRequestBody } from '../core/deploy/test-request';
 import type { DeployTarget, MonitorSeries } from '../core/deploy/types';
 import type { MonitorTarget } from '../webviews/endpoint-monitor/contract';
 import { deployArgs, failureOf, parseRecord, runCli } from './deploy-cli';
@@ -115,6 +114,8 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
   const bodyFor = async (node: DeploymentNode) => {
     const flowFile = resolve(node.projectDir, node.record.flow);
     const flow = flows.get(flowFile)?.analysis?.flow;
+    // Loaded on first use: it reads the model's ONNX metadata, and onnx-proto is costly to load at activation.
+    const { sampleRequestBody } = await import('../core/deploy/test-request');
     return sampleRequestBody({ flowRoot: node.projectDir, stateDir: join(node.projectDir, '.flowbench'), runId: node.record.runId, samplePath: flow?.model?.sample?.value, modelPath: node.record.model });
   };
 
@@ -125,7 +126,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     const body = await bodyFor(node);
     if ('problem' in body) return void vscode.window.showErrorMessage(`Flowbench: no test row: ${body.problem}`);
     try {
-      const res = await postInvocation(record.url, body.body);
+      const res = await (await import('../core/deploy/test-request')).postInvocation(record.url, body.body);
       output.appendLine(`POST ${record.url}/invocations ${body.body}\n→ ${res.status} in ${res.ms.toFixed(1)} ms: ${res.body}`);
       const shown = res.body.length > 300 ? `${res.body.slice(0, 300)}…` : res.body;
       const say = res.status < 400 ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
@@ -140,7 +141,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     if (!node?.record.url) return;
     const body = await bodyFor(node);
     if ('problem' in body) return void vscode.window.showErrorMessage(`Flowbench: no test row: ${body.problem}`);
-    await vscode.env.clipboard.writeText(curlCommand(node.record.url, body.body));
+    await vscode.env.clipboard.writeText((await import('../core/deploy/test-request')).curlCommand(node.record.url, body.body));
     vscode.window.setStatusBarMessage('Copied a curl command for a test request', 5000);
   };
 

@@ -16,13 +16,21 @@ const entries = [
   // ONNX Runtime runs only in this worker process (core/model/ort-client.ts spawns it).
   { in: 'core/model/ort-worker.ts', out: 'ort-worker' },
   // The local model endpoint, a detached process of its own (core/deploy/local-deploy.ts starts it).
-  { in: 'core/deploy/endpoint-server.ts', out: 'endpoint-server' },
+  { in: 'core/deploy/endpoint-server.ts', out: 'endpoint-server' },  // The AWS SDK and what uses it, loaded by the CLI only when a step or a deploy needs AWS (core/aws/services.ts).
+  { in: 'core/aws/services.ts', out: 'aws-services' },
 ];
 /** extension/main.ts requires the language client at run time, after activation, from the bundle beside it. */
 const languageClientAtRunTime = {
   name: 'language-client-at-run-time',
   setup(b) {
     b.onResolve({ filter: /^\.\/language-client$/ }, () => ({ path: './language-client.js', external: true }));
+  },
+};
+/** The CLI loads core/aws/services.ts at run time, from the bundle beside it. */
+const awsServicesAtRunTime = {
+  name: 'aws-services-at-run-time',
+  setup(b) {
+    b.onResolve({ filter: /\/aws\/services$/ }, () => ({ path: './aws-services.js', external: true }));
   },
 };
 const production = process.argv.includes('--production');
@@ -39,7 +47,7 @@ for (const entry of entries) {
     sourcemap: !production,
     minify: production,
     external,
-    plugins: entry.out === 'extension' ? [languageClientAtRunTime] : [],
+    plugins: entry.out === 'extension' ? [languageClientAtRunTime] : entry.out === 'aws-services' ? [] : [awsServicesAtRunTime],
     logLevel: 'warning',
     banner: entry.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
   });

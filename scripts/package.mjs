@@ -126,7 +126,7 @@ function stage(target) {
   const dir = join(root, 'dist', 'vsix', target);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'dist'), { recursive: true });
-  for (const file of ['extension.js', 'language-client.js', 'server.js', 'cli.js', 'ort-worker.js', 'flow.schema.json']) {
+  for (const file of ['extension.js', 'language-client.js', 'server.js', 'cli.js', 'ort-worker.js', 'endpoint-server.js', 'aws-services.js', 'flow.schema.json']) {
     if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
     cpSync(join(root, 'dist', file), join(dir, 'dist', file));
   }

@@ -299,7 +299,7 @@ function prepareCommand(ctx: RunContext, step: Step): { command: string; dir: st
 async function attemptRemote(ctx: RunContext, step: Step & { compute: SageMakerCompute }, log: StepLog, fingerprint: string): Promise<Attempt> {
   const prepared = prepareCommand(ctx, step);
   if ('ok' in prepared) return prepared;
-  const { runRemoteStep } = await import('../sagemaker/remote-step');
+  const { runRemoteStep } = await import('../aws/services');
   const root = ctx.analysis.flow.root;
   const res = await runRemoteStep({
     root,

@@ -8,7 +8,6 @@ import { AwsProblem } from '../../aws/errors';
 import { writeBaseline } from '../../deploy/baseline';
 import { startLocalEndpoint, StartError, stopLocalEndpoint } from '../../deploy/local-deploy';
 import { deploymentNameProblem, liveDeployment, readDeployment, writeDeployment } from '../../deploy/records';
-import { deploySageMaker } from '../../deploy/sagemaker-deploy';
 import type { DeploymentRecord } from '../../deploy/types';
 import type { FlowAnalysis } from '../../flow/analyze';
 import { artifactOf, locateArtifact } from '../../model/artifacts';
@@ -116,7 +115,7 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     try {
-      record = await deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy') }, (msg) => line(o.err, msg), abort.signal);
+      record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy') }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
       if (!(err instanceof AwsProblem)) throw err;
       line(o.err, `flowbench deploy: ${err.message}`);

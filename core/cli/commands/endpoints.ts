@@ -7,7 +7,6 @@ import { AwsProblem } from '../../aws/errors';
 import { stopLocalEndpoint } from '../../deploy/local-deploy';
 import { countRequests } from '../../deploy/local-log';
 import { deploymentNameProblem, listDeployments, readDeployment, requestLogPath, writeDeployment } from '../../deploy/records';
-import { refreshSageMaker, undeploySageMaker } from '../../deploy/sagemaker-deploy';
 import type { DeploymentRecord } from '../../deploy/types';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
@@ -31,7 +30,7 @@ export async function endpointRows(stateDir: string, warn: (m: string) => void):
   const rows: EndpointRow[] = [];
   for (let record of await listDeployments(stateDir)) {
     if (record.target === 'sagemaker' && record.status !== 'stopped') {
-      record = await refreshSageMaker(record, stateDir).catch((err: Error) => {
+      record = await (await import('../../aws/services')).refreshSageMaker(record, stateDir).catch((err: Error) => {
         warn(`${record.name}: cannot ask SageMaker for its status (${err.message}); showing the last one recorded`);
         return record;
       });
@@ -77,7 +76,7 @@ export async function undeployCommand(args: string[], o: Output): Promise<number
   let stopped: DeploymentRecord;
   if (record.target === 'sagemaker') {
     try {
-      stopped = await undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
+      stopped = await (await import('../../aws/services')).undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
     } catch (err) {
       if (!(err instanceof AwsProblem)) throw err;
       line(o.err, `flowbench undeploy: ${err.message}`);

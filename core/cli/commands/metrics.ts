@@ -5,7 +5,6 @@
 import { dirname, join } from 'node:path';
 import { AwsProblem } from '../../aws/errors';
 import { deploymentNameProblem, readDeployment } from '../../deploy/records';
-import { sageMakerSeries } from '../../deploy/sagemaker-metrics';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
@@ -26,7 +25,7 @@ export async function metricsCommand(args: string[], o: Output): Promise<number>
   if (record.target !== 'sagemaker') throw new UsageError(`${name} is a local endpoint: its traffic is in .flowbench/deployments/${name}/requests.jsonl`, 'open its Endpoint Monitor in the editor', 'metrics');
   const minutes = positiveInteger(values.minutes, '--minutes', 'metrics') ?? DEFAULT_MINUTES;
   try {
-    line(o.out, JSON.stringify(await sageMakerSeries(record, Date.now() - minutes * 60_000)));
+    line(o.out, JSON.stringify(await (await import('../../aws/services')).sageMakerSeries(record, Date.now() - minutes * 60_000)));
     return EXIT.ok;
   } catch (err) {
     if (!(err instanceof AwsProblem)) throw err;
