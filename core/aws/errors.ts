@@ -2,7 +2,17 @@
 // (`name`) and message; users need to know which of a few things went wrong: no credentials, not allowed, a
 // quota, a role SageMaker cannot assume, an image it cannot pull, or an endpoint that failed for a reason.
 
+// Marks an AwsProblem across bundles: the AWS code runs from dist/aws-services.js, which has its own copy of this
+// class, so the CLI's `instanceof` would miss the problems it throws.
+const BRAND = Symbol.for('flowbench.AwsProblem');
+
+/** An AWS problem as the user should read it, from whichever bundle threw it. */
+export function isAwsProblem(error: unknown): error is AwsProblem {
+  return typeof error === 'object' && error !== null && BRAND in error;
+}
+
 export class AwsProblem extends Error {
+  readonly [BRAND] = true;
   constructor(
     message: string,
     /** One line: what to do about it. */
@@ -41,7 +51,7 @@ export function failureProblem(what: string, reason: string | undefined): AwsPro
  * Never includes credentials: the SDK's messages don't carry them, and nothing else is added.
  */
 export function awsProblem(error: unknown, action: string): AwsProblem {
-  if (error instanceof AwsProblem) return error;
+  if (isAwsProblem(error)) return error;
   const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = e?.name && e.name !== 'Error' ? e.name : e?.code;
   const message = (e?.message ?? String(error)).trim();

@@ -305,7 +305,7 @@ class FastReader {
 
   /**
    * A plain scalar: in block context it runs to a comment or the end of the line; inside a flow
-   * collection to a flow indicator or colon, and comments or quotes in it are left to the yaml package.
+   * collection to a flow indicator or a colon that ends it, and comments or quotes in it are left to the yaml package.
    */
   private plain(p: number, inFlow: boolean): YScalar {
     const text = this.text;
@@ -317,7 +317,9 @@ class FastReader {
         break;
       }
       if (inFlow) {
-        if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125 || ch === COLON) break;
+        if (ch === 44 || ch === 91 || ch === 93 || ch === 123 || ch === 125) break;
+        // A colon ends it only before a space, a flow indicator or the end (`image: ecr/x:1` is one scalar).
+        if (ch === COLON && (this.spaceOrEnd(q + 1) || [44, 91, 93, 123, 125].includes(text.charCodeAt(q + 1)))) break;
         if (ch === HASH || ch === SQUOTE || ch === DQUOTE) bail();
       } else {
         if (ch === HASH && text.charCodeAt(q - 1) === SPACE) break;

@@ -4,7 +4,7 @@
 // beside the record (core/deploy/baseline.ts) and `--json` prints the DeploymentRecord.
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import { AwsProblem } from '../../aws/errors';
+import { isAwsProblem } from '../../aws/errors';
 import { writeBaseline } from '../../deploy/baseline';
 import { startLocalEndpoint, StartError, stopLocalEndpoint } from '../../deploy/local-deploy';
 import { deploymentNameProblem, liveDeployment, readDeployment, writeDeployment } from '../../deploy/records';
@@ -117,7 +117,7 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
     try {
       record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy') }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
-      if (!(err instanceof AwsProblem)) throw err;
+      if (!isAwsProblem(err)) throw err;
       line(o.err, `flowbench deploy: ${err.message}`);
       if (err.remedy) line(o.err, `  ${err.remedy}`);
       return abort.signal.aborted ? EXIT.cancelled : EXIT.failed;

@@ -3,7 +3,7 @@
 // request count. flowbench undeploy NAME [FLOW]: stops one (local: SIGTERM, which drains; SageMaker:
 // deletes endpoint, configuration and model) and records it as stopped.
 import { dirname, join } from 'node:path';
-import { AwsProblem } from '../../aws/errors';
+import { isAwsProblem } from '../../aws/errors';
 import { stopLocalEndpoint } from '../../deploy/local-deploy';
 import { countRequests } from '../../deploy/local-log';
 import { deploymentNameProblem, listDeployments, readDeployment, requestLogPath, writeDeployment } from '../../deploy/records';
@@ -78,7 +78,7 @@ export async function undeployCommand(args: string[], o: Output): Promise<number
     try {
       stopped = await (await import('../../aws/services')).undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
     } catch (err) {
-      if (!(err instanceof AwsProblem)) throw err;
+      if (!isAwsProblem(err)) throw err;
       line(o.err, `flowbench undeploy: ${err.message}`);
       if (err.remedy) line(o.err, `  ${err.remedy}`);
       return EXIT.failed;

@@ -3,7 +3,7 @@
 // editor's Endpoint Monitor draws for endpoints whose requests it cannot read itself. A local endpoint's
 // series comes from its request log, which the editor reads directly.
 import { dirname, join } from 'node:path';
-import { AwsProblem } from '../../aws/errors';
+import { isAwsProblem } from '../../aws/errors';
 import { deploymentNameProblem, readDeployment } from '../../deploy/records';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
@@ -28,7 +28,7 @@ export async function metricsCommand(args: string[], o: Output): Promise<number>
     line(o.out, JSON.stringify(await (await import('../../aws/services')).sageMakerSeries(record, Date.now() - minutes * 60_000)));
     return EXIT.ok;
   } catch (err) {
-    if (!(err instanceof AwsProblem)) throw err;
+    if (!isAwsProblem(err)) throw err;
     line(o.err, `flowbench metrics: ${err.message}`);
     if (err.remedy) line(o.err, `  ${err.remedy}`);
     return EXIT.failed;
