@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { basename, dirname, relative } from 'node:path';
 import { diskHost } from '../core/flow/host';
 import { lastTests, type LastTest } from '../core/flow/validate-tests';
-import type { Problem, Step } from '../core/flow/model';
+import type { Flow, Problem, Step } from '../core/flow/model';
 import type { FlowEntry, FlowWorkspace, StepStatusView } from './flow-workspace';
 import type { RunManager } from './run-manager';
 import { shownState, type LiveStep } from './step-state';
@@ -81,10 +81,13 @@ export function formatDuration(ms: number): string {
   return `${minutes} m ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-function computeLabel(step: Step): string {
+/** Where a step runs: `local`, `sagemaker ml.m5.xlarge spot`, `sql` (embedded DuckDB) or `sql snowflake`. */
+function computeLabel(step: Step, flow: Flow): string {
   const compute = step.compute;
   if (compute.target === 'sagemaker') return ['sagemaker', compute.instanceType?.value, compute.spot?.value && 'spot'].filter(Boolean).join(' ');
-  return step.kind === 'sql' ? 'sql' : 'local';
+  if (step.kind !== 'sql') return 'local';
+  const warehouse = (step.warehouse ?? flow.warehouse)?.value;
+  return warehouse && flow.warehouses.get(warehouse)?.type.value === 'snowflake' ? 'sql snowflake' : 'sql';
 }
 
 export function flowLabel(entry: FlowEntry): string {
@@ -173,7 +176,7 @@ export class PipelinesTree implements vscode.TreeDataProvider<PipelineNode>, vsc
     const count = (what: (t: LastTest) => boolean) => tests?.filter(what).length ?? 0;
     const [pass, warn, fail] = [count((t) => t.status === 'pass'), count((t) => t.status !== 'pass' && t.severity === 'warn'), count((t) => t.status !== 'pass' && t.severity !== 'warn')];
     const testLabel = tests && `tests ${pass}✓${warn ? ` ${warn}!` : ''}${fail ? ` ${fail}✗` : ''}`;
-    item.description = [stepTiming(status, live, shown.running), step && computeLabel(step), testLabel].filter(Boolean).join(' · ');
+    item.description = [stepTiming(status, live, shown.running), step && entry?.analysis && computeLabel(step, entry.analysis.flow), testLabel].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: `${node.step}, ${shown.label}` };
     item.tooltip = stepTooltip(node.step, step, shown.label, status, live);
     item.command = { title: 'Open Step Definition', command: 'flowbench.openStepDefinition', arguments: [node.file, node.step] };
