@@ -82,7 +82,10 @@ test('8 variants with -w 2: 8 records, SQL steps ran once, models differ by para
   assert.equal(listed.length, 8);
 
   const chosen = runs.find((r) => r.params.learning_rate === 0.003 && r.params.epochs === 2)!;
-  const applied = flowbench(dir, ['apply', chosen.id.slice(0, 17)]);
+  // A run id prefix is enough, as long as no other run shares it (runs of the same second differ after it).
+  let prefix = 17;
+  while (runs.some((r) => r !== chosen && r.id.startsWith(chosen.id.slice(0, prefix)))) prefix++;
+  const applied = flowbench(dir, ['apply', chosen.id.slice(0, prefix)]);
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(applied.stdout, /models\/model\.bin/);
   assert.equal(sha(join(dir, 'models/model.bin')), modelHash(chosen));
