@@ -2,7 +2,7 @@
 // writes the example there and focuses the Pipelines view; running the flow turns every step green.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,8 +26,12 @@ async function pickFolder(page: Page, folder: string): Promise<void> {
 
 describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
   let session: Session | undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'flowbench-first-run-'));
-  const other = mkdtempSync(join(tmpdir(), 'flowbench-first-run-other-'));
+  // Both folders sit in a private parent: the picker lists the workspace folder's parent, and a /tmp of a few
+  // hundred entries (a shared CI machine's) made it too slow to answer.
+  const parent = mkdtempSync(join(tmpdir(), 'flowbench-first-run-'));
+  const dir = join(parent, 'empty');
+  const other = join(parent, 'other');
+  for (const folder of [dir, other]) mkdirSync(folder);
 
   before(async () => {
     session = await startSession();
@@ -38,7 +42,7 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
 
   after(async () => {
     await session?.close();
-    for (const folder of [dir, other]) rmSync(folder, { recursive: true, force: true, maxRetries: 5 });
+    rmSync(parent, { recursive: true, force: true, maxRetries: 5 });
   });
 
   test('creates the example project from the palette in an empty folder, runs it, and the tree goes green', { timeout: 400_000 }, async () => {
