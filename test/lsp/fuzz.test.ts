@@ -38,10 +38,10 @@ test(`fuzz: ${DOCUMENTS} mutated documents, every request answered within ${MAX_
   const files = { flow: project.flow, sql: [project.features, project.summary] };
   const current = new Map<string, string>([[files.flow, FLOW], [project.features, FEATURES_SQL], [project.summary, SUMMARY_SQL]]);
   for (const [file, text] of current) client.open(file, text);
-  // The clock starts once the server has published every open file's first diagnostics: the first SQL check
-  // loads DuckDB's native library, start-up time that took over 10 s in a clean-clone CI run, not the latency
-  // of a request.
-  for (const file of current.keys()) await client.waitForDiagnostics(file, () => true, 120_000);
+  // The clock starts once the server has answered a first request on each open file: start-up (the first
+  // analysis, loading DuckDB for the SQL check) is not the latency of a request. A valid file may get no
+  // diagnostics at all, so an answer, not a publication, is the sign.
+  for (const file of current.keys()) await client.request('textDocument/documentSymbol', { textDocument: { uri: uri(file) } });
 
   const latencies: number[] = [];
   let slowest = { ms: 0, method: '', size: 0 };
