@@ -2,7 +2,7 @@
 // Ready, and the first query is answered with the result of the query the saved state names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExperimentsController, type RunSource } from '../../extension/panels/experiments-controller';
+import { ExperimentsController, putListed, type RunSource } from '../../extension/panels/experiments-controller';
 import { generateSummaries } from '../webviews/runs';
 import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
 import { defaultViewState, Init, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
@@ -12,10 +12,11 @@ function host(summaries = generateSummaries(300, 3, 3)) {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((done) => (release = done));
   const source: RunSource = {
-    load: async () => {
+    load: async (sink) => {
       loads++;
       await gate;
-      return { summaries, starred: new Set<string>(), notes: [] };
+      putListed(sink, summaries, new Set());
+      return { starred: new Set<string>(), notes: [] };
     },
     star: async () => undefined,
     remove: async () => undefined,
