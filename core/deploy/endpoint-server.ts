@@ -200,7 +200,10 @@ async function main(): Promise<void> {
   const bad = inspection.problems.find((p) => p.severity === 'error');
   if (bad) fail(`the model ${args.model} cannot be served: ${bad.message}`);
   try {
-    session = await ort.InferenceSession.create(args.model!);
+    // One intra-op thread: the event loop waits on every run anyway, and for batches of 32 rows or more the
+    // default pool splits the MatMul across a second thread that then spin-waits, doubling the CPU per run and
+    // taking the core the clients (and the rest of the machine) need.
+    session = await ort.InferenceSession.create(args.model!, { intraOpNumThreads: 1 });
   } catch (err) {
     fail(`ONNX Runtime cannot load the model: ${((err as Error)?.message ?? String(err)).trim()}`);
   }
