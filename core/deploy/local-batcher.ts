@@ -1,10 +1,11 @@
 // Dynamic batching for the local endpoint, with the policy of Triton's dynamic batcher: requests are stacked
 // along dim 0 and run as one session.run, then each gets its own rows of the outputs back. An idle runtime
-// runs what has arrived by the end of this event-loop turn (every request whose bytes came in with it), a
-// busy one collects what arrives meanwhile and runs it all as the next batch the moment the current run
-// ends, up to `maxBatch` rows a run. No timer: a lone request waits one turn, and under load the batch grows
-// with the queue instead of with a window. `windowMs` > 0 is Triton's max queue delay: an idle runtime
-// waits that long for company first. Native-free: the runner is passed in.
+// runs a request at once; a busy one collects what arrives meanwhile and runs it all as the next batch the
+// moment the current run ends, up to `maxBatch` rows a run. No timer: under load the batch grows with the
+// queue, not with a window. ONNX Runtime starts a run a turn of the event loop later, so the requests read in
+// the same turn as the one that found it idle make the next batch. `windowMs` > 0 is Triton's max queue
+// delay: an idle runtime waits that long for company first (a busy one never waits again). Native-free: the
+// runner is passed in.
 import type { FeedSpec } from '../model/ort-protocol';
 
 export interface OutTensor {
@@ -28,7 +29,7 @@ export interface BatchOptions {
   enabled: boolean;
   /** Rows per run at most; a full queue runs at once. */
   maxBatch: number;
-  /** How long an idle runtime waits for company (0: to the end of the event-loop turn). */
+  /** How long an idle runtime waits for company (0: it does not). */
   windowMs: number;
 }
 
@@ -42,7 +43,7 @@ interface Pending {
 export class Batcher {
   private queue: Pending[] = [];
   private queuedRows = 0;
-  private woken = false;
+  private window: NodeJS.Timeout | undefined;
   private running = false;
 
   constructor(private readonly run: Runner, private readonly options: BatchOptions) {}
@@ -53,23 +54,18 @@ export class Batcher {
       this.queue.push({ rows, feeds, resolve, reject });
       this.queuedRows += rows;
       if (this.running) return; // the run's end takes what queued meanwhile
-      if (this.queuedRows >= this.options.maxBatch) return void this.flush();
-      this.wake();
+      if (this.queuedRows >= this.options.maxBatch || this.options.windowMs === 0) return void this.flush();
+      this.wait();
     });
   }
 
-  private wake(): void {
-    if (this.woken) return;
-    this.woken = true;
-    const go = () => {
-      this.woken = false;
-      this.flush();
-    };
-    if (this.options.windowMs > 0) setTimeout(go, this.options.windowMs);
-    else setImmediate(go);
+  private wait(): void {
+    this.window ??= setTimeout(() => this.flush(), this.options.windowMs);
   }
 
   private flush(): void {
+    clearTimeout(this.window);
+    this.window = undefined;
     if (this.running || this.queue.length === 0) return;
     const batch: Pending[] = [];
     let rows = 0;

@@ -161,7 +161,9 @@ test('the local endpoint serves JSON, CSV and tensors as in-process inference do
 test('concurrent requests are batched up to --max-batch, and each gets the prediction for its own row', async (t) => {
   const dir = tempDir(t);
   const modelFile = writeModel(dir, 'model.onnx', flightLikeModel());
-  const started = await startLocalEndpoint({ stateDir: dir, name: 'capped', modelFile, port: 0, maxBatch: 8 });
+  // The window makes company certain however slowly a loaded machine delivers the requests; a full batch
+  // runs without it, and so does what queues behind a busy run.
+  const started = await startLocalEndpoint({ stateDir: dir, name: 'capped', modelFile, port: 0, maxBatch: 8, batchWindowMs: 2000 });
   t.after(() => stopLocalEndpoint(record('capped', started)));
   const distinct = Array.from({ length: 100 }, (_, i) => ({ distance: 100 + i * 17, origin: i % 2 ? 'ATL' : 'ORD', hour: i % 3 ? 7 : 18 }));
   const expected = await inProcess(modelFile, distinct);
