@@ -186,6 +186,7 @@ export async function deploySageMaker(opts: SageMakerDeployOptions, progress: (m
       modelName,
       ...(profile.awsProfile && { awsProfile: profile.awsProfile }),
       ...(profile.image && { image: profile.image }),
+      ...(profile.serverless && { serverless: { memorySizeInMB: profile.serverless.memorySizeInMB, maxConcurrency: profile.serverless.maxConcurrency } }),
     };
     writeDeployment(opts.stateDir, record);
 
