@@ -1,4 +1,4 @@
-// `flowbench deploy … --json` and `flowbench undeploy NAME` as child processes of the editor, the way runs
+// `flowbench deploy … --json`, `flowbench invoke NAME --json` and `flowbench undeploy NAME` as child processes of the editor, the way runs
 // are (cli-run.ts): plain Node, its own process group, stderr lines as progress, SIGINT on Cancel (the CLI
 // then stops what it started) and a group kill if it does not end in time. vscode-free: tested with the CLI.
 import { spawn } from 'node:child_process';
@@ -50,6 +50,31 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
 
 export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string): string[] {
   return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), '--json'];
+}
+
+export function invokeArgs(name: string, flowFile: string): string[] {
+  return ['invoke', name, flowFile, '--json'];
+}
+
+/** What `invoke --json` prints: the endpoint's answer, an error status included. */
+export interface InvokeAnswer {
+  name: string;
+  target: DeployTarget;
+  status: number;
+  ms: number;
+  contentType: string;
+  /** Parsed when it was JSON. */
+  body: unknown;
+}
+
+/** The answer `invoke --json` printed; undefined when it printed none (it failed before an answer). */
+export function parseInvokeAnswer(stdout: string): InvokeAnswer | undefined {
+  try {
+    const v = JSON.parse(stdout) as InvokeAnswer;
+    return typeof v?.status === 'number' && typeof v.ms === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The record `--json` printed (the last JSON object on stdout). */
