@@ -49,8 +49,8 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     bundle: 'monitor',
     controller: (post) => new EndpointMonitorController(post, {
       deployment: async (t: MonitorTarget) => (await listDeployments(join(t.projectDir, '.flowbench'))).find((r) => r.name === t.name),
-      sageMakerSeries: async (t: MonitorTarget) => {
-        const result = await runCli(cli, t.projectDir, ['metrics', t.name], (line) => output.appendLine(line));
+      sageMakerSeries: async (t: MonitorTarget, minutes?: number) => {
+        const result = await runCli(cli, t.projectDir, ['metrics', t.name, ...(minutes ? ['--minutes', String(minutes)] : [])], (line) => output.appendLine(line));
         if (result.code !== 0) throw new Error(failureOf(result));
         return JSON.parse(result.stdout) as MonitorSeries;
       },
