@@ -10,10 +10,12 @@ import { STOP_GRACE_MS } from './cli-run';
 export interface CliResult {
   code: number | null;
   stdout: string;
-  /** Last lines of stderr: the error shown when the command fails. */
+  /** Last lines of stderr: the error shown when the command fails (enough to hold a usage text after it). */
   stderrTail: string;
   cancelled: boolean;
 }
+
+const TAIL_LINES = 60;
 
 export function runCli(cliPath: string, cwd: string, args: string[], onLine: (line: string) => void, signal?: AbortSignal, nodePath = process.execPath): Promise<CliResult> {
   return new Promise((resolve) => {
@@ -25,7 +27,7 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     createInterface({ input: child.stderr }).on('line', (line) => {
       tail.push(line);
-      if (tail.length > 20) tail.shift();
+      if (tail.length > TAIL_LINES) tail.shift();
       if (line.trim()) onLine(line);
     });
     const cancel = () => {
@@ -48,8 +50,14 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
   });
 }
 
-export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string): string[] {
-  return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), '--json'];
+/** `recreate`: a Failed SageMaker endpoint of the name is deleted and created again. */
+export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string, recreate = false): string[] {
+  return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), ...(recreate ? ['--recreate'] : []), '--json'];
+}
+
+/** A deploy refused because the SageMaker endpoint is Failed: the case `--recreate` is for. */
+export function refusedAsFailed(result: CliResult): boolean {
+  return /endpoint \S+ is (Failed|OutOfService)\b.*cannot take a new model/.test(failureOf(result));
 }
 
 export function invokeArgs(name: string, flowFile: string): string[] {

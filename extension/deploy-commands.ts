@@ -8,7 +8,7 @@ import { DEPLOY_MODEL_COMMAND } from '../core/analysis/outline';
 import { listDeployments } from '../core/deploy/records';
 import type { DeployTarget, MonitorSeries } from '../core/deploy/types';
 import type { MonitorTarget } from '../webviews/endpoint-monitor/contract';
-import { deployArgs, failureOf, invokeArgs, parseInvokeAnswer, parseRecord, runCli } from './deploy-cli';
+import { deployArgs, failureOf, invokeArgs, parseInvokeAnswer, parseRecord, refusedAsFailed, runCli } from './deploy-cli';
 import { DeploymentsTree, type DeploymentNode } from './deployments-tree';
 import type { FlowWorkspace } from './flow-workspace';
 import type { ModelNode } from './models-tree';
@@ -85,14 +85,20 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     ], { placeHolder: `Deploy the model of ${what.run === 'latest' ? 'the latest run' : `run ${what.run}`} to…` });
     if (!pick) return;
     const cwd = dirname(what.flowFile);
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${what.run === 'latest' ? 'the latest model' : `run ${what.run}`} (${pick.label})`, cancellable: true }, (progress, token) => {
+    const runDeploy = (recreate: boolean) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${what.run === 'latest' ? 'the latest model' : `run ${what.run}`} (${pick.label})`, cancellable: true }, (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return runCli(cli, cwd, deployArgs(what.run, what.flowFile, pick.target), (line) => {
+      return runCli(cli, cwd, deployArgs(what.run, what.flowFile, pick.target, undefined, recreate), (line) => {
         output.appendLine(line);
         progress.report({ message: line.replace(/^flowbench:\s*/, '') });
       }, abort.signal);
     });
+    let result = await runDeploy(false);
+    if (pick.target === 'sagemaker' && result.code !== 0 && !result.cancelled && refusedAsFailed(result)) {
+      const RECREATE = 'Delete and Recreate';
+      const asked = await vscode.window.showWarningMessage(`Flowbench: ${failureOf(result)}.`, { modal: true, detail: 'Delete the failed endpoint (with its configuration and model) and create it again with this model? Until it is InService nothing answers under its name.' }, RECREATE);
+      if (asked === RECREATE) result = await runDeploy(true);
+    }
     await tree.refresh();
     if (result.cancelled) return void vscode.window.showInformationMessage('Flowbench: deploy cancelled.');
     const record = result.code === 0 ? parseRecord(result.stdout) : undefined;

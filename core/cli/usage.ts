@@ -21,7 +21,7 @@ export const USAGE: Record<string, string> = {
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
   preview: 'flowbench preview STEP [FLOW] [--limit N] [--json]   a SQL step\'s compiled SQL and its first 100 rows on its warehouse',
-  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
+  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--recreate] [--json]   serve the model a run produced',
   endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
   undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',
   invoke: 'flowbench invoke NAME [FLOW] [--row JSON | --body FILE] [--content-type T] [--json]   send one request to a deployment; print the answer and its latency',
@@ -74,6 +74,7 @@ const DEPLOY_OPTIONS = `
   --max-batch N               local: rows per batched run at most (default 256)
   --batch-window-ms MS        local: how long a request waits for others to batch with (default 0: only while busy)
   --json                      print the deployment record as JSON
+  --recreate                  SageMaker: a Failed endpoint of this name is deleted and created again (else refused)
 ${SAGEMAKER_USAGE.map((l) => '  ' + l).join('\n')}`;
 
 const INVOKE_OPTIONS = `

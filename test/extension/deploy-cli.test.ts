@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { deployArgs, failureOf, invokeArgs, parseInvokeAnswer, parseRecord, runCli } from '../../extension/deploy-cli';
+import { deployArgs, failureOf, invokeArgs, parseInvokeAnswer, parseRecord, refusedAsFailed, runCli } from '../../extension/deploy-cli';
 import { cli, ensureBuilt, flowbench, project } from '../cli/harness';
 import { deployProjectFiles } from '../deploy/deploy-project';
 import { BUCKET, cliProject, ROLE } from '../deploy/sagemaker-fixture';
@@ -40,7 +40,7 @@ test('deploy-cli: deploys and stops through the CLI; failures and Cancel', async
   }
 });
 
-test('deploy-cli: Send Test Request on a SageMaker deployment runs `flowbench invoke`; its answer parsed, a failure in plain words', async (t) => {
+test('deploy-cli: a Failed SageMaker endpoint: Send Test Request (`flowbench invoke`) says so, a deploy is refused as the Recreate offer expects, --recreate replaces it', async (t) => {
   const { dir, fake, sm, env } = await cliProject(t);
   // runCli passes the editor's environment on, as the extension host's would carry AWS_* settings.
   const saved = { ...process.env };
@@ -50,22 +50,33 @@ test('deploy-cli: Send Test Request on a SageMaker deployment runs `flowbench in
   });
   Object.assign(process.env, env);
   const flowFile = join(dir, 'deploy-test.flow.yaml');
-  sm.script('deploy-test', { polls: 0 });
-  const deployed = await runCli(cli, dir, [...deployArgs('latest', flowFile, 'sagemaker'), '--role', ROLE, '--bucket', BUCKET, '--region', 'us-east-1'], () => undefined);
-  assert.equal(deployed.code, 0, deployed.stderrTail);
+  const deploy = (recreate: boolean) => runCli(cli, dir, [...deployArgs('latest', flowFile, 'sagemaker', undefined, recreate), '--role', ROLE, '--bucket', BUCKET, '--region', 'us-east-1'], () => undefined);
   const invoked: string[] = [];
   fake.onInvoke((req) => (invoked.push(req.endpointName), { body: JSON.stringify({ outputs: [{ name: 'probability', datatype: 'FP32', shape: [1, 1], data: [0.25] }] }) }));
+
+  sm.script('deploy-test', { polls: 0, outcome: 'Failed', failureReason: 'The primary container did not pass the ping health check.' });
+  const first = await deploy(false);
+  assert.equal(first.code, 1);
+  assert.equal(refusedAsFailed(first), false, 'the deploy that failed is not a refusal');
+  const failed = await runCli(cli, dir, invokeArgs('deploy-test', flowFile), () => undefined);
+  assert.equal(failed.code, 1);
+  assert.equal(parseInvokeAnswer(failed.stdout), undefined);
+  assert.equal(failureOf(failed), 'endpoint deploy-test is not InService: it failed (The primary container did not pass the ping health check.)');
+  assert.deepEqual(invoked, [], 'a failed endpoint is not invoked');
+
+  const refused = await deploy(false);
+  assert.equal(refused.code, 1);
+  assert.ok(refusedAsFailed(refused), failureOf(refused));
+  sm.script('deploy-test', { polls: 0 });
+  const recreated = await deploy(true);
+  assert.equal(recreated.code, 0, recreated.stderrTail);
+  assert.equal(parseRecord(recreated.stdout)?.status, 'running');
+  assert.equal(sm.endpoints.get('deploy-test')?.status, 'InService');
+  assert.equal(sm.models.size, 1, 'the failed endpoint\'s model was deleted');
 
   const ok = await runCli(cli, dir, invokeArgs('deploy-test', flowFile), () => undefined);
   assert.equal(ok.code, 0, ok.stderrTail);
   const answer = parseInvokeAnswer(ok.stdout);
   assert.deepEqual([answer?.target, answer?.status, (answer?.body as { outputs: { data: number[] }[] }).outputs[0]!.data], ['sagemaker', 200, [0.25]]);
   assert.deepEqual(invoked, ['deploy-test']);
-
-  Object.assign(sm.endpoints.get('deploy-test')!, { status: 'Failed', failureReason: 'The primary container did not pass the ping health check.' });
-  const failed = await runCli(cli, dir, invokeArgs('deploy-test', flowFile), () => undefined);
-  assert.equal(failed.code, 1);
-  assert.equal(parseInvokeAnswer(failed.stdout), undefined);
-  assert.equal(failureOf(failed), 'endpoint deploy-test is not InService: it failed (The primary container did not pass the ping health check.)');
-  assert.deepEqual(invoked, ['deploy-test'], 'a failed endpoint is not invoked');
 });
