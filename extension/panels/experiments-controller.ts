@@ -414,8 +414,9 @@ function compareRun(s: RunSummary): CompareRun {
     label: s.id,
     flow: s.flow,
     status: s.status,
-    params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, cellOf(v)])),
-    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+    // NaN and ±Infinity as WireCell markers: JSON would turn them into null, a missing value.
+    params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, toWireCell(cellOf(v))])),
+    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, typeof v === 'number' ? toWireCell(v) : null])),
   };
 }
 
