@@ -17,11 +17,13 @@ const summaries = generateSummaries(3, 3, 2).map((s, i) => ({
   ...s,
   flow: 'train',
   params: { ...s.params, p002: [7, Number.NaN, 7][i] },
-  metrics: [
-    { auc: 0.5, loss: 2, gain: 1 },
-    { auc: Number.NaN, loss: Number.POSITIVE_INFINITY, gain: Number.NEGATIVE_INFINITY },
-    { auc: 0.5, loss: 2 },
-  ][i]!,
+  metrics: (
+    [
+      { auc: 0.5, loss: 2, gain: 1 },
+      { auc: Number.NaN, loss: Number.POSITIVE_INFINITY, gain: Number.NEGATIVE_INFINITY },
+      { auc: 0.5, loss: 2 },
+    ] as Record<string, number>[]
+  )[i]!,
 }));
 
 let h: Harness;
