@@ -453,15 +453,16 @@ function wireRows(rows: { id: string; cells: Cell[] }[]): Row[] {
   return rows.map((row) => ({ id: row.id, cells: row.cells.map(toWireCell) }));
 }
 
-/** A run as the compare view shows it: params as the table has them (objects and arrays as their JSON), finite metrics. */
+/** A run as the compare view shows it: params as the table has them (objects and arrays as their JSON), numeric metrics. */
 function compareRun(r: RunCells): CompareRun {
   return {
     id: r.id,
     label: r.id,
     flow: r.flow,
     status: r.status,
-    params: r.params,
-    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+    // NaN and ±Infinity as WireCell markers: JSON would turn them into null, a missing value.
+    params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, toWireCell(v)])),
+    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, typeof v === 'number' ? toWireCell(v) : null])),
   };
 }
 
