@@ -6,15 +6,15 @@
 // the flow's analysis the panel has already paid for, and status updates never re-lay out.
 import { flowGraphModel, MODEL_NODE_ID, sourceNodeId, stepNodeId, stepOfNode, type FlowGraphModel } from '../../core/analysis/flow-graph';
 import type { NodeStatus } from '../../core/analysis/graph-types';
-import { layoutGraph } from '../../core/analysis/graph-layout';
+import type { layoutGraph } from '../../core/analysis/graph-layout';
 import type { FlowAnalysis } from '../../core/flow/analyze';
 import type { Range } from '../../core/flow/model';
 import type { WireMessage } from '../../webviews/platform/protocol';
-import { Hello, ReportError } from '../../webviews/platform/protocol';
+import { ReportError } from '../../webviews/platform/protocol';
 import { OpenNode, RunNode, ShowGraph, ShowMessage, StatusPatched, type ViewState } from '../../webviews/flow-graph/contract';
 import type { StepStatusView } from '../flow-workspace';
 import { shownState, type LiveStep } from '../step-state';
-import { HostChannel } from './channel';
+import { ChannelController } from './channel-controller';
 
 export interface GraphSource {
   /** The flow's analysis, or undefined when it could not be read (with why). */
@@ -50,8 +50,7 @@ function shapeOf(model: FlowGraphModel): string {
   return JSON.stringify([model.nodes, model.edges]);
 }
 
-export class FlowGraphController {
-  private readonly channel: HostChannel;
+export class FlowGraphController extends ChannelController {
   private file: string | undefined;
   private ready = false;
   private shape = '';
@@ -59,6 +58,10 @@ export class FlowGraphController {
   private sent = new Map<string, NodeStatus>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private canRun = true;
+  /** Set before `ready`: every render after Ready has it. */
+  private layout: typeof layoutGraph = () => {
+    throw new Error('the graph layout is not loaded yet');
+  };
   private readonly debounceMs: number;
   private readonly onError: (what: string, err: unknown) => void;
 
@@ -68,10 +71,15 @@ export class FlowGraphController {
     private readonly actions: GraphActions,
     options: GraphControllerOptions = {},
   ) {
+    const onError = options.onError ?? (() => undefined);
+    super(post, onError);
     this.debounceMs = options.debounceMs ?? 200;
-    this.onError = options.onError ?? (() => undefined);
-    const c = (this.channel = new HostChannel(post, this.onError));
-    c.onReady<ViewState>(({ state }) => {
+    this.onError = onError;
+    const c = this.channel;
+    // The layout library is loaded with the panel, not at activation (a chunk of its own, scripts/build.mjs).
+    const layoutLoaded = import('../../core/analysis/graph-layout').then((m) => (this.layout = m.layoutGraph));
+    c.onReady<ViewState>(async ({ state }) => {
+      await layoutLoaded;
       this.ready = true;
       this.file ??= state?.flowFile;
       this.render(true);
@@ -134,15 +142,7 @@ export class FlowGraphController {
     if (this.ready) this.render(true);
   }
 
-  receive(message: unknown): Promise<void> {
-    return this.channel.receive(message);
-  }
-
-  hello(): void {
-    this.channel.notify(Hello, {});
-  }
-
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -164,7 +164,7 @@ export class FlowGraphController {
     this.channel.notify(ShowGraph, {
       flowFile: file,
       title,
-      graph: layoutGraph(model.nodes, model.edges),
+      graph: this.layout(model.nodes, model.edges),
       status: Object.fromEntries(this.sent),
       errors: analysis.problems.filter((p) => p.severity === 'error').length,
       canRun: this.canRun,
