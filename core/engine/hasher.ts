@@ -62,16 +62,12 @@ export class ContentHasher {
   private readonly files = new Semaphore(8);
   private readonly inFlight = new Map<string, Promise<string>>();
 
-  /** `stat`: how a path is looked at; `flowStatus` passes the stats its validation already took. */
-  constructor(
-    private readonly cache?: StatCache,
-    private readonly stat: (abs: string) => fs.Stats | undefined = (abs) => fs.statSync(abs, { throwIfNoEntry: false }),
-  ) {}
+  constructor(private readonly cache?: StatCache) {}
 
   /** Digest of a file or directory; `undefined` when nothing exists at `abs`. */
   async digest(abs: string, opts: DigestOptions = {}): Promise<PathDigest | undefined> {
     // A stat from the page cache takes microseconds; a thread-pool round trip per file would cost more.
-    const st = this.stat(abs);
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (!st) return undefined;
     if (st.isDirectory()) return this.digestDir(abs, opts);
     if (!st.isFile()) return specialFile(st);

@@ -1,9 +1,7 @@
 // Whether each step of a flow is up to date, and why not, without running anything.
 // Pure Node (no native modules), so the extension can call it in-process.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadFlow, type FlowAnalysis } from '../flow/analyze';
-import { diskHost } from '../flow/host';
 import type { Position, Problem, Range, Step } from '../flow/model';
 import { collectInputs, describeChanges, fingerprintOf } from './fingerprint';
 import { ContentHasher } from './hasher';
@@ -34,45 +32,12 @@ export interface StepEvaluation extends StepStatus {
 }
 
 export async function flowStatus(file: string, opts: { overrides?: Record<string, unknown> } = {}): Promise<FlowStatus> {
-  // Validation looks at every dep and hashing stats it again: one stat per path serves both, for this call only.
-  const stats = new StatOnce();
-  const analysis = loadFlow(file, { readText: diskHost.readText, exists: (p) => stats.exists(p) });
-  const hasher = new ContentHasher(new StatCache(path.join(stateDirOf(analysis.flow), 'statcache.json')), (p) => stats.stat(p));
+  const analysis = loadFlow(file);
+  const hasher = new ContentHasher(new StatCache(path.join(stateDirOf(analysis.flow), 'statcache.json')));
   const evaluator = new StatusEvaluator(analysis, resolveParams(analysis.flow, opts.overrides).values, hasher, new StepStateStore(analysis.flow));
   const evaluations = await Promise.all(analysis.graph.steps.map((s) => evaluator.evaluate(s)));
   hasher.saveCache();
   return { analysis, steps: new Map(evaluations.map((e) => [e.step, publicStatus(e)])) };
-}
-
-/**
- * Each path stat'ed at most once (a missing path too), for the length of one status check. A failure other
- * than a missing path (ENOTDIR, EACCES) is kept too and thrown again, as a fresh stat would.
- */
-class StatOnce {
-  private readonly known = new Map<string, { st?: fs.Stats; error?: unknown }>();
-
-  stat(abs: string): fs.Stats | undefined {
-    let known = this.known.get(abs);
-    if (!known) {
-      try {
-        known = { st: fs.statSync(abs, { throwIfNoEntry: false }) };
-      } catch (error) {
-        known = { error };
-      }
-      this.known.set(abs, known);
-    }
-    if (known.error !== undefined) throw known.error;
-    return known.st;
-  }
-
-  /** What existsSync answers: never throws. */
-  exists(abs: string): boolean {
-    try {
-      return this.stat(abs) !== undefined;
-    } catch {
-      return false;
-    }
-  }
 }
 
 function publicStatus(e: StepEvaluation): StepStatus {

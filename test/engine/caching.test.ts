@@ -177,7 +177,7 @@ steps:
   assert.deepEqual(status.steps.get('call')!.reasons, ['env.API_TOKEN changed']);
 });
 
-test('status sees a dep created, changed or removed since its last check: stats are shared within one check only', async (t) => {
+test('status sees a dep created, changed or removed since its last check', async (t) => {
   const ws = workspace(FLOW, {});
   t.after(ws.cleanup);
   const missing = await flowStatus(ws.flowFile);
