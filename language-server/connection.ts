@@ -27,6 +27,7 @@ import { ANALYSIS_BUDGET_MS, Analyzer } from './analyzer';
 import { ChangeBatcher } from './changes';
 import { toCodeActions, toCompletionItem, toDocumentEdits, toDocumentSymbol, toPath, toUri } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
+import { DiskTexts } from './disk-texts';
 import { findFlowFiles } from './discover';
 import { StatusCache } from './status-cache';
 
@@ -44,9 +45,10 @@ export function startServer(workerScript: string): void {
   const open = new Map<string, TextDocument>();
   const analyzer = new Analyzer(workerScript);
 
+  const disk = new DiskTexts((file) => roots.some((root) => file.startsWith(root + path.sep)));
   /** Open editor buffers win over the disk, so diagnostics follow unsaved text. */
   const host: FileHost = {
-    readText: (file) => open.get(file)?.getText() ?? diskHost.readText(file),
+    readText: (file) => open.get(file)?.getText() ?? disk.read(file),
     exists: (file) => open.has(file) || diskHost.exists(file),
   };
   const ws = new WorkspaceIndex(host);
@@ -189,6 +191,7 @@ export function startServer(workerScript: string): void {
     if (!file) return;
     open.delete(file);
     ws.forget(file);
+    disk.forget(file);
     // Back to the file on disk (which may differ from the discarded buffer, or be gone).
     if (isFlowFile(file) && !fs.existsSync(file)) forget(file);
     else batcher.touch(file);
@@ -202,6 +205,7 @@ export function startServer(workerScript: string): void {
     for (const change of params.changes) {
       const file = toPath(change.uri);
       if (!file) continue;
+      disk.forget(file);
       for (const flow of flowsAround(file)) statuses.invalidate(flow);
       if (file.includes(`${path.sep}.flowbench${path.sep}`)) {
         // A run wrote its records: only statuses changed.

@@ -15,6 +15,14 @@ export class DiagnosticsPublisher {
   private readonly sent = new Map<string, string>();
   /** Bumped per file on every computation; an async result from an older one is dropped. */
   private readonly generation = new Map<string, number>();
+  /**
+   * What a SQL file's last published diagnostics were computed from. After a flow edit every SQL file the
+   * flow names is republished; one whose text, flow problems and dialects are all unchanged would get the
+   * same diagnostics again, so it is skipped (hundreds in a large flow).
+   */
+  private readonly shown = new Map<string, SqlState>();
+  /** Each flow's problems by file, made once per analysis rather than filtered per SQL file. */
+  private readonly byFile = new WeakMap<Problem[], Map<string, Problem[]>>();
 
   constructor(
     private readonly ws: WorkspaceIndex,
@@ -39,9 +47,14 @@ export class DiagnosticsPublisher {
       const uses = this.ws.sqlUses(file);
       if (this.generation.get(file) !== gen || uses.length === 0) continue;
       const flowDiagnostics = this.flowProblems(file);
+      const dialects = [...new Set(uses.map((u) => u.dialect))];
+      const state: SqlState = { text: this.ws.text(file), flow: JSON.stringify(flowDiagnostics), dialects: dialects.join(), flowFile: uses[0]!.flow.file };
+      if (!edited.has(file) && sameState(this.shown.get(file), state)) continue;
       pending.push(
-        this.syntaxDiagnostics(file, [...new Set(uses.map((u) => u.dialect))], uses[0]!.flow.file).then((syntax) => {
-          if (this.generation.get(file) === gen) this.emit(file, [...flowDiagnostics, ...syntax], edited.has(file));
+        this.syntaxDiagnostics(file, dialects, state.flowFile).then((syntax) => {
+          if (this.generation.get(file) !== gen) return;
+          this.emit(file, [...flowDiagnostics, ...syntax], edited.has(file));
+          this.shown.set(file, state);
         }),
       );
     }
@@ -87,8 +100,7 @@ export class DiagnosticsPublisher {
     const seen = new Set<string>();
     const out: Diagnostic[] = [];
     for (const flowFile of this.ws.readersOf(file)) {
-      for (const p of this.ws.flow(flowFile)?.problems ?? []) {
-        if (p.file !== file) continue;
+      for (const p of this.problemsIn(flowFile, file)) {
         const key = problemKey(p);
         if (seen.has(key)) continue;
         seen.add(key);
@@ -96,6 +108,22 @@ export class DiagnosticsPublisher {
       }
     }
     return out;
+  }
+
+  private problemsIn(flowFile: string, file: string): Problem[] {
+    const problems = this.ws.flow(flowFile)?.problems;
+    if (!problems) return [];
+    let byFile = this.byFile.get(problems);
+    if (!byFile) {
+      byFile = new Map();
+      for (const p of problems) {
+        const list = byFile.get(p.file);
+        if (list) list.push(p);
+        else byFile.set(p.file, [p]);
+      }
+      this.byFile.set(problems, byFile);
+    }
+    return byFile.get(file) ?? [];
   }
 
   private async syntaxDiagnostics(file: string, dialects: SqlDialect[], flowFile: string, scan?: TemplateScan): Promise<Diagnostic[]> {
@@ -113,12 +141,27 @@ export class DiagnosticsPublisher {
     );
   }
 
+  /** Callers that know what the diagnostics were computed from record it in `shown` after this. */
   private emit(file: string, diagnostics: Diagnostic[], always: boolean): void {
+    this.shown.delete(file);
     const payload = JSON.stringify(diagnostics);
     if (!always && (this.sent.get(file) ?? '[]') === payload) return;
     this.sent.set(file, payload);
     this.send(file, diagnostics);
   }
+}
+
+interface SqlState {
+  text: string | undefined;
+  /** The flow problems shown in the file, as sent. */
+  flow: string;
+  dialects: string;
+  /** The flow whose settings the diagnostics name. */
+  flowFile: string;
+}
+
+function sameState(a: SqlState | undefined, b: SqlState): boolean {
+  return a !== undefined && a.text === b.text && a.flow === b.flow && a.dialects === b.dialects && a.flowFile === b.flowFile;
 }
 
 function sameCalls(a: TemplateCall[], b: TemplateCall[]): boolean {

@@ -9,7 +9,7 @@ import { LineIndex } from './positions';
 import { validateFlow } from './validate';
 import { checkSweeps } from './sweep-check';
 import type { YamlTree } from './yaml-tree';
-import { scanTemplate } from '../sql/template';
+import { scanTemplate, type TemplateScan } from '../sql/template';
 
 export type { SqlFileInfo } from './graph';
 
@@ -30,11 +30,30 @@ export function analyzeFlow(file: string, text: string, host: FileHost = diskHos
     const path = resolve(flow.root, step.sql.value);
     const sqlText = host.readText(path);
     if (sqlText === undefined) continue;
-    sql.set(step.name, { step: step.name, file: path, text: sqlText, template: scanTemplate(sqlText), lines: new LineIndex(sqlText) });
+    sql.set(step.name, { step: step.name, file: path, ...sqlFacts(path, sqlText) });
   }
   const graph = buildGraph(flow, sql);
   problems.push(...validateFlow({ flow, graph, sql, host }), ...checkSweeps(flow));
   return { flow, graph, sql, problems: sortProblems(problems, flow.file) };
+}
+
+/**
+ * A SQL file's template scan and line index, kept per path while its text stays the same: an edit to the
+ * flow re-analyses every SQL file it names, and they rarely changed. Judged by the text itself, so a file
+ * changed on disk or in an editor is scanned again whatever told us.
+ */
+const scanned = new Map<string, { text: string; template: TemplateScan; lines: LineIndex }>();
+const SCANNED_LIMIT = 4096;
+const SCANNED_MAX_CHARS = 1 << 20;
+
+function sqlFacts(path: string, text: string): { text: string; template: TemplateScan; lines: LineIndex } {
+  const known = scanned.get(path);
+  if (known && known.text === text) return known;
+  const facts = { text, template: scanTemplate(text), lines: new LineIndex(text) };
+  if (text.length > SCANNED_MAX_CHARS) return facts;
+  if (scanned.size >= SCANNED_LIMIT) scanned.clear();
+  scanned.set(path, facts);
+  return facts;
 }
 
 /** Reads a flow file from disk; an unreadable file yields an empty flow with one problem. */

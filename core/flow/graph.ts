@@ -62,6 +62,7 @@ export class OutputIndex {
   readonly all: Produced[] = [];
   private readonly byPath = new Map<string, Produced[]>();
   private readonly sorted: string[];
+  private readonly holders = new Map<string, Produced[]>();
 
   constructor(flow: Flow) {
     for (const step of flow.steps.values()) {
@@ -81,13 +82,23 @@ export class OutputIndex {
     return this.byPath.get(path) ?? [];
   }
 
-  /** Outs that are this path or a folder holding it, nearest first. */
+  /**
+   * Outs that are this path or a folder holding it, nearest first. Remembered per path: the graph and the
+   * validator ask about the same deps, and the index never changes once built.
+   */
   containing(path: string): Produced[] {
-    const found: Produced[] = [];
-    for (let p = path; ; p = dirname(p)) {
-      found.push(...this.at(p));
-      if (dirname(p) === p) return found;
+    let found = this.holders.get(path);
+    if (found) return found;
+    found = [];
+    for (let p = path; ; ) {
+      const here = this.byPath.get(p);
+      if (here) found.push(...here);
+      const parent = dirname(p);
+      if (parent === p) break;
+      p = parent;
     }
+    this.holders.set(path, found);
+    return found;
   }
 
   /** Outs strictly inside the folder `path`. */
@@ -168,22 +179,61 @@ function makeGraph(steps: string[], edges: Edge[], outputs: OutputIndex): FlowGr
   };
 }
 
+/** Kahn's algorithm; the ready steps wait in a min-heap of file positions, so a wide flow is not re-sorted per step. */
 function topologicalOrder(steps: string[], parents: Map<string, string[]>, children: Map<string, string[]>): string[] {
   const position = new Map(steps.map((s, i) => [s, i]));
   const waiting = new Map(steps.map((s) => [s, parents.get(s)!.length]));
-  const ready = steps.filter((s) => waiting.get(s) === 0);
+  const ready = new PositionHeap();
+  steps.forEach((s, i) => waiting.get(s) === 0 && ready.push(i));
   const order: string[] = [];
-  while (ready.length) {
-    ready.sort((a, b) => position.get(a)! - position.get(b)!);
-    const s = ready.shift()!;
+  while (ready.size > 0) {
+    const s = steps[ready.pop()]!;
     order.push(s);
     for (const c of children.get(s)!) {
       const left = waiting.get(c)! - 1;
       waiting.set(c, left);
-      if (left === 0) ready.push(c);
+      if (left === 0) ready.push(position.get(c)!);
     }
   }
   return order;
+}
+
+class PositionHeap {
+  private readonly items: number[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(n: number): void {
+    const a = this.items;
+    let i = a.push(n) - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (a[up]! <= n) break;
+      a[i] = a[up]!;
+      i = up;
+    }
+    a[i] = n;
+  }
+
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= a.length) break;
+      const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+      if (a[c]! >= last) break;
+      a[i] = a[c]!;
+      i = c;
+    }
+    a[i] = last;
+    return top;
+  }
 }
 
 /** One cycle per strongly connected component that has one (Tarjan), as a readable path. */

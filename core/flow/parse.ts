@@ -432,10 +432,13 @@ class FlowParser {
       return [];
     }
     const out: [string, Range, YNode | null][] = [];
+    const seen = new Set<string>();
     for (const item of value.items) {
       const key = keyText(item);
       // A duplicate name is already reported as FB002; the first definition wins.
-      if (key !== undefined && !out.some(([seen]) => seen === key)) out.push([key, this.rangeOf(item.key as YNode), item.value as YNode | null]);
+      if (key === undefined || seen.has(key)) continue;
+      seen.add(key);
+      out.push([key, this.rangeOf(item.key as YNode), item.value as YNode | null]);
     }
     return out;
   }
@@ -450,7 +453,6 @@ class FlowParser {
   }
 
   private checkKeys(map: YMap, allowed: SchemaProps, where: string): void {
-    const names = Object.keys(allowed);
     for (const item of map.items) {
       const key = keyText(item);
       if (key === undefined) {
@@ -459,6 +461,7 @@ class FlowParser {
       }
       if (key in allowed) continue;
       const range = this.rangeOf(item.key as YNode);
+      const names = Object.keys(allowed);
       const guess = closest(key, names);
       const message = `Unknown key '${key}' in ${where}.${guess ? ` Did you mean '${guess}'?` : ` Allowed: ${names.join(', ')}.`}`;
       this.report('FB010', 'error', message, range, guess ? [replaceFix(guess, range)] : undefined);

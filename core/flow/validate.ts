@@ -38,7 +38,8 @@ class Validator {
   /** Where the paths steps read must stay (see confine.ts). */
   private readonly project: string;
 
-  private readonly existing = new Map<string, boolean>();
+  private readonly availability = new Map<string, boolean>();
+  private readonly resolved = new Map<string, string>();
   /** Each run step's command after interpolation, computed once. */
   private readonly commands = new Map<string, string>();
   /** Param values by name: what a command holds once interpolated (formatting a whole Param is slow, and wrong). */
@@ -51,13 +52,15 @@ class Validator {
     this.project = projectRoot(this.flow.root, (p) => input.host.exists(p));
   }
 
-  /** A path the flow can count on: produced by a step, or already on disk (looked up once per analysis). */
+  /**
+   * A path the flow can count on: produced by a step, or already on disk. Answered once per path and
+   * analysis: hundreds of steps often run the same script or read the same file.
+   */
   private available(path: string): boolean {
-    if (this.isProduced(path)) return true;
-    let known = this.existing.get(path);
+    let known = this.availability.get(path);
     if (known === undefined) {
-      known = this.input.host.exists(path);
-      this.existing.set(path, known);
+      known = this.isProduced(path) || this.input.host.exists(path);
+      this.availability.set(path, known);
     }
     return known;
   }
@@ -217,7 +220,8 @@ class Validator {
   private stepFiles(step: Step): void {
     const cwd = step.cwd && this.confinedRead(interpolate(step.cwd.value, this.paramValues).text, step.cwd.range, 'cwd', `step '${step.name}'`);
     const sqlPath = step.sql && this.confinedRead(step.sql.value, step.sql.range, 'SQL file', `step '${step.name}'`);
-    if (step.sql && sqlPath && !this.available(sqlPath)) {
+    // A SQL file the analysis could read exists: no second lookup for each of a large flow's SQL steps.
+    if (step.sql && sqlPath && !this.input.sql.has(step.name) && !this.available(sqlPath)) {
       this.report('FB051', 'error', `SQL file '${step.sql.value}' of step '${step.name}' does not exist. Create it or fix the path.`, step.sql.range, [
         { title: `Create ${step.sql.value}`, createFile: { path: sqlPath, content: `-- ${step.name}\nSELECT 1 AS placeholder\n` } },
       ]);
@@ -251,7 +255,7 @@ class Validator {
     const tokens = command.split(/\s+/).filter(Boolean);
     const token = tokens.slice(0, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
     if (!token) return;
-    const path = resolve(base, token);
+    const path = base === this.flow.root ? this.path(token) : resolve(base, token);
     if (this.available(path)) return;
     const offset = run.value.indexOf(token);
     const range = offset >= 0 ? subRange(run, offset, offset + token.length) : run.range;
@@ -458,8 +462,11 @@ class Validator {
 
   // ---- helpers --------------------------------------------------------------------------------
 
+  /** Resolved once per analysis: the same few paths (a shared script, a data file) recur across hundreds of steps. */
   private path(p: string): string {
-    return resolve(this.flow.root, p);
+    let abs = this.resolved.get(p);
+    if (abs === undefined) this.resolved.set(p, (abs = resolve(this.flow.root, p)));
+    return abs;
   }
 
   private report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[], file?: string, related?: Problem['related']): void {

@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { analyzeFlow, formatProblem, hasErrors, loadFlow } from '../../core/flow/analyze';
 import { tempProject } from '../helpers/project';
 
@@ -188,3 +189,27 @@ function offsetOf(text: string, pos: { line: number; character: number }): numbe
   const lines = text.split('\n');
   return lines.slice(0, pos.line).reduce((n, l) => n + l.length + 1, 0) + pos.character;
 }
+
+test('a SQL file changed on disk between analyses is read and scanned again', () => {
+  const first = analyze(base);
+  assert.deepEqual(first.problems.filter((p) => p.code === 'FB020'), []);
+  // Same path, new text: the scan kept for the old text must not answer.
+  const second = analyze(base, { 'sql/features.sql': "select *, {{ params.threshold }} as t\nfrom {{ ref('stagin') }}\n" });
+  const unknown = second.problems.filter((p) => p.code === 'FB020');
+  assert.equal(unknown.length, 1);
+  assert.match(unknown[0]!.message, /Unknown step 'stagin'.*Did you mean 'staging'/);
+  assert.equal(unknown[0]!.file, project.path('sql/features.sql'));
+  assert.deepEqual(second.graph.parents('features'), []);
+  const third = analyze(base);
+  assert.deepEqual(third.problems.filter((p) => p.code === 'FB020'), []);
+  assert.deepEqual(third.graph.parents('features'), ['staging']);
+});
+
+test('a SQL file deleted between analyses is reported missing', () => {
+  assert.equal(analyze(base).problems.some((p) => p.code === 'FB051'), false);
+  rmSync(project.path('sql/staging.sql'));
+  const after = analyzeFlow(project.path('demo.flow.yaml'), base);
+  assert.deepEqual(after.problems.filter((p) => p.code === 'FB051').map((p) => p.message), [
+    "SQL file 'sql/staging.sql' of step 'staging' does not exist. Create it or fix the path.",
+  ]);
+});

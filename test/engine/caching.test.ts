@@ -176,3 +176,25 @@ steps:
   const status = await flowStatus(ws.flowFile);
   assert.deepEqual(status.steps.get('call')!.reasons, ['env.API_TOKEN changed']);
 });
+
+test('status sees a dep created, changed or removed since its last check', async (t) => {
+  const ws = workspace(FLOW, {});
+  t.after(ws.cleanup);
+  const missing = await flowStatus(ws.flowFile);
+  assert.equal(missing.steps.get('prepare')!.state, 'invalid');
+  assert.match(missing.steps.get('prepare')!.reasons.join('\n'), /Dep 'data\/raw.txt' of step 'prepare' does not exist/);
+
+  ws.write('data/raw.txt', 'rows\n');
+  const created = await flowStatus(ws.flowFile);
+  assert.equal(created.steps.get('prepare')!.state, 'never-run');
+  await ws.run();
+  assert.equal((await flowStatus(ws.flowFile)).steps.get('prepare')!.state, 'up-to-date');
+
+  ws.write('data/raw.txt', 'other rows, longer\n');
+  const changed = await flowStatus(ws.flowFile);
+  assert.equal(changed.steps.get('prepare')!.state, 'stale');
+  assert.match(changed.steps.get('prepare')!.reasons.join('\n'), /data\/raw\.txt changed/);
+
+  fs.rmSync(path.join(ws.dir, 'data/raw.txt'));
+  assert.equal((await flowStatus(ws.flowFile)).steps.get('prepare')!.state, 'invalid');
+});

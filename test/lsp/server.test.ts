@@ -142,6 +142,33 @@ describe('language server over LSP', () => {
     await c.waitForDiagnostics(p.summary, (d) => d.length === 0);
   });
 
+  test('a SQL file is read again after it changes on disk, while open in an editor, and once closed', async () => {
+    const fb020 = (d: Diagnostic[]) => d.filter((x) => x.code === 'FB020').map(message);
+    // Earlier tests leave the file open with its original text, which is also on disk.
+    c.close(p.summary);
+    const onDisk = (text: string) => {
+      fs.writeFileSync(p.summary, text);
+      c.filesChanged([{ uri: uri(p.summary), type: 2 }]);
+    };
+    onDisk(SUMMARY_SQL.replace("ref('features')", "ref('featurs')"));
+    assert.match(fb020(await c.waitForDiagnostics(p.summary, (d) => fb020(d).length > 0)).join(), /Unknown step 'featurs'/);
+    // The open buffer wins over the disk; the disk changing meanwhile is seen once the editor closes.
+    c.open(p.summary, SUMMARY_SQL);
+    await c.waitForDiagnostics(p.summary, (d) => d.length === 0);
+    onDisk(SUMMARY_SQL.replace("ref('features')", "ref('featres')"));
+    c.change(p.flow, FLOW.replace('epochs: 20', 'epochs: 21'));
+    await c.waitForDiagnostics(p.flow);
+    assert.deepEqual(fb020(c.diagnostics.get(uri(p.summary)) ?? []), []);
+    c.close(p.summary);
+    assert.match(fb020(await c.waitForDiagnostics(p.summary, (d) => fb020(d).length > 0)).join(), /Unknown step 'featres'/);
+    onDisk(SUMMARY_SQL);
+    await c.waitForDiagnostics(p.summary, (d) => d.length === 0);
+    // Back as the tests below expect it: open, with the flow as written.
+    c.open(p.summary, SUMMARY_SQL);
+    c.change(p.flow, FLOW);
+    await c.waitForDiagnostics(p.flow);
+  });
+
   test('completion: schema keys with docs, step names, params, ref(), source() and file paths', async () => {
     const keyText = FLOW.replace('    materialize: table\n', '    materialize: table\n    mat\n');
     c.change(p.flow, keyText);
