@@ -32,7 +32,8 @@ export function paramValue(text: string): unknown {
 
 export function toSummary(run: MlflowRun, uri: string): RunSummary {
   const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(run.params)) params[k] = paramValue(v);
+  // for…in and Object.assign rather than entries and spreads: 10,000 runs × 30 keys on the panel's cold read.
+  for (const k in run.params) params[k] = paramValue(run.params[k]!);
   const commit = run.tags[TAG.code] ?? run.tags[TAG.gitCommit];
   return {
     id: summaryId(run.runId),
@@ -44,7 +45,7 @@ export function toSummary(run: MlflowRun, uri: string): RunSummary {
     ...(run.end !== undefined ? { end: run.end, durationMs: Math.max(0, run.end - run.start) } : {}),
     params,
     overrides: {},
-    metrics: { ...run.metrics },
+    metrics: Object.assign({}, run.metrics),
     counts: { ran: 0, cached: 0, restored: 0, failed: 0, skipped: 0, cancelled: 0 },
     code: { ...(commit ? { commit } : {}), dirty: run.tags[TAG.dirty] === 'true' },
   };
