@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileStoreReader } from '../../core/mlflow/file-store';
 import { runIndexFile } from '../../core/mlflow/file-store-index';
 import { NUMBER_BY_STATUS } from '../../core/mlflow/model';
@@ -62,7 +62,10 @@ function replaceMeta(dir: string, edit: (text: string) => string): void {
 test('a second read reuses every run; the index lives in the cache folder', async (t) => {
   const { p, root, cacheDir } = setup();
   t.after(() => p.remove());
+  const earlier = runIndexFile(cacheDir, root).replace(/\.idx$/, '.json');
+  p.write(relative(p.root, earlier), '{"format":1}');
   const cold = await read(root, cacheDir);
+  assert.equal(existsSync(earlier), false, 'the JSON index of earlier versions is removed');
   assert.deepEqual(cold.stats, { reused: 0, parsed: 4 });
   assert.ok(existsSync(runIndexFile(cacheDir, root)));
   assert.deepEqual(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')), [], 'written atomically, no temp file left');
