@@ -1,7 +1,9 @@
 // The Snowflake password the editor keeps for the user: in VS Code's SecretStorage only (the OS keychain),
 // set and cleared by command, handed to CLI children as SNOWFLAKE_PASSWORD in their environment and never
-// written to settings, files or logs. Kept in memory once read, because runs start synchronously.
+// written to settings, files or logs; the CLI keeps it from the steps it starts (editor-secrets.ts). Kept in
+// memory once read, because runs start synchronously.
 import * as vscode from 'vscode';
+import { editorSecretsEnvironment } from '../core/engine/editor-secrets';
 
 const KEY = 'flowbench.snowflake.password';
 export const SET_SNOWFLAKE_PASSWORD_COMMAND = 'flowbench.setSnowflakePassword';
@@ -25,7 +27,7 @@ export class SnowflakeSecret implements vscode.Disposable {
 
   /** What a CLI child gets in its environment. */
   env(): Record<string, string> {
-    return this.password ? { SNOWFLAKE_PASSWORD: this.password } : {};
+    return this.password ? editorSecretsEnvironment({ SNOWFLAKE_PASSWORD: this.password }) : {};
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
 // Bundles each entry point with esbuild. Native packages and `vscode` stay external:
 // they are resolved at run time from node_modules (native binaries cannot be bundled).
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { buildExampleProject } from './example-project.mjs';
 import { buildWebviews } from './webviews.mjs';
 
@@ -26,17 +27,40 @@ const languageClientAtRunTime = {
     b.onResolve({ filter: /^\.\/language-client$/ }, () => ({ path: './language-client.js', external: true }));
   },
 };
-/** The CLI loads core/aws/services.ts at run time, from the bundle beside it. */
-const awsServicesAtRunTime = {
+/** The CLI loads core/aws/services.ts at run time, from the bundle in dist/ (`from`: the way there). */
+const awsServicesAtRunTime = (from) => ({
   name: 'aws-services-at-run-time',
   setup(b) {
-    b.onResolve({ filter: /\/aws\/services$/ }, () => ({ path: './aws-services.js', external: true }));
+    b.onResolve({ filter: /\/aws\/services$/ }, () => ({ path: `${from}aws-services.js`, external: true }));
   },
-};
+});
+/**
+ * The extension host reads and compiles all of dist/extension.js before activate() runs. Code the extension
+ * reaches only through `await import()` (the test request with onnx-proto, the model card's export) is bundled
+ * on its own into dist/lazy/ and required on first use, so activation does not pay for it.
+ */
+function lazyChunks(found) {
+  return {
+    name: 'lazy-chunks',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const base = join(args.resolveDir, args.path);
+        const file = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((f) => existsSync(f));
+        if (!file) return undefined;
+        const name = relative(process.cwd(), file).replace(/\.tsx?$/, '').replaceAll('/', '-');
+        found.set(name, file);
+        return { path: `./lazy/${name}.js`, external: true };
+      });
+    },
+  };
+}
 const production = process.argv.includes('--production');
 
 mkdirSync('dist', { recursive: true });
-for (const entry of entries) {
+rmSync('dist/lazy', { recursive: true, force: true });
+const lazy = new Map();
+async function bundle(entry) {
   await build({
     entryPoints: [entry.in],
     outfile: `dist/${entry.out}.js`,
@@ -47,11 +71,16 @@ for (const entry of entries) {
     sourcemap: !production,
     minify: production,
     external,
-    plugins: entry.out === 'extension' ? [languageClientAtRunTime] : entry.out === 'aws-services' ? [] : [awsServicesAtRunTime],
+    // `import()` becomes a require of the chunk: the extension host resolves `vscode` for required code.
+    supported: entry.out === 'extension' ? { 'dynamic-import': false } : undefined,
+    plugins: entry.out === 'extension' ? [languageClientAtRunTime, lazyChunks(lazy)] : entry.out === 'aws-services' ? [] : [awsServicesAtRunTime(entry.out.startsWith('lazy/') ? '../' : './')],
     logLevel: 'warning',
     banner: entry.out === 'cli' ? { js: '#!/usr/bin/env node' } : undefined,
   });
 }
+for (const entry of entries) await bundle(entry);
+// The chunks the extension's build found.
+for (const [name, file] of lazy) await bundle({ in: file, out: `lazy/${name}` });
 cpSync('core/flow/flow.schema.json', 'dist/flow.schema.json');
 // Chunk names carry content hashes: start clean so stale chunks never ship.
 rmSync('dist/webviews', { recursive: true, force: true });

@@ -130,6 +130,8 @@ function stage(target) {
     if (!existsSync(join(root, 'dist', file))) throw new Error(`dist/${file} is missing: the build did not produce it`);
     cpSync(join(root, 'dist', file), join(dir, 'dist', file));
   }
+  if (!existsSync(join(root, 'dist', 'lazy'))) throw new Error('dist/lazy is missing: the build did not produce the extension\'s lazy chunks');
+  cpSync(join(root, 'dist', 'lazy'), join(dir, 'dist', 'lazy'), { recursive: true });
   if (!existsSync(join(root, 'dist', 'webviews'))) throw new Error('dist/webviews is missing: the build did not produce the panels');
   cpSync(join(root, 'dist', 'webviews'), join(dir, 'dist', 'webviews'), { recursive: true });
   cpSync(join(root, 'dist', 'example'), join(dir, 'dist', 'example'), { recursive: true });

@@ -1,12 +1,12 @@
 // Deployment records under `.flowbench/deployments/<name>.json`: written atomically by the CLI, read by the
 // CLI and the extension. A local record's status is only what was last written; `liveDeployment` says what
 // is true now (the served process alive by its identity, and answering /ping), without writing the record.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { readJsonSync } from '../engine/atomic';
 import { writeFileAtomic } from '../runs/atomic';
-import { writerState } from '../runs/liveness';
+import { pidAlive, writerState } from '../runs/liveness';
 import type { DeploymentRecord } from './types';
 
 /** SageMaker's rule for endpoint names, which also keeps a name safe as a file name. */
@@ -81,24 +81,8 @@ export async function liveDeployment(record: DeploymentRecord): Promise<Deployme
 
 /** The served process of a local record is alive (by its identity when recorded, else by pid). */
 export function processAlive(record: DeploymentRecord): boolean {
-  if (record.pid === undefined || zombie(record.pid)) return false;
-  if (record.writer) return writerState(record.writer) !== 'dead';
-  try {
-    process.kill(record.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Exited but not reaped (a container's init may never reap orphans): as dead as can be. */
-function zombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] === 'Z';
-  } catch {
-    return false;
-  }
+  if (record.pid === undefined) return false;
+  return record.writer ? writerState(record.writer) !== 'dead' : pidAlive(record.pid);
 }
 
 /** Every deployment of the project, with live status, by name. */

@@ -3,6 +3,7 @@ import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import { writeFileAtomic } from '../runs/atomic';
 import { formatParam, upperSnake } from '../flow/interpolate';
+import { withoutEditorSecrets } from './editor-secrets';
 import { leafParams } from './params';
 
 export interface StepEnvInput {
@@ -18,12 +19,13 @@ export interface StepEnvInput {
 }
 
 /**
- * `process.env` is a slow host object; steps start from one plain copy taken when a run begins. When no
+ * `process.env` is a slow host object; steps start from one plain copy taken when a run begins, without the
+ * credentials the editor handed the CLI for its own warehouse client (editor-secrets.ts). When no
  * `node` is on PATH (the editor runs the CLI with its own Electron as Node, on a machine without Node), steps
  * that say `node script.mjs` get a `node` in `<state>/bin` that runs the same binary as this process.
  */
 export function baseEnvironment(stateDir: string): NodeJS.ProcessEnv {
-  const env = { ...process.env };
+  const env = withoutEditorSecrets({ ...process.env });
   if (process.platform === 'win32' || onPath('node', env.PATH)) return env;
   const bin = join(stateDir, 'bin');
   const shim = join(bin, 'node');

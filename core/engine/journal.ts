@@ -6,10 +6,11 @@
 // leaves at most a torn last line, which readers skip and the next writer closes with a newline first. A
 // lost line only ever loses a record, and a step without its record simply runs (or is restored) again.
 //
-// One writing process at a time: a compaction renames a new file into place, so appends through another
-// process's descriptor would land in the replaced file and be lost. Runs hold the state folder's lock
-// (run-lock.ts) over the state and cache journals; readers in other processes are safe, they see the
-// old file or the new one.
+// One writing process at a time: a compaction renames a new file into place, so a line another process appends
+// between the compaction's read and its rename is lost. Runs hold the state folder's lock (run-lock.ts) over the
+// state and cache journals. A journal written without that lock (the stars) compacts rarely, and a writer whose
+// descriptor points at a replaced file opens the new one before appending. Readers in other processes are safe:
+// they see the old file or the new one.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -93,6 +94,7 @@ export class Journal<T> {
   }
 
   private append(line: Line<T>): void {
+    if (this.fd !== undefined && this.replaced(this.fd)) this.close();
     if (this.fd === undefined) this.open();
     let text = JSON.stringify(line) + '\n';
     // Another writer appended since this one last looked; if it was killed mid-line, start a fresh one.
@@ -111,6 +113,18 @@ export class Journal<T> {
     this.fd = fs.openSync(this.file, 'a+');
     const size = fs.fstatSync(this.fd).size;
     if (size > 0 && !endsWithNewline(this.fd, size)) fs.writeSync(this.fd, '\n');
+  }
+
+  /**
+   * Another process compacted the file (renamed a new one over it) since this descriptor was opened: lines
+   * written through it would land in the replaced file, which no reader opens again. Costs one stat per line.
+   */
+  private replaced(fd: number): boolean {
+    try {
+      return fs.statSync(this.file).ino !== fs.fstatSync(fd).ino;
+    } catch {
+      return true; // removed: open() creates it again
+    }
   }
 
   /** Replaces the file by one line per live key, atomically (temp file + rename). */

@@ -32,15 +32,25 @@ export function processIdentity(pid: number): WriterIdentity {
   return { ...currentWriter(), pid, pidStart: processStartTime(pid) };
 }
 
+/**
+ * A process of this machine exists and has not exited. One that exited but was never reaped (a zombie: a
+ * container's init may never reap orphans) still answers `kill(pid, 0)`, so its state in /proc is read too.
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat === undefined || stat[stat.lastIndexOf(')') + 2] !== 'Z';
+}
+
 /** `unknown` when the writer lives on another machine: its runs are left alone. */
 export function writerState(writer: WriterIdentity, here = currentWriter()): 'alive' | 'dead' | 'unknown' {
   if (writer.hostname !== here.hostname) return 'unknown';
   if (writer.bootId && here.bootId && writer.bootId !== here.bootId) return 'dead';
-  try {
-    process.kill(writer.pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return 'dead';
-  }
+  if (!pidAlive(writer.pid)) return 'dead';
   if (writer.pidStart && here.pidStart) {
     const start = processStartTime(writer.pid);
     if (start !== undefined && start !== writer.pidStart) return 'dead';

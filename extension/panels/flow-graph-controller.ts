@@ -6,7 +6,7 @@
 // the flow's analysis the panel has already paid for, and status updates never re-lay out.
 import { flowGraphModel, MODEL_NODE_ID, sourceNodeId, stepNodeId, stepOfNode, type FlowGraphModel } from '../../core/analysis/flow-graph';
 import type { NodeStatus } from '../../core/analysis/graph-types';
-import { layoutGraph } from '../../core/analysis/graph-layout';
+import type { layoutGraph } from '../../core/analysis/graph-layout';
 import type { FlowAnalysis } from '../../core/flow/analyze';
 import type { Range } from '../../core/flow/model';
 import type { WireMessage } from '../../webviews/platform/protocol';
@@ -59,6 +59,10 @@ export class FlowGraphController {
   private sent = new Map<string, NodeStatus>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private canRun = true;
+  /** Set before `ready`: every render after Ready has it. */
+  private layout: typeof layoutGraph = () => {
+    throw new Error('the graph layout is not loaded yet');
+  };
   private readonly debounceMs: number;
   private readonly onError: (what: string, err: unknown) => void;
 
@@ -71,7 +75,10 @@ export class FlowGraphController {
     this.debounceMs = options.debounceMs ?? 200;
     this.onError = options.onError ?? (() => undefined);
     const c = (this.channel = new HostChannel(post, this.onError));
-    c.onReady<ViewState>(({ state }) => {
+    // The layout library is loaded with the panel, not at activation (a chunk of its own, scripts/build.mjs).
+    const layoutLoaded = import('../../core/analysis/graph-layout').then((m) => (this.layout = m.layoutGraph));
+    c.onReady<ViewState>(async ({ state }) => {
+      await layoutLoaded;
       this.ready = true;
       this.file ??= state?.flowFile;
       this.render(true);
@@ -164,7 +171,7 @@ export class FlowGraphController {
     this.channel.notify(ShowGraph, {
       flowFile: file,
       title,
-      graph: layoutGraph(model.nodes, model.edges),
+      graph: this.layout(model.nodes, model.edges),
       status: Object.fromEntries(this.sent),
       errors: analysis.problems.filter((p) => p.severity === 'error').length,
       canRun: this.canRun,

@@ -74,3 +74,23 @@ test('records that fail the check read as absent; a long journal is compacted wh
   const fresh = new Journal<Rec>(file, isRec);
   assert.deepEqual([fresh.get('a'), fresh.get('b')], [{ n: 299 }, { n: 1 }]);
 });
+
+test('a writer whose file another writer compacted (renamed over) appends to the new file, not the replaced one', (t) => {
+  const file = journalFile(t);
+  const longLived = new Journal<Rec>(file, isRec); // the editor's, say: its descriptor stays open
+  longLived.set('starred', { n: 1 });
+  const churn = new Journal<Rec>(file, isRec);
+  for (let i = 0; i < 200; i++) churn.set('flip', { n: i });
+  churn.close();
+  const compacting = new Journal<Rec>(file, isRec); // a CLI command: opening a long journal compacts it
+  compacting.set('other', { n: 2 });
+  compacting.close();
+  assert.ok(fs.readFileSync(file, 'utf8').split('\n').length < 10, 'compacted');
+  longLived.set('later', { n: 3 });
+  const reader = new Journal<Rec>(file, isRec);
+  assert.deepEqual(
+    ['starred', 'flip', 'other', 'later'].map((k) => reader.get(k)),
+    [{ n: 1 }, { n: 199 }, { n: 2 }, { n: 3 }],
+  );
+  longLived.close();
+});

@@ -8,7 +8,7 @@ import { loadFlow } from '../../core/flow/analyze';
 import { runFlow } from '../../core/engine/runner';
 import type { RunEvent } from '../../core/engine/events';
 import { BUCKET, startFakeRemote } from '../helpers/fake-aws/remote';
-import { startFakeSnowflake } from '../helpers/fake-snowflake/server';
+import { startFlightsSnowflake, snowflakeEnvironment } from '../helpers/fake-snowflake/flights';
 import { tempProject } from '../helpers/project';
 
 const PASSWORD = 'pw-mixed-never-logged';
@@ -41,7 +41,7 @@ test('a local step, a Snowflake SQL step and a SageMaker step: validate, run end
     'prep.mjs': "import { writeFileSync } from 'node:fs';\nwriteFileSync('config.json', JSON.stringify({ depth: 3 }));\n",
     'train.mjs': "import { readFileSync, statSync, writeFileSync } from 'node:fs';\nconst cfg = JSON.parse(readFileSync('config.json', 'utf8'));\nconsole.log('parquet bytes', statSync(process.env.FLOWBENCH_INPUT_FEATURES).size);\nwriteFileSync('model.json', JSON.stringify({ depth: cfg.depth, parquet: statSync(process.env.FLOWBENCH_INPUT_FEATURES).size > 0 }));\n",
   });
-  const snow = await startFakeSnowflake({ firstRows: 50, chunkRows: 100 });
+  const snow = await startFlightsSnowflake(300, PASSWORD);
   const aws = await startFakeRemote();
   const saved = { ...process.env };
   t.after(async () => {
@@ -50,11 +50,8 @@ test('a local step, a Snowflake SQL step and a SageMaker step: validate, run end
     await snow.close();
     p.remove();
   });
-  snow.addUser('ana', { password: PASSWORD });
-  await snow.exec(`CREATE TABLE "ML"."RAW"."FLIGHTS" AS SELECT range AS id, range * 1.5 AS delay FROM range(300)`);
-  snow.touch('ML.RAW.FLIGHTS', new Date('2026-11-30T08:00:00Z'));
   aws.useInProcess();
-  Object.assign(process.env, { SNOWFLAKE_HOST: snow.host, SNOWFLAKE_PORT: String(snow.port), SNOWFLAKE_PROTOCOL: 'http', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_HOME: p.root });
+  Object.assign(process.env, snowflakeEnvironment(snow, PASSWORD, p.root));
 
   const analysis = loadFlow(p.path('mixed.flow.yaml'));
   assert.deepEqual(analysis.problems.filter((x) => x.severity === 'error'), []);

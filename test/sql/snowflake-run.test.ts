@@ -5,7 +5,9 @@ import { after, before, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startFakeSnowflake, type FakeSnowflake } from '../helpers/fake-snowflake/server';
+import type { FakeSnowflake } from '../helpers/fake-snowflake/server';
+import { startFlightsSnowflake, snowflakeEnvironment } from '../helpers/fake-snowflake/flights';
+import { EDITOR_SECRETS_VARIABLE } from '../../core/engine/editor-secrets';
 import { workspace, type Workspace } from '../engine/workspace';
 import { openRunStore } from '../../core/runs/store';
 import { queryFiles } from './fixture';
@@ -43,12 +45,9 @@ function setEnv(values: Record<string, string>): void {
 }
 
 before(async () => {
-  fake = await startFakeSnowflake({ firstRows: 50, chunkRows: 100 });
-  fake.addUser('ana', { password: PASSWORD });
-  await fake.exec(`CREATE TABLE "ML"."RAW"."FLIGHTS" AS SELECT range AS id, range % 7 AS carrier, range * 1.5 AS delay FROM range(1000)`);
-  fake.touch('ML.RAW.FLIGHTS', new Date('2026-11-30T08:00:00Z'));
+  fake = await startFlightsSnowflake(1000, PASSWORD);
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'flowbench-sfhome-'));
-  setEnv({ SNOWFLAKE_HOST: fake.host, SNOWFLAKE_PORT: String(fake.port), SNOWFLAKE_PROTOCOL: 'http', SNOWFLAKE_PASSWORD: PASSWORD, SNOWFLAKE_HOME: home });
+  setEnv(snowflakeEnvironment(fake, PASSWORD, home));
 });
 
 after(async () => {
@@ -155,3 +154,25 @@ test('replaying with a recorded change time reads the sources through Time Trave
 function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
+
+test('a password the editor handed in reaches the Snowflake client but not the run steps; one the user exported reaches both', async () => {
+  const flow = FLOW.replace(
+    `run: node -e "require('fs').writeFileSync('input.txt', process.env.FLOWBENCH_INPUT_FEATURES)"\n    outs: [input.txt]`,
+    `run: node -e "require('fs').writeFileSync('env.json', JSON.stringify([process.env.SNOWFLAKE_PASSWORD ?? null, process.env.${EDITOR_SECRETS_VARIABLE} ?? null]))"\n    outs: [env.json]`,
+  );
+  const ws = workspace(flow, { 'sql/features.sql': SQL });
+  try {
+    setEnv({ [EDITOR_SECRETS_VARIABLE]: 'SNOWFLAKE_PASSWORD' });
+    const fromEditor = await ws.run();
+    delete process.env[EDITOR_SECRETS_VARIABLE];
+    assert.equal(fromEditor.result.status, 'succeeded', fromEditor.result.message);
+    assert.deepEqual(JSON.parse(ws.read('env.json')), [null, null], 'the step saw neither the password nor the list naming it');
+
+    const exported = await ws.run({ force: true });
+    assert.equal(exported.result.status, 'succeeded', exported.result.message);
+    assert.deepEqual(JSON.parse(ws.read('env.json')), [PASSWORD, null]);
+  } finally {
+    delete process.env[EDITOR_SECRETS_VARIABLE];
+    ws.cleanup();
+  }
+});
