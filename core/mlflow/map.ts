@@ -31,9 +31,10 @@ export function paramValue(text: string): unknown {
 }
 
 export function toSummary(run: MlflowRun, uri: string): RunSummary {
-  const params: Record<string, unknown> = {};
-  // for…in and Object.assign rather than entries and spreads: 10,000 runs × 30 keys on the panel's cold read.
-  for (const k in run.params) params[k] = paramValue(run.params[k]!);
+  // A copy converted in place rather than an object built key by key, which V8 turns into a slow
+  // dictionary past a dozen keys (core/mlflow/file-store-index.ts measured it): 10,000 runs in one read.
+  const params: Record<string, unknown> = Object.assign({}, run.params);
+  for (const k in params) params[k] = paramValue(params[k] as string);
   const commit = run.tags[TAG.code] ?? run.tags[TAG.gitCommit];
   return {
     id: summaryId(run.runId),
