@@ -1,4 +1,4 @@
-// `flowbench deploy … --json` and `flowbench undeploy NAME` as child processes of the editor, the way runs
+// `flowbench deploy … --json`, `flowbench invoke NAME --json` and `flowbench undeploy NAME` as child processes of the editor, the way runs
 // are (cli-run.ts): plain Node, its own process group, stderr lines as progress, SIGINT on Cancel (the CLI
 // then stops what it started) and a group kill if it does not end in time. vscode-free: tested with the CLI.
 import { spawn } from 'node:child_process';
@@ -10,10 +10,12 @@ import { STOP_GRACE_MS } from './cli-run';
 export interface CliResult {
   code: number | null;
   stdout: string;
-  /** Last lines of stderr: the error shown when the command fails. */
+  /** Last lines of stderr: the error shown when the command fails (enough to hold a usage text after it). */
   stderrTail: string;
   cancelled: boolean;
 }
+
+const TAIL_LINES = 60;
 
 export function runCli(cliPath: string, cwd: string, args: string[], onLine: (line: string) => void, signal?: AbortSignal, nodePath = process.execPath): Promise<CliResult> {
   return new Promise((resolve) => {
@@ -25,7 +27,7 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     createInterface({ input: child.stderr }).on('line', (line) => {
       tail.push(line);
-      if (tail.length > 20) tail.shift();
+      if (tail.length > TAIL_LINES) tail.shift();
       if (line.trim()) onLine(line);
     });
     const cancel = () => {
@@ -48,8 +50,39 @@ export function runCli(cliPath: string, cwd: string, args: string[], onLine: (li
   });
 }
 
-export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string): string[] {
-  return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), '--json'];
+/** `recreate`: a Failed SageMaker endpoint of the name is deleted and created again. */
+export function deployArgs(run: string, flowFile: string, target: DeployTarget, name?: string, recreate = false): string[] {
+  return ['deploy', run, flowFile, '--target', target, ...(name ? ['--name', name] : []), ...(recreate ? ['--recreate'] : []), '--json'];
+}
+
+/** A deploy refused because the SageMaker endpoint is Failed: the case `--recreate` is for. */
+export function refusedAsFailed(result: CliResult): boolean {
+  return /endpoint \S+ is (Failed|OutOfService)\b.*cannot take a new model/.test(failureOf(result));
+}
+
+export function invokeArgs(name: string, flowFile: string): string[] {
+  return ['invoke', name, flowFile, '--json'];
+}
+
+/** What `invoke --json` prints: the endpoint's answer, an error status included. */
+export interface InvokeAnswer {
+  name: string;
+  target: DeployTarget;
+  status: number;
+  ms: number;
+  contentType: string;
+  /** Parsed when it was JSON. */
+  body: unknown;
+}
+
+/** The answer `invoke --json` printed; undefined when it printed none (it failed before an answer). */
+export function parseInvokeAnswer(stdout: string): InvokeAnswer | undefined {
+  try {
+    const v = JSON.parse(stdout) as InvokeAnswer;
+    return typeof v?.status === 'number' && typeof v.ms === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The record `--json` printed (the last JSON object on stdout). */

@@ -8,7 +8,7 @@ import { DEPLOY_MODEL_COMMAND } from '../core/analysis/outline';
 import { listDeployments } from '../core/deploy/records';
 import type { DeployTarget, MonitorSeries } from '../core/deploy/types';
 import type { MonitorTarget } from '../webviews/endpoint-monitor/contract';
-import { deployArgs, failureOf, parseRecord, runCli } from './deploy-cli';
+import { deployArgs, failureOf, invokeArgs, parseInvokeAnswer, parseRecord, refusedAsFailed, runCli } from './deploy-cli';
 import { DeploymentsTree, type DeploymentNode } from './deployments-tree';
 import type { FlowWorkspace } from './flow-workspace';
 import type { ModelNode } from './models-tree';
@@ -35,6 +35,10 @@ interface Services {
 
 type DeployWhat = { flowFile: string; run: string };
 
+// Loaded on first use: it reads the model's ONNX metadata, and onnx-proto is costly to load at activation.
+let testRequestModule: Promise<typeof import('../core/deploy/test-request')> | undefined;
+const testRequest = () => (testRequestModule ??= import('../core/deploy/test-request'));
+
 export function registerDeployCommands(context: vscode.ExtensionContext, { flows, log }: Services): void {
   const cli = context.asAbsolutePath('dist/cli.js');
   const tree = new DeploymentsTree(flows, log);
@@ -45,8 +49,8 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     bundle: 'monitor',
     controller: (post) => new EndpointMonitorController(post, {
       deployment: async (t: MonitorTarget) => (await listDeployments(join(t.projectDir, '.flowbench'))).find((r) => r.name === t.name),
-      sageMakerSeries: async (t: MonitorTarget) => {
-        const result = await runCli(cli, t.projectDir, ['metrics', t.name], (line) => output.appendLine(line));
+      sageMakerSeries: async (t: MonitorTarget, minutes?: number) => {
+        const result = await runCli(cli, t.projectDir, ['metrics', t.name, ...(minutes ? ['--minutes', String(minutes)] : [])], (line) => output.appendLine(line));
         if (result.code !== 0) throw new Error(failureOf(result));
         return JSON.parse(result.stdout) as MonitorSeries;
       },
@@ -81,14 +85,20 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     ], { placeHolder: `Deploy the model of ${what.run === 'latest' ? 'the latest run' : `run ${what.run}`} to…` });
     if (!pick) return;
     const cwd = dirname(what.flowFile);
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${what.run === 'latest' ? 'the latest model' : `run ${what.run}`} (${pick.label})`, cancellable: true }, (progress, token) => {
+    const runDeploy = (recreate: boolean) => vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying ${what.run === 'latest' ? 'the latest model' : `run ${what.run}`} (${pick.label})`, cancellable: true }, (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return runCli(cli, cwd, deployArgs(what.run, what.flowFile, pick.target), (line) => {
+      return runCli(cli, cwd, deployArgs(what.run, what.flowFile, pick.target, undefined, recreate), (line) => {
         output.appendLine(line);
         progress.report({ message: line.replace(/^flowbench:\s*/, '') });
       }, abort.signal);
     });
+    let result = await runDeploy(false);
+    if (pick.target === 'sagemaker' && result.code !== 0 && !result.cancelled && refusedAsFailed(result)) {
+      const RECREATE = 'Delete and Recreate';
+      const asked = await vscode.window.showWarningMessage(`Flowbench: ${failureOf(result)}.`, { modal: true, detail: 'Delete the failed endpoint (with its configuration and model) and create it again with this model? Until it is InService nothing answers under its name.' }, RECREATE);
+      if (asked === RECREATE) result = await runDeploy(true);
+    }
     await tree.refresh();
     if (result.cancelled) return void vscode.window.showInformationMessage('Flowbench: deploy cancelled.');
     const record = result.code === 0 ? parseRecord(result.stdout) : undefined;
@@ -114,24 +124,40 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
   const bodyFor = async (node: DeploymentNode) => {
     const flowFile = resolve(node.projectDir, node.record.flow);
     const flow = flows.get(flowFile)?.analysis?.flow;
-    // Loaded on first use: it reads the model's ONNX metadata, and onnx-proto is costly to load at activation.
-    const { sampleRequestBody } = await import('../core/deploy/test-request');
-    return sampleRequestBody({ flowRoot: node.projectDir, stateDir: join(node.projectDir, '.flowbench'), runId: node.record.runId, samplePath: flow?.model?.sample?.value, modelPath: node.record.model });
+    return (await testRequest()).sampleRequestBody({ flowRoot: node.projectDir, stateDir: join(node.projectDir, '.flowbench'), runId: node.record.runId, samplePath: flow?.model?.sample?.value, modelPath: node.record.model });
+  };
+
+  const showAnswer = async (name: string, sent: string, res: { status: number; ms: number; body: string }) => {
+    output.appendLine(`${sent}\n→ ${res.status} in ${res.ms.toFixed(1)} ms: ${res.body}`);
+    const shown = res.body.length > 300 ? `${res.body.slice(0, 300)}…` : res.body;
+    const say = res.status < 400 ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
+    if (await say(`${name}: ${res.status} in ${res.ms.toFixed(1)} ms: ${shown}`, 'Show Output')) output.show();
+  };
+
+  /** SageMaker: through the CLI (`flowbench invoke`), which holds the AWS SDK and the payload limits. */
+  const sendThroughCli = async (node: DeploymentNode) => {
+    const { record } = node;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sending a test request to ${record.name}`, cancellable: true }, (_progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return runCli(cli, node.projectDir, invokeArgs(record.name, resolve(node.projectDir, record.flow)), (line) => output.appendLine(line), abort.signal);
+    });
+    if (result.cancelled) return;
+    await tree.refresh();
+    const answer = parseInvokeAnswer(result.stdout);
+    if (!answer) return void vscode.window.showErrorMessage(`Flowbench: the test request failed: ${failureOf(result)}`, 'Show Output').then((p) => p && output.show());
+    await showAnswer(record.name, `InvokeEndpoint ${record.endpointName ?? record.name} (the sample row)`, { ...answer, body: typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body) });
   };
 
   const sendTestRequest = async (node?: DeploymentNode) => {
     if (!node) return;
     const { record } = node;
-    if (record.target !== 'local' || !record.url) return void vscode.window.showInformationMessage(`Flowbench: test requests to ${record.target} endpoints are not available in this build.`);
+    if (record.target === 'sagemaker') return sendThroughCli(node);
+    if (!record.url) return;
     const body = await bodyFor(node);
     if ('problem' in body) return void vscode.window.showErrorMessage(`Flowbench: no test row: ${body.problem}`);
     try {
-      const res = await (await import('../core/deploy/test-request')).postInvocation(record.url, body.body);
-      output.appendLine(`POST ${record.url}/invocations ${body.body}\n→ ${res.status} in ${res.ms.toFixed(1)} ms: ${res.body}`);
-      const shown = res.body.length > 300 ? `${res.body.slice(0, 300)}…` : res.body;
-      const say = res.status < 400 ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-      const pick = await say(`${record.name}: ${res.status} in ${res.ms.toFixed(1)} ms: ${shown}`, 'Show Output');
-      if (pick) output.show();
+      await showAnswer(record.name, `POST ${record.url}/invocations ${body.body}`, await (await testRequest()).postInvocation(record.url, body.body));
     } catch (err) {
       void vscode.window.showErrorMessage(`Flowbench: the test request failed: ${(err as Error).message}`);
     }
@@ -141,7 +167,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, { flows
     if (!node?.record.url) return;
     const body = await bodyFor(node);
     if ('problem' in body) return void vscode.window.showErrorMessage(`Flowbench: no test row: ${body.problem}`);
-    await vscode.env.clipboard.writeText((await import('../core/deploy/test-request')).curlCommand(node.record.url, body.body));
+    await vscode.env.clipboard.writeText((await testRequest()).curlCommand(node.record.url, body.body));
     vscode.window.setStatusBarMessage('Copied a curl command for a test request', 5000);
   };
 

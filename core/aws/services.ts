@@ -5,3 +5,4 @@
 export { runRemoteStep } from '../sagemaker/remote-step';
 export { deploySageMaker, refreshSageMaker, undeploySageMaker } from '../deploy/sagemaker-deploy';
 export { sageMakerSeries } from '../deploy/sagemaker-metrics';
+export { invokeSageMaker, sageMakerPayload } from '../deploy/sagemaker-runtime';

@@ -18,6 +18,7 @@ import { previewCommand } from './commands/preview';
 import { deployCommand } from './commands/deploy';
 import { endpointsCommand, undeployCommand } from './commands/endpoints';
 import { metricsCommand } from './commands/metrics';
+import { invokeCommand } from './commands/invoke';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> =
   endpoints: endpointsCommand,
   undeploy: undeployCommand,
   metrics: metricsCommand,
+  invoke: invokeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -21,9 +21,10 @@ export const USAGE: Record<string, string> = {
     '  flowbench model try FILE [--input JSON|@FILE] [--fill random|zeros] [--seed N] [--json]   one inference on generated or given inputs',
   ].join('\n'),
   preview: 'flowbench preview STEP [FLOW] [--limit N] [--json]   a SQL step\'s compiled SQL and its first 100 rows on its warehouse',
-  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--json]   serve the model a run produced',
+  deploy: 'flowbench deploy RUN|latest [FLOW] [--target local|sagemaker] [--name N] [--port P] [--recreate] [--json]   serve the model a run produced',
   endpoints: 'flowbench endpoints [FLOW] [--json]   deployments with their status now, URL, model version, uptime and request count',
   undeploy: 'flowbench undeploy NAME [FLOW] [--json]   stop a deployment (local: drains in-flight requests; SageMaker: deletes endpoint, config, model)',
+  invoke: 'flowbench invoke NAME [FLOW] [--row JSON | --body FILE] [--content-type T] [--json]   send one request to a deployment; print the answer and its latency',
   metrics: 'flowbench metrics NAME [FLOW] [--minutes N]   a SageMaker deployment\'s requests, latency and errors from CloudWatch, as JSON',
   card: 'flowbench card RUN [FLOW] [--check] [--format md|html|json|mct] [-o FILE]   the model card of a run; --check exits 1 when a model check fails',
 };
@@ -73,7 +74,17 @@ const DEPLOY_OPTIONS = `
   --max-batch N               local: rows per batched run at most (default 256)
   --batch-window-ms MS        local: how long a request waits for others to batch with (default 0: only while busy)
   --json                      print the deployment record as JSON
+  --recreate                  SageMaker: a Failed endpoint of this name is deleted and created again (else refused)
 ${SAGEMAKER_USAGE.map((l) => '  ' + l).join('\n')}`;
+
+const INVOKE_OPTIONS = `
+  (neither)          the sample row of the run's evaluation data (the flow's model.sample), as Send Test Request sends it
+  --row JSON         one row by feature name, e.g. '{"x": 1.5, "group": "a"}'; a list of rows or {"inputs": …} goes as given
+  --body FILE        the request body from FILE (.csv: text/csv, else application/json unless --content-type says)
+  --content-type T   with --body: the body's content type
+  --json             print {name, target, status, ms, contentType, body} (also when the endpoint answers an error)
+  SageMaker: the endpoint must be InService (or Updating); the body must fit InvokeEndpoint's limit, 6 MB real-time
+  or 4 MB serverless, checked before any call. Exit 0 when the endpoint answered 2xx, 1 otherwise, 2 usage error.`;
 
 const MODEL_OPTIONS = `
   --json             the inspection (or the inference's inputs and outputs) as JSON
@@ -97,6 +108,6 @@ export function generalUsage(): string {
 export function commandUsage(command: string): string {
   const usage = USAGE[command];
   if (!usage) return generalUsage();
-  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS, deploy: DEPLOY_OPTIONS }[command];
+  const options = { run: RUN_OPTIONS, runs: RUNS_OPTIONS, sweep: SWEEP_OPTIONS, model: MODEL_OPTIONS, deploy: DEPLOY_OPTIONS, invoke: INVOKE_OPTIONS }[command];
   return `Usage: ${usage}${options ? '\n' + options : ''}`;
 }

@@ -19,7 +19,7 @@ interface EncoderColumn { column: string; kind: 'numeric' | 'onehot'; mean?: num
 
 /** How one row's features map onto the model's inputs. */
 type Layout =
-  | { kind: 'encoder'; input: OnnxTensorInfo; columns: EncoderColumn[]; width: number }
+  | { kind: 'encoder'; input: OnnxTensorInfo; columns: EncoderColumn[]; width: number; slots: (Map<string, number> | undefined)[] }
   | { kind: 'names'; input: OnnxTensorInfo; names: string[] }
   | { kind: 'inputs' };
 
@@ -29,6 +29,8 @@ export interface Signature {
   outputs: string[];
   /** Feature names a row carries, in the order CSV columns without a header take. */
   features: string[];
+  /** The same names as a set, for checking the keys of a row. */
+  known: ReadonlySet<string>;
   /** Every input's and output's dim 0 is free: requests can be stacked into one run. */
   batchable: boolean;
   layout: Layout;
@@ -57,7 +59,10 @@ function encoderOf(inspection: OnnxInspection, input: OnnxTensorInfo): Layout | 
   if (enc?.version !== 1 || !Array.isArray(enc.columns)) return undefined;
   const ok = enc.columns.every((c) => typeof c.column === 'string' && (c.kind === 'numeric' ? typeof c.mean === 'number' : c.kind === 'onehot' && Array.isArray(c.values)));
   const width = enc.columns.reduce((w, c) => w + (c.kind === 'numeric' ? 1 : c.values!.length + 1), 0);
-  return ok && input.shape?.[1] === width ? { kind: 'encoder', input, columns: enc.columns, width } : undefined;
+  if (!ok || input.shape?.[1] !== width) return undefined;
+  // Each one-hot column's slot by category, built once: a request only looks categories up.
+  const slots = enc.columns.map((c) => (c.kind === 'onehot' ? new Map(c.values!.map((v, i) => [v, i])) : undefined));
+  return { kind: 'encoder', input, columns: enc.columns, width, slots };
 }
 
 /** Reads the signature once at load; which layout a row takes follows from the model's metadata. */
@@ -74,7 +79,7 @@ export function signatureOf(inspection: OnnxInspection): Signature {
   const features = layout.kind === 'encoder' ? layout.columns.map((c) => c.column) : layout.kind === 'names' ? layout.names : inputs.map((i) => i.name);
   const batchable = inputs.length > 0 && inputs.every((i) => i.shape !== null && i.shape.length > 0 && free(i.shape[0]))
     && tensorOutputs.every((o) => o.shape === null || (o.shape.length > 0 && free(o.shape[0])));
-  return { inputs, outputs: tensorOutputs.map((o) => o.name), features, batchable, layout };
+  return { inputs, outputs: tensorOutputs.map((o) => o.name), features, known: new Set(features), batchable, layout };
 }
 
 const expected = (type: string) => (type === 'string' ? 'a string' : type === 'bool' ? 'true or false' : /int/.test(type) ? `a whole number (${type})` : `a number (${type})`);
@@ -108,7 +113,7 @@ function flattenRowValue(v: unknown, shape: number[], out: unknown[], at: () => 
 /** Rows (objects by feature name) → feeds; `rows` may come from JSON or CSV. */
 function rowsToFeeds(sig: Signature, rows: Record<string, unknown>[]): ParsedRequest {
   if (rows.length === 0) throw new RequestError(400, 'no rows: send at least one row');
-  const known = new Set(sig.features);
+  const known = sig.known;
   rows.forEach((row, r) => {
     if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new RequestError(400, `row ${r} is ${JSON.stringify(row)}, expected an object of features by name (${sig.features.join(', ')})`);
     for (const key in row) if (!known.has(key)) throw new RequestError(400, `row ${r} has an unknown feature '${key}'; the model's features are ${sig.features.join(', ')}`);
@@ -142,16 +147,16 @@ function rowsToFeeds(sig: Signature, rows: Record<string, unknown>[]): ParsedReq
 function encodeRows(layout: Extract<Layout, { kind: 'encoder' }>, rows: Record<string, unknown>[]): FeedSpec {
   const data = new Array<number>(rows.length * layout.width).fill(0);
   let offset = 0;
-  for (const c of layout.columns) {
+  layout.columns.forEach((c, ci) => {
     if (c.kind === 'numeric') {
       rows.forEach((row, r) => {
         const v = row[c.column];
         data[r * layout.width + offset] = v === null ? c.mean! : (checkCell(v, 'float32', () => `row ${r} feature '${c.column}'`) as number);
       });
       offset += 1;
-      continue;
+      return;
     }
-    const slot = new Map(c.values!.map((v, i) => [v, i]));
+    const slot = layout.slots[ci]!;
     rows.forEach((row, r) => {
       const v = row[c.column];
       if (v !== null && typeof v !== 'string' && typeof v !== 'number') throw new RequestError(400, `row ${r} feature '${c.column}' is ${JSON.stringify(v)}, expected a category (a string or number)`);
@@ -159,7 +164,7 @@ function encodeRows(layout: Extract<Layout, { kind: 'encoder' }>, rows: Record<s
       data[r * layout.width + offset + (v === null ? c.values!.length : slot.get(String(v)) ?? c.values!.length)] = 1;
     });
     offset += c.values!.length + 1;
-  }
+  });
   return { name: layout.input.name, type: layout.input.type, dims: [rows.length, layout.width], data };
 }
 
@@ -239,7 +244,7 @@ function csvCell(text: string): Cell {
 function csvToRows(sig: Signature, text: string): Record<string, unknown>[] {
   const records = parseCsv(text);
   if (records.length === 0) throw new RequestError(400, 'CSV: no rows');
-  const known = new Set(sig.features);
+  const known = sig.known;
   const header = records[0]!.every((c) => known.has(c.trim())) && records[0]!.length === sig.features.length ? records[0]!.map((c) => c.trim()) : undefined;
   const columns = header ?? sig.features;
   const body = header ? records.slice(1) : records;

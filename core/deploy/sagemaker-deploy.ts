@@ -1,7 +1,9 @@
 // Deploying a run's model to a SageMaker endpoint and taking it down again. A deploy is: check the profile
 // and the endpoint's state (before anything is created or uploaded), upload the package (once per content),
 // CreateModel + CreateEndpointConfig under fresh names, then CreateEndpoint — or UpdateEndpoint when the
-// endpoint exists, which keeps it serving the old model until the new one is InService — and wait. The
+// endpoint exists, which keeps it serving the old model until the new one is InService — and wait. A Failed
+// endpoint cannot be updated: deploy refuses it unless told to recreate it (delete it, wait until SageMaker
+// lets go of the name, then create it as new). The
 // record under .flowbench/deployments/ is written as soon as AWS holds something, so an interrupted deploy
 // can still be listed and undeployed.
 import { join } from 'node:path';
@@ -27,7 +29,7 @@ import { deploymentNameProblem, readDeployment, writeDeployment } from './record
 import { tritonImage } from './sagemaker-image';
 import { planPackage } from './sagemaker-package';
 import { uploadPackage } from './sagemaker-upload';
-import { DEFAULT_POLL, WaitCancelled, waitForEndpoint, type PollTiming } from './sagemaker-wait';
+import { DEFAULT_POLL, delay, WaitCancelled, waitForEndpoint, type PollTiming } from './sagemaker-wait';
 import type { DeploymentRecord } from './types';
 
 export interface SageMakerDeployOptions {
@@ -44,6 +46,8 @@ export interface SageMakerDeployOptions {
   /** CLI flags (and a step's compute:) over `.flowbench/sagemaker.json`. */
   overrides?: ProfileOverrides;
   poll?: PollTiming;
+  /** A Failed (or OutOfService) endpoint of this name is deleted and created again instead of refused. */
+  recreate?: boolean;
 }
 
 /** Real-time endpoints get this instance type when the profile names neither one nor serverless sizing. */
@@ -113,6 +117,26 @@ async function configModels(sm: SageMakerClient, configName: string): Promise<st
   }
 }
 
+/** Deletes a Failed endpoint, waits until SageMaker no longer knows the name, then its config and models. */
+async function removeBroken(sm: SageMakerClient, endpoint: DescribeEndpointCommandOutput, timing: PollTiming, progress: (msg: string) => void, signal: AbortSignal): Promise<void> {
+  const name = endpoint.EndpointName!;
+  progress(`deleting the ${endpoint.EndpointStatus} endpoint ${name} to create it again`);
+  try {
+    await sm.send(new DeleteEndpointCommand({ EndpointName: name }), { abortSignal: signal });
+  } catch (e) {
+    if (!isNotFound(e)) throw awsProblem(e, `delete endpoint ${name}`);
+  }
+  // Deleting takes a while; CreateEndpoint under the same name fails until it is done.
+  for (let wait = timing.firstMs; await describe(sm, name, signal); wait = Math.min(timing.maxMs, Math.round(wait * 1.5))) {
+    try {
+      await delay(wait, signal);
+    } catch {
+      throw new AwsProblem(`stopped waiting: SageMaker goes on deleting endpoint ${name}`, `deploy again once flowbench endpoints no longer lists it as ${endpoint.EndpointStatus}`, 'Cancelled');
+    }
+  }
+  if (endpoint.EndpointConfigName) await deleteQuietly(sm, endpoint.EndpointConfigName, await configModels(sm, endpoint.EndpointConfigName));
+}
+
 export async function deploySageMaker(opts: SageMakerDeployOptions, progress: (msg: string) => void, signal: AbortSignal): Promise<DeploymentRecord> {
   const nameProblem = deploymentNameProblem(opts.name);
   if (nameProblem) throw new AwsProblem(nameProblem);
@@ -125,11 +149,15 @@ export async function deploySageMaker(opts: SageMakerDeployOptions, progress: (m
     const plan = await planPackage(join(opts.projectDir, opts.model), opts.name, opts.modelSha256, profile.image ? 'plain' : 'triton');
     if (plan.config?.skippedOutputs.length) progress(`outputs ${plan.config.skippedOutputs.join(', ')} are not tensors: Triton will not return them`);
 
-    const existing = await describe(sm, opts.name, signal);
+    let existing = await describe(sm, opts.name, signal);
     const state = existing?.EndpointStatus;
-    if (state && state !== 'InService') {
-      const remedy = state === 'Failed' || state === 'OutOfService' ? `remove it with flowbench undeploy ${opts.name}, then deploy again` : 'wait until it is InService (flowbench endpoints shows it), then deploy again';
-      throw new AwsProblem(`endpoint ${opts.name} is ${state}${existing.FailureReason ? ` (${existing.FailureReason})` : ''}, so it cannot take a new model now`, remedy);
+    const broken = state === 'Failed' || state === 'OutOfService';
+    if (broken && opts.recreate) {
+      await removeBroken(sm, existing!, opts.poll ?? DEFAULT_POLL, progress, signal);
+      existing = undefined;
+    } else if (state && state !== 'InService') {
+      const remedy = broken ? `remove it with flowbench undeploy ${opts.name}, then deploy again, or deploy with --recreate to delete and create it in one go` : 'wait until it is InService (flowbench endpoints shows it), then deploy again';
+      throw new AwsProblem(`endpoint ${opts.name} is ${state}${existing!.FailureReason ? ` (${existing!.FailureReason})` : ''}, so it cannot take a new model now`, remedy, 'EndpointNotUpdatable');
     }
 
     const dataUrl = await uploadPackage(profile, join(opts.projectDir, opts.model), plan, progress, signal);
@@ -186,6 +214,7 @@ export async function deploySageMaker(opts: SageMakerDeployOptions, progress: (m
       modelName,
       ...(profile.awsProfile && { awsProfile: profile.awsProfile }),
       ...(profile.image && { image: profile.image }),
+      ...(profile.serverless && { serverless: { memorySizeInMB: profile.serverless.memorySizeInMB, maxConcurrency: profile.serverless.maxConcurrency } }),
     };
     writeDeployment(opts.stateDir, record);
 

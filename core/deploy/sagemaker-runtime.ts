@@ -2,7 +2,8 @@
 // (a 4xx/5xx from the model server, which the SDK raises as ModelError) is a result to show, not a failure
 // of the call; access, throttling and unknown-endpoint errors are failures, in plain words. A body for the
 // local endpoint (JSON rows, named tensors, CSV) is translated to Triton's KServe v2 form from the model's
-// signature when the project is known and the endpoint runs SageMaker's Triton image.
+// signature when the project is known and the endpoint runs SageMaker's Triton image. The body as it would
+// be sent is checked against InvokeEndpoint's payload limit (6 MB real-time, 4 MB serverless) before any call.
 import { join } from 'node:path';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig } from '../aws/clients';
@@ -20,6 +21,21 @@ export interface InvokeResult {
   ms: number;
 }
 
+const MB = 1024 * 1024;
+/** InvokeEndpoint's payload limits (the SageMaker Runtime quotas, not adjustable). */
+export const REALTIME_PAYLOAD_BYTES = 6 * MB;
+export const SERVERLESS_PAYLOAD_BYTES = 4 * MB;
+
+/**
+ * Why a body of `bytes` cannot go to this endpoint, or undefined when it fits. A record written before
+ * deployments kept their sizing counts as real-time: the larger limit, which SageMaker enforces anyway.
+ */
+export function payloadProblem(record: Pick<DeploymentRecord, 'name' | 'serverless'>, bytes: number): string | undefined {
+  const [limit, kind] = record.serverless ? [SERVERLESS_PAYLOAD_BYTES, 'a serverless'] : [REALTIME_PAYLOAD_BYTES, 'a real-time'];
+  if (bytes <= limit) return undefined;
+  return `the request body is ${(bytes / MB).toFixed(1)} MB (${bytes} bytes); InvokeEndpoint takes at most ${limit / MB} MB (${limit} bytes) on ${kind} endpoint such as ${record.name}`;
+}
+
 async function tritonBody(record: DeploymentRecord, body: string | Uint8Array, contentType: string, projectDir: string | undefined): Promise<{ body: string | Uint8Array; contentType: string }> {
   if (!projectDir || record.image || !/^(application\/json|text\/csv)\b/i.test(contentType)) return { body, contentType };
   const inspection = await inspectOnnx(join(projectDir, record.model));
@@ -31,10 +47,26 @@ async function tritonBody(record: DeploymentRecord, body: string | Uint8Array, c
   }
 }
 
+export interface SageMakerPayload {
+  body: string | Uint8Array;
+  contentType: string;
+}
+
+/**
+ * The body as InvokeEndpoint will carry it (translated for Triton when `projectDir` is given, see above),
+ * refused over the endpoint's payload limit. Makes no AWS call.
+ */
+export async function sageMakerPayload(record: DeploymentRecord, body: string | Uint8Array, contentType: string, opts: { projectDir?: string } = {}): Promise<SageMakerPayload> {
+  const payload = await tritonBody(record, body, contentType, opts.projectDir);
+  const tooLarge = payloadProblem(record, Buffer.byteLength(payload.body));
+  if (tooLarge) throw new AwsProblem(tooLarge, 'send fewer rows per request', 'PayloadTooLarge');
+  return payload;
+}
+
 /** `projectDir`: translate a local-style JSON body for Triton (see above); without it the body goes as is. */
 export async function invokeSageMaker(record: DeploymentRecord, body: string | Uint8Array, contentType: string, opts: { projectDir?: string } = {}): Promise<InvokeResult> {
   const name = record.endpointName ?? record.name;
-  const payload = await tritonBody(record, body, contentType, opts.projectDir);
+  const payload = await sageMakerPayload(record, body, contentType, opts);
   const runtime = new SageMakerRuntimeClient(awsClientConfig({ region: record.region, awsProfile: record.awsProfile }));
   const started = performance.now();
   try {

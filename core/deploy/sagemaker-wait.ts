@@ -18,7 +18,7 @@ export class WaitCancelled extends Error {
   }
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+export function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const done = () => {

@@ -47,18 +47,20 @@ export function curlCommand(url: string, body: string): string {
 
 export interface TestResponse {
   status: number;
+  contentType: string;
   body: string;
   ms: number;
 }
 
 /** POSTs a body to `<url>/invocations` and times the answer; an unreachable endpoint rejects with why. */
-export function postInvocation(url: string, body: string, timeoutMs = 10_000): Promise<TestResponse> {
+export function postInvocation(url: string, body: string | Uint8Array, opts: { contentType?: string; timeoutMs?: number } = {}): Promise<TestResponse> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = request(`${url}/invocations`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs, agent: false }, (res) => {
+    const req = request(`${url}/invocations`, { method: 'POST', headers: { 'content-type': opts.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs / 1000} s`)));

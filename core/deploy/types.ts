@@ -19,6 +19,8 @@ export interface DeploymentRecord {
   awsProfile?: string;
   /** sagemaker: a user-given serving image; absent = SageMaker's Triton image */
   image?: string;
+  /** sagemaker: set for a serverless endpoint (its payload limit is lower than a real-time one's) */
+  serverless?: { memorySizeInMB: number; maxConcurrency: number };
 }
 // Time series of one endpoint for the monitor panel, one point per bucket (bucketMs wide):
 export interface MonitorSeries {

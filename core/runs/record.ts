@@ -141,6 +141,7 @@ function countSteps(steps: Record<string, StepRecord>): StepCounts {
 export function summarize(record: RunRecord): RunSummary {
   return {
     id: record.id,
+    ...(record.source ? { source: record.source } : {}),
     flow: record.flow,
     flowFile: record.flowFile,
     status: record.status,

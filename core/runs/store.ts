@@ -25,6 +25,23 @@ export interface ListOptions {
   status?: string;
 }
 
+/** Where a SummaryReader puts the runs it reads; it keeps none of them itself. */
+export interface SummarySink {
+  /** A run read, new or replacing what was put for its id before. */
+  put(summary: RunSummary): void;
+  /** A run put before that is gone (deleted, or left out of a rewritten index with no record behind it). */
+  drop(id: string): void;
+}
+
+export interface SummaryReader {
+  /**
+   * Puts every run the first time; after that, only runs written since (and drops runs removed since).
+   * Yields to the event loop between slices of the index: 100,000 runs take seconds to parse. One read at
+   * a time.
+   */
+  read(): Promise<void>;
+}
+
 export interface RunStore {
   /** Reserves a fresh run id (its directory is created exclusively, so concurrent runs never collide). */
   newRunId(): string;
@@ -33,6 +50,11 @@ export interface RunStore {
    * `onError` (the runner ends the run over it), or is warned about once.
    */
   recorder(onError?: (message: string) => void): RunEventListener;
+  /**
+   * A reader for a long-lived holder of runs (the experiments panel's table): what list() reads, handed
+   * over one summary at a time instead of kept, so 100,000 runs never sit in memory as objects.
+   */
+  summaryReader(sink: SummarySink): SummaryReader;
   /** Newest first. */
   list(opts?: ListOptions): Promise<RunSummary[]>;
   /** Accepts a unique id prefix; throws AmbiguousRunIdError when the prefix matches several runs. */
@@ -150,47 +172,94 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
   }
 
   /**
-   * Index contents reconciled with the run directories: entries missing from the index are rebuilt
-   * from records, entries whose directory is gone are dropped. Callers get a copy they may keep.
+   * What the index does not say right, found against the run directories: runs with a directory but no
+   * entry (rebuilt from their records), entries whose directory is gone, and runs listed as running whose
+   * record says they ended (an append lost to a concurrent compaction). Few runs are running at once, so
+   * checking their records costs a file or two.
    */
-  function loadSummaries(): Map<string, RunSummary> {
-    const contents = index.read();
-    if (contents.corrupt > 0) warn(`skipped ${contents.corrupt} unreadable line(s) in ${index.file}; they are rebuilt from the run records`);
-    const summaries = new Map(contents.summaries);
+  function reconcile(listed: (id: string) => boolean, ids: Iterable<string>, running: Iterable<string>): { rebuilt: RunSummary[]; gone: string[] } {
     const onDisk = runIdsOnDisk();
     const present = new Set(onDisk);
     const rebuilt: RunSummary[] = [];
     for (const id of onDisk) {
-      if (summaries.has(id)) continue;
+      if (listed(id)) continue;
       const record = readRecord(id);
       if (record) rebuilt.push(summarize(record));
     }
-    let removed = 0;
-    for (const id of summaries.keys()) {
-      if (!present.has(id)) {
-        summaries.delete(id);
-        removed++;
-      }
+    const gone: string[] = [];
+    for (const id of ids) if (!present.has(id)) gone.push(id);
+    for (const id of running) {
+      if (!present.has(id)) continue;
+      const record = readRecord(id);
+      if (record && record.status !== 'running') rebuilt.push(summarize(record));
     }
+    return { rebuilt, gone };
+  }
+
+  function warnCorrupt(corrupt: number): void {
+    if (corrupt > 0) warn(`skipped ${corrupt} unreadable line(s) in ${index.file}; they are rebuilt from the run records`);
+  }
+
+  /**
+   * Index contents reconciled with the run directories (see reconcile). Callers get a copy they may keep.
+   */
+  function loadSummaries(): Map<string, RunSummary> {
+    const contents = index.read();
+    warnCorrupt(contents.corrupt);
+    const summaries = new Map(contents.summaries);
+    const running = [...summaries.values()].filter((s) => s.status === 'running').map((s) => s.id);
+    const { rebuilt, gone } = reconcile((id) => summaries.has(id), summaries.keys(), running);
+    for (const id of gone) summaries.delete(id);
     for (const s of rebuilt) summaries.set(s.id, s);
-    // An append lost to a concurrent compaction leaves a finished run listed as running: its record
-    // knows better. Few runs are running at once, so checking their records costs a file or two.
-    for (const s of summaries.values()) {
-      if (s.status !== 'running') continue;
-      const record = readRecord(s.id);
-      if (record && record.status !== 'running') {
-        const fixed = summarize(record);
-        summaries.set(s.id, fixed);
-        rebuilt.push(fixed);
-      }
-    }
     const superseded = contents.lines + rebuilt.length - summaries.size;
-    if (removed > 0 || contents.corrupt > 0 || superseded > Math.max(100, summaries.size / 2)) {
+    if (gone.length > 0 || contents.corrupt > 0 || superseded > Math.max(100, summaries.size / 2)) {
       index.rewrite(summaries, fsync);
     } else {
       index.append(rebuilt);
     }
     return summaries;
+  }
+
+  function summaryReader(sink: SummarySink): SummaryReader {
+    // Its own view of the index file: where it has read to is this reader's, not list()'s.
+    const own = new SummaryIndex(index.file);
+    /** The runs the sink holds, and whether each is running: all the reader keeps per run. */
+    let held = new Map<string, boolean>();
+    let previous: Map<string, boolean> | undefined;
+    const put = (s: RunSummary) => {
+      held.set(s.id, s.status === 'running');
+      sink.put(s);
+    };
+    return {
+      async read() {
+        if (!existsSync(runsDir)) {
+          for (const id of held.keys()) sink.drop(id);
+          held = new Map();
+          return;
+        }
+        const reset = () => {
+          // The file was replaced: everything comes again, and what does not come is gone.
+          previous = previous ?? held;
+          held = new Map();
+        };
+        const { corrupt } = await own.readInSlices(put, reset, () => new Promise((resume) => setImmediate(resume)));
+        warnCorrupt(corrupt);
+        const running: string[] = [];
+        for (const [id, isRunning] of held) if (isRunning) running.push(id);
+        const { rebuilt, gone } = reconcile((id) => held.has(id), held.keys(), running);
+        for (const id of gone) {
+          held.delete(id);
+          sink.drop(id);
+        }
+        for (const s of rebuilt) put(s);
+        if (previous) {
+          for (const id of previous.keys()) if (!held.has(id)) sink.drop(id);
+          previous = undefined;
+        }
+        // As list() does, so the next reader finds them in the index; this reader reads them back as no change.
+        index.append(rebuilt);
+      },
+    };
   }
 
   function recorder(onError?: (message: string) => void): RunEventListener {
@@ -297,6 +366,8 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     },
 
     recorder,
+
+    summaryReader,
 
     async list(opts = {}) {
       if (!existsSync(runsDir)) return [];

@@ -7,6 +7,9 @@ import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:f
 import { writeFileAtomic } from './atomic';
 import type { RunSummary } from './types';
 
+/** Bytes read at a time: big enough that a slice costs little, small enough to stay out of the old generation. */
+const READ_SLICE = 4 << 20;
+
 interface IndexContents {
   summaries: Map<string, RunSummary>;
   /** Lines read, including superseded and unreadable ones: tells when compaction pays. */
@@ -25,34 +28,71 @@ export class SummaryIndex {
   constructor(readonly file: string) {}
 
   read(): IndexContents {
+    let corrupt = 0;
+    for (const text of this.appended(() => undefined)) corrupt += this.parse(text, (summary) => this.summaries.set(summary.id, summary));
+    return { summaries: this.summaries, lines: this.lines, corrupt };
+  }
+
+  /**
+   * Hands `onSummary` each summary appended since the last read, in file order, keeping none of them: a
+   * reader that keeps its own state (the experiments panel's run table) never holds 100,000 summaries at
+   * once. `onReset` comes first when the file was replaced (a rewrite) or is gone: what follows is the
+   * whole file again. `pause` runs between slices, so a long-lived reader's event loop keeps turning.
+   */
+  async readInSlices(onSummary: (summary: RunSummary) => void, onReset: () => void, pause: () => Promise<void>): Promise<{ corrupt: number }> {
+    let corrupt = 0;
+    for (const text of this.appended(onReset)) {
+      corrupt += this.parse(text, onSummary);
+      await pause();
+    }
+    return { corrupt };
+  }
+
+  /**
+   * The whole lines appended since the last read, a slice of the file at a time (so a 300 MB index never
+   * becomes one string), each counted as read once the caller asks for the next.
+   */
+  private *appended(onReset: () => void): Generator<string> {
     let fd: number;
     try {
       fd = openSync(this.file, 'r');
     } catch {
       this.reset(-1);
-      return { summaries: this.summaries, lines: 0, corrupt: 0 };
+      onReset();
+      return;
     }
-    let corrupt = 0;
     try {
       const { ino, size } = fstatSync(fd);
-      if (ino !== this.ino || size < this.offset) this.reset(ino);
-      if (size > this.offset) {
-        const buffer = Buffer.alloc(size - this.offset);
-        let got = 0;
-        while (got < buffer.length) {
-          const n = readSync(fd, buffer, got, buffer.length - got, this.offset + got);
-          if (n === 0) break;
-          got += n;
-        }
+      if (ino !== this.ino || size < this.offset) {
+        this.reset(ino);
+        onReset();
+      }
+      let buffer = Buffer.alloc(Math.min(READ_SLICE, Math.max(0, size - this.offset)));
+      let held = 0; // bytes at the start of `buffer` carried over from the last slice: a line not ended yet
+      for (;;) {
+        const want = Math.min(buffer.length - held, size - this.offset - held);
+        if (want <= 0) break;
+        const n = readSync(fd, buffer, held, want, this.offset + held);
+        if (n === 0) break;
+        const got = held + n;
         // Stop at the last newline: what follows may be an append still being written.
         const end = buffer.lastIndexOf(0x0a, got - 1) + 1;
-        corrupt = this.parse(buffer.toString('utf8', 0, end));
+        if (end === 0 && got === buffer.length) {
+          // One line longer than a slice (a hand-edited index): hold more.
+          const bigger = Buffer.alloc(buffer.length * 2);
+          buffer.copy(bigger, 0, 0, got);
+          buffer = bigger;
+          held = got;
+          continue;
+        }
+        yield buffer.toString('utf8', 0, end);
         this.offset += end;
+        buffer.copy(buffer, 0, end, got);
+        held = got - end;
       }
     } finally {
       closeSync(fd);
     }
-    return { summaries: this.summaries, lines: this.lines, corrupt };
   }
 
   /**
@@ -79,7 +119,7 @@ export class SummaryIndex {
     this.ino = ino;
   }
 
-  private parse(text: string): number {
+  private parse(text: string, onSummary: (summary: RunSummary) => void): number {
     let corrupt = 0;
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
@@ -87,7 +127,7 @@ export class SummaryIndex {
       try {
         const summary = JSON.parse(line) as RunSummary;
         if (typeof summary.id !== 'string' || typeof summary.start !== 'number') throw new Error('not a summary');
-        this.summaries.set(summary.id, summary);
+        onSummary(summary);
       } catch {
         corrupt++;
       }

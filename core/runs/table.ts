@@ -102,7 +102,8 @@ class Column {
     this.num = num;
   }
 
-  set(row: number, value: Cell): void {
+  /** False when the row already held this value. */
+  set(row: number, value: Cell): boolean {
     const old = this.kind[row];
     let kind: number;
     if (value === null) kind = MISSING;
@@ -110,9 +111,9 @@ class Column {
     else if (typeof value === 'boolean') kind = value ? TRUE : FALSE;
     else kind = TEXT;
     if (old === kind) {
-      if (kind === MISSING || kind === TRUE || kind === FALSE) return;
-      if (kind === NUMBER && Object.is(this.num[row], value)) return;
-      if (kind === TEXT && this.text![row] === value) return;
+      if (kind === MISSING || kind === TRUE || kind === FALSE) return false;
+      if (kind === NUMBER && Object.is(this.num[row], value)) return false;
+      if (kind === TEXT && this.text![row] === value) return false;
     }
     if (old === NUMBER) this.numbers--;
     else if (old !== MISSING) this.texts--;
@@ -125,6 +126,7 @@ class Column {
       if (kind === TEXT) (this.text ??= [])[row] = value as string;
     }
     this.version++;
+    return true;
   }
 
   /** set() for a row this column holds nothing in yet (a new row): the build's path, with no old value to
@@ -276,25 +278,6 @@ export class RunTable {
     return table;
   }
 
-  /**
-   * fromSummaries in slices of about `sliceMs`, yielding to the event loop between them: 100,000 runs take
-   * a second or more, and the extension host (and the webview's Ready, which it must receive) would stall
-   * for all of it. The table is used only once the promise resolves.
-   */
-  static async fromSummariesInSlices(summaries: readonly RunSummary[], starred?: ReadonlySet<string>, sliceMs = 10): Promise<RunTable> {
-    const table = new RunTable(summaries.length);
-    let sliceStart = performance.now();
-    for (let i = 0; i < summaries.length; i++) {
-      const s = summaries[i];
-      table.upsert(s, starred !== undefined && typeof s?.id === 'string' && starred.has(s.id));
-      if ((i & 255) === 255 && performance.now() - sliceStart > sliceMs) {
-        await new Promise<void>((resume) => nextTurn(resume));
-        sliceStart = performance.now();
-      }
-    }
-    return table;
-  }
-
   get size(): number {
     return this.live;
   }
@@ -378,8 +361,9 @@ export class RunTable {
   }
 
   /**
-   * Adds a run or replaces the one with its id, keeping its row number (and its star unless `starred`
-   * is given). A summary without an id is counted in skipped() and returns -1.
+   * Adds a run or replaces the one with its id, keeping its row number and its star (unless `starred` is
+   * given); the revision changes only when a value did. A summary without an id is counted in skipped()
+   * and returns -1.
    */
   upsert(summary: RunSummary, starred?: boolean): number {
     const s = summary as unknown as Record<string, unknown>;
@@ -393,28 +377,41 @@ export class RunTable {
     if (existing !== undefined) starred ??= this.info.get('starred')!.get(row) === true;
     const stamp = ++this.stamp;
     const info = this.info;
-    info.get('id')!.set(row, id);
-    info.get('flow')!.set(row, typeof s.flow === 'string' ? s.flow : null);
-    info.get('status')!.set(row, typeof s.status === 'string' ? s.status : null);
+    let changed = existing === undefined;
+    const put = (key: string, value: Cell) => {
+      if (info.get(key)!.set(row, value)) changed = true;
+    };
+    put('id', id);
+    put('flow', typeof s.flow === 'string' ? s.flow : null);
+    put('status', typeof s.status === 'string' ? s.status : null);
     const start = typeof s.start === 'number' && Number.isFinite(s.start) ? s.start : null;
-    info.get('start')!.set(row, start);
+    put('start', start);
     if (start === null) this.skip('values', `run ${id}: start time is not a number`);
-    info.get('duration')!.set(row, typeof s.durationMs === 'number' ? s.durationMs : null);
-    info.get('code')!.set(row, codeCell(s.code));
-    info.get('overrides')!.set(row, overridesCell(s.overrides));
-    info.get('starred')!.set(row, starred ?? false);
+    put('duration', typeof s.durationMs === 'number' ? s.durationMs : null);
+    put('code', codeCell(s.code));
+    put('overrides', overridesCell(s.overrides));
+    put('starred', starred ?? false);
     const sweep = (s.sweep as { name?: unknown } | undefined)?.name;
-    info.get('sweep')!.set(row, typeof sweep === 'string' ? sweep : null);
+    put('sweep', typeof sweep === 'string' ? sweep : null);
     // Only runs from elsewhere are labelled (read-only MLflow imports); Flowbench's own leave it empty.
-    info.get('source')!.set(row, s.source === 'mlflow' ? 'mlflow' : null);
-    this.fill(row, id, 'params', s.params, stamp, existing === undefined);
-    this.fill(row, id, 'metrics', s.metrics, stamp, existing === undefined);
+    put('source', s.source === 'mlflow' ? 'mlflow' : null);
+    if (this.fill(row, id, 'params', s.params, stamp, existing === undefined)) changed = true;
+    if (this.fill(row, id, 'metrics', s.metrics, stamp, existing === undefined)) changed = true;
     // A replaced run loses the params and metrics it no longer has; the rest keep their sort caches.
     if (existing !== undefined) {
-      for (const group of [this.params, this.metrics]) for (const c of group.values()) if (c.stamp !== stamp) c.set(row, null);
+      for (const group of [this.params, this.metrics]) for (const c of group.values()) if (c.stamp !== stamp && c.set(row, null)) changed = true;
     }
-    this.version++;
+    if (changed) this.version++;
     return row;
+  }
+
+  /** A running run's latest value of one metric (the panel's live feed); false when there is no such run. */
+  setMetric(id: string, name: string, value: number): boolean {
+    const row = this.byId.get(id);
+    const column = row === undefined ? undefined : this.columnFor('metrics', name);
+    if (row === undefined) return false;
+    if (column?.set(row, value)) this.version++;
+    return true;
   }
 
   remove(id: string): boolean {
@@ -467,11 +464,12 @@ export class RunTable {
     for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) c.set(row, null);
   }
 
-  private fill(row: number, id: string, field: 'params' | 'metrics', values: unknown, stamp: number, fresh: boolean): void {
-    if (values === undefined || values === null) return;
+  /** True when a value changed (always, for a fresh row that has any). */
+  private fill(row: number, id: string, field: 'params' | 'metrics', values: unknown, stamp: number, fresh: boolean): boolean {
+    if (values === undefined || values === null) return false;
     if (typeof values !== 'object' || Array.isArray(values)) {
       this.skip('values', `run ${id}: ${field} is not an object`);
-      return;
+      return false;
     }
     const record = values as Record<string, unknown>;
     const metrics = field === 'metrics';
@@ -480,30 +478,34 @@ export class RunTable {
     // is made per run: garbage made while 100,000 summaries are live is what made the build GC-bound.
     const { names, columns } = this.shapes[field];
     let i = 0;
+    let changed = fresh;
     for (const name in record) {
-      if (names[i] !== name) return this.fillReshaped(row, field, record, stamp);
+      if (names[i] !== name) return this.fillReshaped(row, field, record, stamp) || changed;
       const column = columns[i++];
       if (!column) continue;
       const value = record[name];
       if (fresh) column.setNew(row, metrics && value === null ? NaN : value);
-      else column.set(row, metrics && value === null ? NaN : toCell(value));
+      else if (column.set(row, metrics && value === null ? NaN : toCell(value))) changed = true;
       column.stamp = stamp;
     }
-    if (i !== names.length) this.fillReshaped(row, field, record, stamp);
+    if (i !== names.length) return this.fillReshaped(row, field, record, stamp) || changed;
+    return changed;
   }
 
   /** A summary of another shape than the last: its names' columns become the shape the next ones try. */
-  private fillReshaped(row: number, field: 'params' | 'metrics', record: Record<string, unknown>, stamp: number): void {
+  private fillReshaped(row: number, field: 'params' | 'metrics', record: Record<string, unknown>, stamp: number): boolean {
     const names = Object.keys(record);
     const columns = names.map((name) => this.columnFor(field, name));
     this.shapes[field] = { names, columns };
+    let changed = false;
     for (let i = 0; i < names.length; i++) {
       const column = columns[i];
       if (!column) continue;
       const value = record[names[i]];
-      column.set(row, field === 'metrics' && value === null ? NaN : toCell(value));
+      if (column.set(row, field === 'metrics' && value === null ? NaN : toCell(value))) changed = true;
       column.stamp = stamp;
     }
+    return changed;
   }
 
   /** The column of a param or metric, made on first sight; undefined past MAX_COLUMNS. */
@@ -626,9 +628,6 @@ export class RunTable {
     if (from !== rows) rows.set(from);
   }
 }
-
-/** Node's setImmediate (a timer would wait a millisecond per slice); the webview's typecheck sees this file too. */
-const nextTurn: (fn: () => void) => void = (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate ?? ((fn) => setTimeout(fn, 0));
 
 /** One line for a status bar or stderr, or undefined when nothing was skipped. */
 export function describeSkipped(report: SkipReport): string | undefined {

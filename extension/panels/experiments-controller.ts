@@ -5,7 +5,9 @@
 // as `actions`; where runs come from, as `source`.
 import { HistoryBuckets } from '../../core/runs/history-buckets';
 import { parseFilter, type Filter } from '../../core/runs/query';
-import { RunTable, type Cell } from '../../core/runs/table';
+import { summarize } from '../../core/runs/record';
+import type { SummarySink } from '../../core/runs/store';
+import { RunTable, type Cell, type RunCells } from '../../core/runs/table';
 import type { RunRecord, RunSummary } from '../../core/runs/types';
 import type { WireMessage } from '../../webviews/platform/protocol';
 import { Hello, ReportError } from '../../webviews/platform/protocol';
@@ -46,13 +48,33 @@ import { HostChannel } from './channel';
 import { toCsv } from './csv';
 
 export interface RunSource {
-  /** Every run of the workspace's flows, the starred ids, and notes about what was skipped. */
-  load(): Promise<{ summaries: RunSummary[]; starred: ReadonlySet<string>; notes: string[] }>;
-  star(run: RunSummary, on: boolean): Promise<void>;
+  /**
+   * Puts the runs of the workspace's flows into `sink`: every run the first time, after that the runs
+   * written since, and drops the runs gone since (a source that cannot tell what changed puts every run
+   * again: the table sees no change in an unchanged one). Answers the starred ids and notes about what was
+   * skipped. Every call gets the same sink. The controller keeps no summary objects: 100,000 of them are
+   * ~300 MB of heap.
+   */
+  load(sink: SummarySink): Promise<{ starred: ReadonlySet<string>; notes: string[] }>;
+  star(runId: string, on: boolean): Promise<void>;
   /** The record and histories go; cached outputs stay. */
-  remove(run: RunSummary): Promise<void>;
+  remove(runId: string): Promise<void>;
   /** One run's full record, histories included (the compare view's charts). */
   record(runId: string): Promise<RunRecord | undefined>;
+}
+
+/**
+ * For a source that lists all its runs at every load: puts `summaries`, drops what `previous` (its last
+ * listing) had that this one has not, and answers this listing's ids for the next call.
+ */
+export function putListed(sink: SummarySink, summaries: readonly RunSummary[], previous: ReadonlySet<string>): Set<string> {
+  const listed = new Set<string>();
+  for (const s of summaries) {
+    listed.add(s.id);
+    sink.put(s);
+  }
+  for (const id of previous) if (!listed.has(id)) sink.drop(id);
+  return listed;
 }
 
 export interface RunActions {
@@ -85,12 +107,29 @@ const GROUP_KEY: SortKey = { column: 'flow', descending: false };
 
 export class ExperimentsController {
   private readonly channel: HostChannel;
-  private table = RunTable.fromSummaries([]);
-  private readonly summaries = new Map<string, RunSummary>();
+  private readonly table = RunTable.fromSummaries([]);
+  /** The starred ids as the source last said, to find stars set or cleared elsewhere (`flowbench runs --star`). */
+  private starred: ReadonlySet<string> = new Set();
   private columnKeys = new Set<string>();
   private columnsSignature = '';
   private notes: string[] = [];
   private loaded: Promise<void> | undefined;
+  /** The last load or reload: the next waits for it, so two never read the same source at once. */
+  private reading: Promise<unknown> | undefined;
+  /** What the read in progress changed: the sink notes it. */
+  private changes = { changed: new Set<string>(), setChanged: false };
+  private readonly sink: SummarySink = {
+    put: (summary) => {
+      const known = typeof summary?.id === 'string' && this.table.rowOf(summary.id) !== undefined;
+      const revision = this.table.revision;
+      if (this.table.upsert(summary) < 0) return;
+      if (!known) this.changes.setChanged = true;
+      else if (this.table.revision !== revision) this.changes.changed.add(summary.id);
+    },
+    drop: (id) => {
+      if (this.table.remove(id)) this.changes.setChanged = true;
+    },
+  };
   private query: Query = { filterText: '', sort: [], groupByFlow: false };
   private view: Int32Array = new Int32Array(0);
   private groups: Group[] = [];
@@ -100,7 +139,8 @@ export class ExperimentsController {
   private ready = false;
   private pendingFocus: string | undefined;
   private activeFlow: string | undefined;
-  private readonly live = new Map<string, RunSummary>();
+  /** Live metric values not yet shown, by run id and metric name. */
+  private readonly live = new Map<string, Map<string, number>>();
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly throttleMs: number;
@@ -155,9 +195,9 @@ export class ExperimentsController {
     });
     c.onRequest(GetCompareRuns, async ({ ids }) => {
       await this.ensureLoaded();
-      const found = ids.map((id) => this.summaries.get(id)).filter((s): s is RunSummary => s !== undefined);
+      const found = ids.map((id) => this.table.run(this.table.rowOf(id) ?? -1)).filter((r): r is RunCells => r !== undefined);
       const shown = found.slice(0, COMPARE_MAX);
-      return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((s) => s.id)), omitted: found.length - shown.length };
+      return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((r) => r.id)), omitted: found.length - shown.length };
     });
     c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
     c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
@@ -165,29 +205,31 @@ export class ExperimentsController {
 
   /** A row action, from the panel's buttons and keys or from the row's context menu (package.json). */
   async act(id: string, action: RowAction): Promise<void> {
-    const run = this.summaries.get(id);
+    const run = await this.summaryOf(id);
     if (!run) return;
     if (action !== 'delete') return this.actions.run(action, run);
     if (!(await this.actions.confirmDelete(run))) return;
-    await this.source.remove(run);
+    await this.source.remove(id);
     this.histories.forget(id);
-    this.summaries.delete(id);
     this.table.remove(id);
     this.afterSetChange();
   }
 
   async setStarred(id: string, starred: boolean): Promise<void> {
-    const run = this.summaries.get(id);
-    if (!run) return;
-    await this.source.star(run, starred);
+    if (this.table.rowOf(id) === undefined) return;
+    await this.source.star(id, starred);
     this.table.setStarred(id, starred);
+    const stars = new Set(this.starred);
+    if (starred) stars.add(id);
+    else stars.delete(id);
+    this.starred = stars;
     const affectsOrder = this.query.filterText.includes('starred') || this.query.sort.some((k) => k.column === 'starred');
     if (affectsOrder) this.reselect();
     else this.patchWindow(new Set([id]));
   }
 
   async toggleStar(id: string): Promise<void> {
-    if (this.summaries.has(id)) await this.setStarred(id, !this.table.isStarred(id));
+    if (this.table.rowOf(id) !== undefined) await this.setStarred(id, !this.table.isStarred(id));
   }
 
   /** Feed of everything the webview posts. */
@@ -224,10 +266,10 @@ export class ExperimentsController {
 
   /** A running run reported a metric value: its row shows it within the throttle interval. */
   liveMetric(runId: string, name: string, value: number): void {
-    const run = this.live.get(runId) ?? this.summaries.get(runId);
-    if (!run || !Number.isFinite(value)) return;
-    const updated = { ...run, metrics: { ...run.metrics, [name]: value } };
-    this.live.set(runId, updated);
+    if (this.table.rowOf(runId) === undefined || !Number.isFinite(value)) return;
+    let values = this.live.get(runId);
+    if (!values) this.live.set(runId, (values = new Map()));
+    values.set(name, value);
     this.liveTimer ??= setTimeout(() => this.flushLive(), this.throttleMs);
   }
 
@@ -237,15 +279,49 @@ export class ExperimentsController {
   }
 
   private ensureLoaded(): Promise<void> {
-    this.loaded ??= this.source.load().then(async ({ summaries, starred, notes }) => {
-      for (const s of summaries) this.summaries.set(s.id, s);
-      this.table = await RunTable.fromSummariesInSlices(summaries, starred);
-      this.notes = notes;
+    this.loaded ??= this.read().then(() => {
       this.refreshColumns(false);
       // The webview's first query is most likely the default view's: have its result ready when it asks.
       this.prepare(queryOf(defaultViewState, this.activeFlow));
     });
     return this.loaded;
+  }
+
+  /** What the source has that the table lacks, into the table: which runs changed, and whether the set did. */
+  private read(): Promise<{ changed: Set<string>; setChanged: boolean }> {
+    const run = async () => {
+      const changes = (this.changes = { changed: new Set<string>(), setChanged: false });
+      const { starred, notes } = await this.source.load(this.sink);
+      const { changed } = changes;
+      for (const id of starred) if (!this.starred.has(id)) this.restar(id, true, changed);
+      for (const id of this.starred) if (!starred.has(id)) this.restar(id, false, changed);
+      this.starred = new Set(starred);
+      if (notes.join('\n') !== this.notes.join('\n')) {
+        this.notes = notes;
+        if (this.ready) this.channel.notify(Notes, { notes });
+      }
+      return changes;
+    };
+    // Started at once when nothing is being read: the open command's load must not wait for a turn.
+    const next = this.reading ? this.reading.then(run) : run();
+    const settled: Promise<unknown> = next.catch(() => undefined).then(() => {
+      if (this.reading === settled) this.reading = undefined;
+    });
+    this.reading = settled;
+    return next;
+  }
+
+  private restar(id: string, on: boolean, changed: Set<string>): void {
+    if (this.table.rowOf(id) === undefined || this.table.isStarred(id) === on) return;
+    this.table.setStarred(id, on);
+    changed.add(id);
+  }
+
+  /** A run's summary as its record has it now, for the row actions (the table keeps only its cells). */
+  private async summaryOf(id: string): Promise<RunSummary | undefined> {
+    if (this.table.rowOf(id) === undefined) return undefined;
+    const record = await this.source.record(id);
+    return record && summarize(record);
   }
 
   /** Selects for `params` now and keeps the result for the query that asks for it next. */
@@ -349,40 +425,16 @@ export class ExperimentsController {
   private flushLive(): void {
     this.liveTimer = undefined;
     const changed = new Set(this.live.keys());
-    for (const run of this.live.values()) {
-      this.summaries.set(run.id, run);
-      this.table.upsert(run);
-    }
+    for (const [id, values] of this.live) for (const [name, value] of values) this.table.setMetric(id, name, value);
     this.live.clear();
+    this.refreshColumns(true);
     // Live values repaint in place; rows are re-ordered by them at the next reload (run end), not each tick.
     this.patchWindow(changed);
   }
 
   private async applyReload(): Promise<void> {
     await this.loaded; // a reload during the first load applies to the table that load makes
-    const { summaries, starred, notes } = await this.source.load();
-    const seen = new Set<string>();
-    const changed = new Set<string>();
-    let setChanged = false;
-    for (const s of summaries) {
-      seen.add(s.id);
-      const before = this.summaries.get(s.id);
-      if (before && sameSummary(before, s) && this.table.rowOf(s.id) !== undefined) continue;
-      if (!before) setChanged = true;
-      changed.add(s.id);
-      this.summaries.set(s.id, s);
-      this.table.upsert(s, starred.has(s.id));
-    }
-    for (const id of [...this.summaries.keys()]) {
-      if (seen.has(id)) continue;
-      this.summaries.delete(id);
-      this.table.remove(id);
-      setChanged = true;
-    }
-    if (notes.join('\n') !== this.notes.join('\n')) {
-      this.notes = notes;
-      if (this.ready) this.channel.notify(Notes, { notes });
-    }
+    const { changed, setChanged } = await this.read();
     if (!setChanged && changed.size === 0) return;
     this.refreshColumns(true);
     const before = this.view;
@@ -401,26 +453,17 @@ function wireRows(rows: { id: string; cells: Cell[] }[]): Row[] {
   return rows.map((row) => ({ id: row.id, cells: row.cells.map(toWireCell) }));
 }
 
-/** Param values the compare view can show: objects and arrays as their JSON. */
-function cellOf(value: unknown): Cell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
-  return JSON.stringify(value);
-}
-
-function compareRun(s: RunSummary): CompareRun {
+/** A run as the compare view shows it: params as the table has them (objects and arrays as their JSON), numeric metrics. */
+function compareRun(r: RunCells): CompareRun {
   return {
-    id: s.id,
-    label: s.id,
-    flow: s.flow,
-    status: s.status,
-    params: Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, cellOf(v)])),
-    metrics: Object.fromEntries(Object.entries(s.metrics).map(([k, v]) => [k, typeof v === 'number' && Number.isFinite(v) ? v : null])),
+    id: r.id,
+    label: r.id,
+    flow: r.flow,
+    status: r.status,
+    // NaN and ±Infinity as WireCell markers: JSON would turn them into null, a missing value.
+    params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, toWireCell(v)])),
+    metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, typeof v === 'number' ? toWireCell(v) : null])),
   };
-}
-
-function sameSummary(a: RunSummary, b: RunSummary): boolean {
-  return a.status === b.status && a.end === b.end && JSON.stringify(a.metrics) === JSON.stringify(b.metrics);
 }
 
 function sameOrder(a: Int32Array, b: Int32Array): boolean {

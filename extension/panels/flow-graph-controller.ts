@@ -10,11 +10,11 @@ import type { layoutGraph } from '../../core/analysis/graph-layout';
 import type { FlowAnalysis } from '../../core/flow/analyze';
 import type { Range } from '../../core/flow/model';
 import type { WireMessage } from '../../webviews/platform/protocol';
-import { Hello, ReportError } from '../../webviews/platform/protocol';
+import { ReportError } from '../../webviews/platform/protocol';
 import { OpenNode, RunNode, ShowGraph, ShowMessage, StatusPatched, type ViewState } from '../../webviews/flow-graph/contract';
 import type { StepStatusView } from '../flow-workspace';
 import { shownState, type LiveStep } from '../step-state';
-import { HostChannel } from './channel';
+import { ChannelController } from './channel-controller';
 
 export interface GraphSource {
   /** The flow's analysis, or undefined when it could not be read (with why). */
@@ -50,8 +50,7 @@ function shapeOf(model: FlowGraphModel): string {
   return JSON.stringify([model.nodes, model.edges]);
 }
 
-export class FlowGraphController {
-  private readonly channel: HostChannel;
+export class FlowGraphController extends ChannelController {
   private file: string | undefined;
   private ready = false;
   private shape = '';
@@ -72,9 +71,11 @@ export class FlowGraphController {
     private readonly actions: GraphActions,
     options: GraphControllerOptions = {},
   ) {
+    const onError = options.onError ?? (() => undefined);
+    super(post, onError);
     this.debounceMs = options.debounceMs ?? 200;
-    this.onError = options.onError ?? (() => undefined);
-    const c = (this.channel = new HostChannel(post, this.onError));
+    this.onError = onError;
+    const c = this.channel;
     // The layout library is loaded with the panel, not at activation (a chunk of its own, scripts/build.mjs).
     const layoutLoaded = import('../../core/analysis/graph-layout').then((m) => (this.layout = m.layoutGraph));
     c.onReady<ViewState>(async ({ state }) => {
@@ -141,15 +142,7 @@ export class FlowGraphController {
     if (this.ready) this.render(true);
   }
 
-  receive(message: unknown): Promise<void> {
-    return this.channel.receive(message);
-  }
-
-  hello(): void {
-    this.channel.notify(Hello, {});
-  }
-
-  dispose(): void {
+  override dispose(): void {
     if (this.timer) clearTimeout(this.timer);
   }
 

@@ -11,7 +11,7 @@ import { mlflowRunId } from '../../core/mlflow/map';
 import { MlflowError } from '../../core/mlflow/model';
 import { restReader } from '../../core/mlflow/rest';
 import type { RunRecord, RunSummary } from '../../core/runs/types';
-import type { RunSource } from './experiments-controller';
+import { putListed, type RunSource } from './experiments-controller';
 
 export const READ_ONLY = 'MLflow runs are read-only in Flowbench: star, delete or re-run them in MLflow itself.';
 
@@ -51,8 +51,10 @@ function cliJson<T>(options: MlflowSourceOptions, args: string[]): Promise<T> {
 export function mlflowRuns(options: MlflowSourceOptions): RunSource {
   /** Which location listed a run, to ask it for the record. */
   const owners = new Map<string, { location: TrackingLocation; set?: MlflowRunSet }>();
+  /** The ids the last load put, to drop those the next one does not list. */
+  let listed: ReadonlySet<string> = new Set();
   return {
-    async load() {
+    async load(sink) {
       owners.clear();
       const summaries: RunSummary[] = [];
       const notes: string[] = [];
@@ -60,7 +62,8 @@ export function mlflowRuns(options: MlflowSourceOptions): RunSource {
       try {
         locations = options.locations();
       } catch (err) {
-        return { summaries, starred: new Set<string>(), notes: [`MLflow runs are not shown: ${err instanceof MlflowError ? `${err.message} (${err.remedy})` : String(err)}`] };
+        listed = putListed(sink, summaries, listed);
+        return { starred: new Set<string>(), notes: [`MLflow runs are not shown: ${err instanceof MlflowError ? `${err.message} (${err.remedy})` : String(err)}`] };
       }
       const token = locations.some((l) => l.kind === 'rest') ? await options.token() : undefined;
       for (const location of locations) {
@@ -80,7 +83,8 @@ export function mlflowRuns(options: MlflowSourceOptions): RunSource {
           notes.push(describe(location, err));
         }
       }
-      return { summaries, starred: new Set<string>(), notes };
+      listed = putListed(sink, summaries, listed);
+      return { starred: new Set<string>(), notes };
     },
     async star() {
       throw new Error(READ_ONLY);
@@ -101,12 +105,12 @@ export function mlflowRuns(options: MlflowSourceOptions): RunSource {
 export function withMlflow(own: RunSource, mlflow: RunSource): RunSource {
   const pick = (id: string) => (mlflowRunId(id) !== undefined ? mlflow : own);
   return {
-    async load() {
-      const [a, b] = await Promise.all([own.load(), mlflow.load()]);
-      return { summaries: [...a.summaries, ...b.summaries], starred: a.starred, notes: [...a.notes, ...b.notes] };
+    async load(sink) {
+      const [a, b] = await Promise.all([own.load(sink), mlflow.load(sink)]);
+      return { starred: a.starred, notes: [...a.notes, ...b.notes] };
     },
-    star: (run, on) => pick(run.id).star(run, on),
-    remove: (run) => pick(run.id).remove(run),
+    star: (runId, on) => pick(runId).star(runId, on),
+    remove: (runId) => pick(runId).remove(runId),
     record: (runId) => pick(runId).record(runId),
   };
 }

@@ -11,6 +11,8 @@ import type { ProcessLog } from '../process-log';
 export interface PanelController extends vscode.Disposable {
   receive(message: unknown): Promise<void>;
   hello(): void;
+  /** The panel was hidden or shown again (a controller that polls pauses while hidden). */
+  setVisible?(visible: boolean): void;
 }
 
 export interface PanelKind<C extends PanelController = PanelController> {
@@ -63,8 +65,10 @@ export class PanelHost<C extends PanelController = PanelController> implements v
     panel.webview.options = { enableScripts: true, localResourceRoots: [this.root] };
     const controller = this.kind.controller((message) => void panel.webview.postMessage(message));
     this.current = controller;
+    controller.setVisible?.(panel.visible);
     const subscriptions = [
       panel.webview.onDidReceiveMessage((message) => controller.receive(message).catch((err) => this.log.error(`${this.kind.title}: message failed`, err))),
+      panel.onDidChangeViewState(() => controller.setVisible?.(panel.visible)),
       panel.onDidDispose(() => {
         for (const d of subscriptions) d.dispose();
         controller.dispose();

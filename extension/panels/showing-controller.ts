@@ -1,24 +1,23 @@
 // What a panel host that shows one thing at a time (a model card, a SQL preview) does, vscode-free: keeps the
 // target, loads it (a newer request wins over one still loading), publishes what is shown once the webview is
 // ready, and shows the saved target again when a reloaded panel asks for it.
-import { Hello, type NotificationType, type WireMessage } from '../../webviews/platform/protocol';
-import { HostChannel } from './channel';
+import type { NotificationType, WireMessage } from '../../webviews/platform/protocol';
+import { ChannelController } from './channel-controller';
 
 export type Shown<V> = Partial<V> & { error?: string; loading?: boolean };
 
-export abstract class ShowingController<T, V extends object> {
-  protected readonly channel: HostChannel;
+export abstract class ShowingController<T, V extends object> extends ChannelController {
   protected shown: Shown<V> = {};
   private target: T | undefined;
   private ready = false;
   private generation = 0;
 
   constructor(
-    private readonly post: (message: WireMessage) => void,
+    post: (message: WireMessage) => void,
     private readonly changed: NotificationType<Shown<V> & { target?: T }>,
     protected readonly onError: (what: string, err: unknown) => void,
   ) {
-    this.channel = new HostChannel(post, onError);
+    super(post, onError);
     this.channel.onReady<{ target?: T }>(async ({ state }) => {
       this.ready = true;
       if (!this.target && state?.target) return this.show(state.target);
@@ -52,15 +51,7 @@ export abstract class ShowingController<T, V extends object> {
     return this.target;
   }
 
-  receive(message: unknown): Promise<void> {
-    return this.channel.receive(message);
-  }
-
-  hello(): void {
-    this.post({ method: Hello.method, params: {} });
-  }
-
-  dispose(): void {
+  override dispose(): void {
     this.generation++;
   }
 

@@ -1,8 +1,8 @@
 // Where the experiments panel's runs come from: the run store of every flow in the workspace (one
-// .flowbench per flow folder), vscode-free. Remembers which store each run is in, for stars, deletes and
-// the row actions.
-import { openRunStore, type RunStore } from '../../core/runs/store';
-import type { RunSummary } from '../../core/runs/types';
+// .flowbench per flow folder), vscode-free. Each store is read incrementally (a SummaryReader): a reload
+// parses only what was appended since. Remembers which store each run is in, for stars, deletes and the
+// row actions.
+import { openRunStore, type RunStore, type SummaryReader, type SummarySink } from '../../core/runs/store';
 import type { RunSource } from './experiments-controller';
 
 export interface WorkspaceRuns extends RunSource {
@@ -12,40 +12,58 @@ export interface WorkspaceRuns extends RunSource {
 }
 
 export function workspaceRuns(stateDirs: () => Iterable<string>, warn: (message: string) => void): WorkspaceRuns {
-  const stores = new Map<string, RunStore>();
+  const stores = new Map<string, { store: RunStore; reader?: SummaryReader }>();
   const where = new Map<string, string>();
-  const storeAt = (dir: string) => {
-    let store = stores.get(dir);
-    if (!store) stores.set(dir, (store = openRunStore(dir, { warn: (message) => notes.push(message) })));
-    return store;
-  };
   let notes: string[] = [];
+  const storeAt = (dir: string) => {
+    let entry = stores.get(dir);
+    if (!entry) stores.set(dir, (entry = { store: openRunStore(dir, { warn: (message) => notes.push(message) }) }));
+    return entry;
+  };
   const storeOf = (runId: string) => {
     const dir = where.get(runId);
-    return dir === undefined ? undefined : storeAt(dir);
+    return dir === undefined ? undefined : storeAt(dir).store;
   };
+  /** The sink of one store's reader: the panel's, noting which store each run is in. */
+  const sinkFor = (dir: string, sink: SummarySink): SummarySink => ({
+    put(summary) {
+      // A run id found in two stores (a copied .flowbench) stays with the first.
+      const owner = where.get(summary.id);
+      if (owner !== undefined && owner !== dir) return;
+      where.set(summary.id, dir);
+      sink.put(summary);
+    },
+    drop(id) {
+      if (where.get(id) !== dir) return;
+      where.delete(id);
+      sink.drop(id);
+    },
+  });
   return {
-    async load() {
+    async load(sink) {
       notes = [];
-      const summaries: RunSummary[] = [];
       const starred = new Set<string>();
-      where.clear();
-      for (const dir of new Set(stateDirs())) {
-        const store = storeAt(dir);
-        for (const s of await store.list()) {
-          where.set(s.id, dir);
-          summaries.push(s);
-        }
-        for (const id of await store.starred()) starred.add(id);
+      const dirs = new Set(stateDirs());
+      for (const [dir, entry] of stores) {
+        if (dirs.has(dir) || !entry.reader) continue;
+        // A flow folder that went away takes its runs with it.
+        for (const [id, owner] of [...where]) if (owner === dir) sinkFor(dir, sink).drop(id);
+        stores.delete(dir);
+      }
+      for (const dir of dirs) {
+        const entry = storeAt(dir);
+        entry.reader ??= entry.store.summaryReader(sinkFor(dir, sink));
+        await entry.reader.read();
+        for (const id of await entry.store.starred()) starred.add(id);
       }
       for (const note of notes) warn(note);
-      return { summaries, starred, notes: [...notes] };
+      return { starred, notes: [...notes] };
     },
-    async star(run, on) {
-      await storeOf(run.id)?.star(run.id, on);
+    async star(runId, on) {
+      await storeOf(runId)?.star(runId, on);
     },
-    async remove(run) {
-      await storeOf(run.id)?.remove(run.id);
+    async remove(runId) {
+      await storeOf(runId)?.remove(runId);
     },
     record: async (runId) => storeOf(runId)?.get(runId),
     stateDirOf: (runId) => where.get(runId),

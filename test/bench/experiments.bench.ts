@@ -1,16 +1,20 @@
 // The experiments panel at 10,000 and 100,000 runs × 100 params/metrics, in Chromium: the shipped
 // (production) bundle served by the component harness under the panel's CSP, its real host controller
-// and RunTable in this Node process, bridged through playwright (what VS Code's postMessage does).
+// and RunTable in this Node process, bridged through playwright (what VS Code's postMessage does), reading
+// a run store written on disk beforehand through the panel's own source (workspace-runs.ts).
 // Measured: open → first rows painted (from the moment the open command makes the host controller, right
-// before the page loads, as VS Code does), sort and filter (click/typing → new first rows painted), frame
+// before the page loads, as VS Code does: reading the store is part of it), sort and filter (click/typing → new first rows painted), frame
 // time while scrolling, the webview's JS heap. Each figure is split into the host's share (its handlers'
 // time, in this process) and the rest (message transport, the webview's render and paint).
 // FLOWBENCH_BENCH_QUICK=1: small sizes, no verdicts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openHarness } from '../webviews/harness';
 import { controllerHost } from '../webviews/experiments-host';
-import { generateSummaries } from './generate-runs';
+import { workspaceRuns } from '../../extension/panels/workspace-runs';
+import { writeRunStore } from './generate-runs';
 import { atMost, percentile, runBench, size, verdict } from './harness';
 
 // Page functions run in the browser; the root project has no DOM types.
@@ -121,9 +125,13 @@ function timedHost(ch: ReturnType<typeof controllerHost>) {
 }
 const line = (label: string, value: string, target?: string, ok?: string) => console.log(`  ${label.padEnd(34)} ${value.padStart(10)}${target ? `  (target ${target}) ${ok}` : ''}`);
 
-async function measure(runs: number): Promise<void> {
-  const summaries = generateSummaries(runs, { params: 50, metrics: 50 });
-  const ch = controllerHost(summaries);
+async function measure(runs: number, dir: string): Promise<void> {
+  const stateDir = join(dir, String(runs), '.flowbench');
+  let t = performance.now();
+  const bytes = writeRunStore(stateDir, runs, { params: 50, metrics: 50 });
+  console.log(`\nwrote a run store of ${runs.toLocaleString('en-US')} runs (index ${(bytes / 2 ** 20).toFixed(0)} MB, a directory per run) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const notes: string[] = [];
+  const ch = controllerHost([], { source: workspaceRuns(() => [stateDir], (note) => notes.push(note)) });
   const timed = timedHost(ch);
   let command = 0;
   const h = await openHarness(ENTRY, {
@@ -143,7 +151,7 @@ async function measure(runs: number): Promise<void> {
     const [pageOrigin, painted] = await page.evaluate(() => [performance.timeOrigin, window.__firstRows]);
     const firstRows = pageOrigin + painted - command;
     const target = TARGETS[runs];
-    console.log(`\n${runs.toLocaleString('en-US')} runs × 100 params/metrics`);
+    console.log(`${runs.toLocaleString('en-US')} runs × 100 params/metrics`);
     line('open → first rows painted', ms(firstRows), target && `≤ ${target.firstRows} ms`, target && atMost(firstRows, target.firstRows));
     // Where the open went: the page boots while the host reads the runs; Init waits for both.
     const origin = command - performance.timeOrigin;
@@ -182,12 +190,20 @@ async function measure(runs: number): Promise<void> {
     line('scrolling: frames per second', fps.toFixed(0));
     const heap = await heapMb(page);
     line('webview JS heap', `${heap.toFixed(1)} MB`, target?.heapMb ? `≤ ${target.heapMb} MB` : undefined, target?.heapMb ? atMost(heap, target.heapMb) : undefined);
-    if (h.errors.length || ch.errors.length) throw new Error(`errors while measuring: ${[...h.errors, ...ch.errors].join('; ')}`);
+    if (h.errors.length || ch.errors.length || notes.length) throw new Error(`errors while measuring: ${[...h.errors, ...ch.errors, ...notes].join('; ')}`);
   } finally {
     await h.close();
+    t = performance.now();
+    rmSync(join(dir, String(runs)), { recursive: true, force: true });
+    console.log(`  (removed the store in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
 }
 
 runBench(async () => {
-  for (const runs of SIZES) await measure(runs);
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-experiments-bench-'));
+  try {
+    for (const runs of SIZES) await measure(runs, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -70,8 +70,8 @@ function get(url: string): Promise<Reply> {
   });
 }
 
-async function inProcess(model: string): Promise<number[]> {
-  const table = { rows: rows.length, columns: Object.fromEntries(encoder.columns.map((c) => [c.column, rows.map((r) => (r as Record<string, unknown>)[c.column])])) };
+async function inProcess(model: string, given: Record<string, unknown>[] = rows): Promise<number[]> {
+  const table = { rows: given.length, columns: Object.fromEntries(encoder.columns.map((c) => [c.column, given.map((r) => r[c.column])])) };
   const m = encode(encoder, table);
   const session = await ort.InferenceSession.create(model);
   const out = await session.run({ features: new ort.Tensor('float32', m.data, [m.rows, m.width]) });
@@ -156,6 +156,34 @@ test('the local endpoint serves JSON, CSV and tensors as in-process inference do
   assert.ok(close(log[0]!.prediction!, expected[0]!));
   assert.equal(log.filter((l) => l.status === 413).length, 1);
   assert.match(log.find((l) => l.status === 415)!.error!, /text\/plain/);
+});
+
+test('concurrent requests are batched up to --max-batch, and each gets the prediction for its own row', async (t) => {
+  const dir = tempDir(t);
+  const modelFile = writeModel(dir, 'model.onnx', flightLikeModel());
+  // The window makes company certain however slowly a loaded machine delivers the requests; a full batch
+  // runs without it, and so does what queues behind a busy run.
+  const started = await startLocalEndpoint({ stateDir: dir, name: 'capped', modelFile, port: 0, maxBatch: 8, batchWindowMs: 2000 });
+  t.after(() => stopLocalEndpoint(record('capped', started)));
+  const distinct = Array.from({ length: 100 }, (_, i) => ({ distance: 100 + i * 17, origin: i % 2 ? 'ATL' : 'ORD', hour: i % 3 ? 7 : 18 }));
+  const expected = await inProcess(modelFile, distinct);
+  const agent = new Agent({ keepAlive: true, maxSockets: 100 });
+  t.after(() => agent.destroy());
+  const replies = await Promise.all(distinct.map((row) => send(started.url, JSON.stringify([row]), 'application/json', agent)));
+  replies.forEach((r, i) => {
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.ok(close(r.body.predictions[0], expected[i]!), `request ${i}: ${r.body.predictions[0]} vs ${expected[i]}`);
+  });
+  assert.equal(await stopLocalEndpoint(record('capped', started)), 'stopped');
+  // One-row requests: a run of k rows logs k lines that each say batch k, so every size's count is a multiple of it.
+  const sizes = new Map<number, number>();
+  for (const line of readLog(dir, 'capped')) sizes.set(line.batch, (sizes.get(line.batch) ?? 0) + 1);
+  assert.equal([...sizes.values()].reduce((a, b) => a + b, 0), 100);
+  for (const [size, count] of sizes) {
+    assert.ok(size >= 1 && size <= 8, `a batch of ${size} rows (the cap is 8)`);
+    assert.equal(count % size, 0, `${count} requests say they ran in a batch of ${size}`);
+  }
+  assert.ok(Math.max(...sizes.keys()) > 1, 'some requests shared a run');
 });
 
 test('SIGTERM lets in-flight requests finish, then the process exits; a killed endpoint reads as stopped', async (t) => {

@@ -3,26 +3,12 @@
 // record, and failures end with a plain message and a remedy instead of a stack trace.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureBuilt, flowbench, project, startFlowbench, waitFor } from '../cli/harness';
-import { fakeSageMakerEndpoints } from '../helpers/fake-aws/sagemaker-endpoints';
-import { FakeAwsError, startFakeAws } from '../helpers/fake-aws/server';
-import { deployProjectFiles } from './deploy-project';
-
-const ROLE = 'arn:aws:iam::123456789012:role/FlowbenchSageMaker';
+import { startFlowbench, waitFor } from '../cli/harness';
+import { FakeAwsError } from '../helpers/fake-aws/server';
+import { cliProject, ROLE } from './sagemaker-fixture';
 
 test('deploy, list and undeploy a SageMaker endpoint from the command line', async (t) => {
-  ensureBuilt();
-  const dir = project(t, deployProjectFiles());
-  const run = flowbench(dir, ['run']);
-  assert.equal(run.code, 0, run.stderr);
-
-  const fake = await startFakeAws();
-  t.after(() => fake.close());
-  const sm = fakeSageMakerEndpoints(fake);
-  fake.s3.createBucket('models-bucket');
-  // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: the CLI itself keeps the SDK's warning out.
-  const env = { AWS_ENDPOINT_URL: fake.endpoint, AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli-secret', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '', AWS_PROFILE: '' };
-  const cli = async (args: string[]) => startFlowbench(dir, args, env).done;
+  const { dir, fake, sm, env, cli } = await cliProject(t);
 
   // Checked before any call: nothing reaches the fake.
   const bad = await cli(['deploy', 'latest', '--target', 'sagemaker', '--role', ROLE, '--bucket', 'models-bucket', '--region', 'us-east-1', '--serverless-memory', '3000']);

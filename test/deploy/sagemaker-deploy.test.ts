@@ -140,6 +140,30 @@ test('a Failed endpoint: its FailureReason, plainly, and a record that says fail
   assert.deepEqual(f.fake.targets(), ['SageMaker.DescribeEndpoint']);
 });
 
+test('recreate: a Failed endpoint is deleted (waiting until the name is free), its config and model removed, then created again', async (t) => {
+  const f = await sageMakerFixture(t);
+  f.sm.script('delays', { polls: 0, outcome: 'Failed', failureReason: 'The primary container for production variant AllTraffic did not pass the ping health check.' });
+  await assert.rejects(deploySageMaker(f.options(), () => undefined, never()), (e: AwsProblem) => /ping health check/.test(e.message));
+  const [failedModel] = [...f.sm.models.keys()];
+  const [failedConfig] = [...f.sm.configs.keys()];
+  await assert.rejects(deploySageMaker(f.options(), () => undefined, never()), (e: AwsProblem) => e.code === 'EndpointNotUpdatable' && /--recreate/.test(e.remedy ?? ''));
+
+  // SageMaker takes a while to delete: the endpoint stays Deleting for two DescribeEndpoint calls.
+  f.sm.deletePolls = 2;
+  f.fake.calls.length = 0;
+  const progress: string[] = [];
+  const record = await deploySageMaker(f.options({ recreate: true }), (m) => progress.push(m), never());
+  assert.equal(record.status, 'running');
+  assert.deepEqual(f.fake.targets('SageMaker.').slice(0, 9), [
+    'SageMaker.DescribeEndpoint', 'SageMaker.DeleteEndpoint', 'SageMaker.DescribeEndpoint', 'SageMaker.DescribeEndpoint', 'SageMaker.DescribeEndpoint',
+    'SageMaker.DescribeEndpointConfig', 'SageMaker.DeleteEndpointConfig', 'SageMaker.DeleteModel', 'SageMaker.CreateModel',
+  ]);
+  assert.ok(f.fake.targets().includes('SageMaker.CreateEndpoint') && !f.fake.targets().includes('SageMaker.UpdateEndpoint'));
+  assert.ok(!f.sm.models.has(failedModel!) && !f.sm.configs.has(failedConfig!), 'the failed model and config are gone');
+  assert.deepEqual([f.sm.models.size, f.sm.configs.size], [1, 1]);
+  assert.ok(progress.includes('deleting the Failed endpoint delays to create it again'), progress.join('\n'));
+});
+
 test('an access error: stops at the call that failed, says which permission; nothing left behind', async (t) => {
   const f = await sageMakerFixture(t);
   f.fake.failNext('SageMaker.CreateModel', new FakeAwsError('AccessDeniedException', 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sagemaker:CreateModel on resource: arn:aws:sagemaker:us-east-1:123456789012:model/delays', 403));

@@ -8,6 +8,8 @@ import { fakeCloudWatch, type FakeCloudWatch } from '../helpers/fake-aws/cloudwa
 import { fakeSageMakerEndpoints, type FakeSageMakerEndpoints } from '../helpers/fake-aws/sagemaker-endpoints';
 import { startFakeAws, type FakeAws } from '../helpers/fake-aws/server';
 import { tempProject, type TempProject } from '../helpers/project';
+import { ensureBuilt, flowbench, project, startFlowbench, type CliResult } from '../cli/harness';
+import { deployProjectFiles } from './deploy-project';
 import { encode, linearClassifierModel } from '../model/models';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/FlowbenchSageMaker';
@@ -59,3 +61,21 @@ export async function sageMakerFixture(t: { after(fn: () => unknown): void }, pr
 
 /** An AbortSignal that never fires. */
 export const never = () => new AbortController().signal;
+
+/**
+ * The deploy tests' project after a real run, and the fake with the bucket for CLI child processes: `cli` runs
+ * the bundled CLI with the environment that points the SDK at the fake with keys of its own. No
+ * AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: the CLI itself keeps the SDK's warning out.
+ */
+export async function cliProject(t: { after(fn: () => unknown): void }): Promise<{ dir: string; fake: FakeAws; sm: FakeSageMakerEndpoints; env: NodeJS.ProcessEnv; cli(args: string[]): Promise<CliResult> }> {
+  ensureBuilt();
+  const dir = project(t, deployProjectFiles());
+  const run = flowbench(dir, ['run']);
+  if (run.code !== 0) throw new Error(`flowbench run failed:\n${run.stderr}`);
+  const fake = await startFakeAws();
+  t.after(() => fake.close());
+  const sm = fakeSageMakerEndpoints(fake);
+  fake.s3.createBucket(BUCKET);
+  const env = { AWS_ENDPOINT_URL: fake.endpoint, AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'cli-secret', AWS_EC2_METADATA_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '', AWS_PROFILE: '' };
+  return { dir, fake, sm, env, cli: (args) => startFlowbench(dir, args, env).done };
+}

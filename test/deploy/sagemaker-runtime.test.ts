@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { AwsProblem } from '../../core/aws/errors';
 import { deploySageMaker } from '../../core/deploy/sagemaker-deploy';
 import { bucketSeconds, MAX_BUCKETS, sageMakerSeries } from '../../core/deploy/sagemaker-metrics';
-import { invokeSageMaker } from '../../core/deploy/sagemaker-runtime';
+import { invokeSageMaker, REALTIME_PAYLOAD_BYTES, SERVERLESS_PAYLOAD_BYTES } from '../../core/deploy/sagemaker-runtime';
 import { FakeAwsError } from '../helpers/fake-aws/server';
 import { never, sageMakerFixture } from './sagemaker-fixture';
 
@@ -90,4 +90,27 @@ test('a long range widens the buckets to whole minutes, at most MAX_BUCKETS of t
   assert.equal(week.bucketMs % 60000, 0);
   f.fake.failNext('GraniteServiceVersion20100801.GetMetricData', new FakeAwsError('AccessDenied', 'not authorized to perform: cloudwatch:GetMetricData', 403));
   await assert.rejects(sageMakerSeries(record, now - 60000, { nowMs: now }), (e: AwsProblem) => /^cannot read CloudWatch metrics of endpoint delays: access denied/.test(e.message));
+});
+
+test('InvokeEndpoint\'s payload limit: 6 MB on a real-time endpoint, 4 MB on a serverless one, refused before any call', async (t) => {
+  const f = await sageMakerFixture(t);
+  const record = await deploySageMaker(f.options(), () => undefined, never());
+  assert.equal(record.serverless, undefined);
+  const sizes: number[] = [];
+  f.fake.onInvoke((req) => (sizes.push(req.body.length), { body: '{}' }));
+  const body = (bytes: number) => KSERVE.padEnd(bytes, ' ');
+
+  assert.equal((await invokeSageMaker(record, body(REALTIME_PAYLOAD_BYTES), 'application/json')).status, 200);
+  assert.deepEqual(sizes, [REALTIME_PAYLOAD_BYTES], 'exactly the limit goes');
+  const calls = f.fake.calls.length;
+  await assert.rejects(invokeSageMaker(record, body(REALTIME_PAYLOAD_BYTES + 1), 'application/json'), (e: AwsProblem) =>
+    e.message === 'the request body is 6.0 MB (6291457 bytes); InvokeEndpoint takes at most 6 MB (6291456 bytes) on a real-time endpoint such as delays' && e.remedy === 'send fewer rows per request');
+  const serverless = { ...record, serverless: { memorySizeInMB: 2048, maxConcurrency: 5 } };
+  await assert.rejects(invokeSageMaker(serverless, body(SERVERLESS_PAYLOAD_BYTES + 1), 'application/json'), (e: AwsProblem) => /at most 4 MB \(4194304 bytes\) on a serverless endpoint/.test(e.message));
+  assert.equal(f.fake.calls.length, calls, 'no call for a body over the limit');
+  assert.equal((await invokeSageMaker(serverless, body(SERVERLESS_PAYLOAD_BYTES), 'application/json')).status, 200);
+
+  // Serverless sizing is recorded at deploy, so the limit is known without asking SageMaker.
+  const sized = await deploySageMaker(f.options({ name: 'small', overrides: { serverlessMemory: 1024 } }), () => undefined, never());
+  assert.deepEqual(sized.serverless, { memorySizeInMB: 1024, maxConcurrency: 5 });
 });

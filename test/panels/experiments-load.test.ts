@@ -2,20 +2,27 @@
 // Ready, and the first query is answered with the result of the query the saved state names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExperimentsController, type RunSource } from '../../extension/panels/experiments-controller';
+import { ExperimentsController, putListed, type RunSource } from '../../extension/panels/experiments-controller';
 import { generateSummaries } from '../webviews/runs';
 import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
-import { defaultViewState, Init, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
+import { defaultViewState, Init, ResultChanged, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRunStore } from '../../core/runs/store';
+import { workspaceRuns } from '../../extension/panels/workspace-runs';
+import { fakeRun } from '../runs/fake-run';
 
 function host(summaries = generateSummaries(300, 3, 3)) {
   let loads = 0;
   let release: () => void = () => undefined;
   const gate = new Promise<void>((done) => (release = done));
   const source: RunSource = {
-    load: async () => {
+    load: async (sink) => {
       loads++;
       await gate;
-      return { summaries, starred: new Set<string>(), notes: [] };
+      putListed(sink, summaries, new Set());
+      return { starred: new Set<string>(), notes: [] };
     },
     star: async () => undefined,
     remove: async () => undefined,
@@ -68,4 +75,51 @@ test('the first query, of the saved or the default state, is answered with the r
     else assert.deepEqual(first.window!.rows.map((r) => r.cells[3]), [...first.window!.rows.map((r) => r.cells[3] as number)].sort((a, b) => a - b));
     h.controller.dispose();
   }
+});
+
+test('over a run store on disk: a reload shows runs recorded, removed and starred elsewhere since', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowbench-xp-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const state = join(dir, '.flowbench');
+  const writer = openRunStore(state, { fsync: false });
+  const record = (runId: string, second: number) => {
+    const rec = writer.recorder();
+    for (const e of fakeRun({ runId, start: Date.UTC(2026, 10, 24, 1, 0, second), metrics: { evaluate: { auc: second / 10 } } })) rec(e);
+  };
+  record('20261124-010000-0000', 0);
+  record('20261124-010001-0001', 1);
+  const posted: WireMessage[] = [];
+  let changed: () => void = () => undefined;
+  const controller = new ExperimentsController(
+    (m) => {
+      posted.push(m);
+      if (m.method === ResultChanged.method) changed();
+    },
+    workspaceRuns(() => [state], () => undefined),
+    { run: async () => undefined, confirmDelete: async () => false, saveCsv: async () => undefined, saveExport: async () => undefined },
+    { throttleMs: 1 },
+  );
+  t.after(() => controller.dispose());
+  let id = 0;
+  const query = async (): Promise<QueryResult> => {
+    const at = ++id;
+    await controller.receive({ method: RunQuery.method, id: at, params: { filter: '', sort: [{ column: 'start', descending: false }], groupByFlow: false, window: { from: 0, count: 10, columns: ['id', 'starred', 'metrics.auc'] } } });
+    const answer = posted.find((m): m is Extract<WireMessage, { method: typeof RESPONSE }> => m.method === RESPONSE && m.id === at);
+    return answer!.result as QueryResult;
+  };
+  await controller.receive({ method: Ready.method, params: { state: undefined } });
+  assert.deepEqual((await query()).window!.rows.map((r) => r.id), ['20261124-010000-0000', '20261124-010001-0001']);
+
+  record('20261124-010002-0002', 2);
+  await writer.remove('20261124-010000-0000');
+  await writer.star('20261124-010001-0001', true);
+  const result = new Promise<void>((done) => (changed = done));
+  controller.reload();
+  await result;
+  const after = await query();
+  assert.deepEqual(after.window!.rows.map((r) => [r.id, r.cells[1], r.cells[2]]), [
+    ['20261124-010001-0001', true, 0.1],
+    ['20261124-010002-0002', false, 0.2],
+  ]);
+  assert.equal(after.size, 2);
 });

@@ -14,6 +14,7 @@ import { cli, ensureBuilt, project } from '../cli/harness';
 import { sampleExperiments, writeFileStore, writeSqliteStore } from '../mlflow/fixtures';
 import { startMlflowServer } from '../mlflow/server';
 import { fakeRun } from '../runs/fake-run';
+import type { RunSummary } from '../../core/runs/types';
 import { Ready } from '../../webviews/platform/protocol';
 
 before(() => ensureBuilt());
@@ -40,7 +41,10 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   });
   const own = workspaceRuns(() => [join(dir, '.flowbench')], () => undefined);
   const source = withMlflow(own, mlflow);
-  const { summaries, notes } = await source.load();
+  const held = new Map<string, RunSummary>();
+  const sink = { put: (s: RunSummary) => void held.set(s.id, s), drop: (id: string) => void held.delete(id) };
+  const { notes } = await source.load(sink);
+  const summaries = [...held.values()];
   const bySource = summaries.map((s) => `${s.source ?? 'flowbench'} ${s.flow} ${s.id}`).sort();
   assert.deepEqual(bySource, [
     'flowbench demo 20261130-090000-aaaa',
@@ -61,15 +65,15 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   assert.equal((await source.record('20261130-090000-aaaa'))!.flow, 'demo');
 
   const owl = summaries.find((s) => s.id === `mlflow:${OWL}`)!;
-  await assert.rejects(source.star(owl, true), new RegExp(READ_ONLY.slice(0, 30)));
-  await assert.rejects(source.remove(owl), /read-only/);
-  await source.star(summaries.find((s) => s.source === undefined)!, true);
-  assert.deepEqual([...(await own.load()).starred], ['20261130-090000-aaaa']);
+  await assert.rejects(source.star(owl.id, true), new RegExp(READ_ONLY.slice(0, 30)));
+  await assert.rejects(source.remove(owl.id), /read-only/);
+  await source.star(summaries.find((s) => s.source === undefined)!.id, true);
+  assert.deepEqual([...(await own.load(sink)).starred], ['20261130-090000-aaaa']);
 
   // A setting that names a store Flowbench cannot read is a note too.
   uris = ['databricks://profile'];
-  const bad = await mlflow.load();
-  assert.deepEqual(bad.summaries, []);
+  const bad = await mlflow.load(sink);
+  assert.deepEqual([...held.keys()], ['20261130-090000-aaaa'], 'the MLflow runs listed before are dropped');
   assert.match(bad.notes[0]!, /^MLflow runs are not shown: tracking URI 'databricks:\/\/profile' uses a store Flowbench does not read/);
 });
 

@@ -340,3 +340,53 @@ test('remove refuses a run whose writer is alive, and takes it once it ended', a
   assert.equal(await store.remove(runId), true);
   assert.deepEqual(await store.list(), []);
 });
+
+test('a summary reader puts every run once, then only what changed, and follows removals, rewrites and a lost index', async (t) => {
+  const state = tempState(t);
+  const writer = openRunStore(state, quiet());
+  const record = (runId: string, second: number, auc = 0.5) => {
+    const rec = writer.recorder();
+    for (const e of fakeRun({ runId, start: Date.UTC(2026, 10, 24, 1, 0, second), metrics: { evaluate: { auc } } })) rec(e);
+  };
+  for (let i = 0; i < 3; i++) record(`20261124-01000${i}-000${i}`, i);
+  const held = new Map<string, string>();
+  const log: string[] = [];
+  const reader = openRunStore(state, quiet()).summaryReader({
+    put: (s) => void (held.set(s.id, s.status), log.push(`put ${s.id} ${s.status}`)),
+    drop: (id) => void (held.delete(id), log.push(`drop ${id}`)),
+  });
+  await reader.read();
+  assert.deepEqual([...held.entries()].sort(), (await writer.list()).map((s) => [s.id, s.status]).sort());
+  log.length = 0;
+  await reader.read();
+  assert.equal(log.length, 0, 'nothing was written since');
+
+  record('20261124-010003-0003', 3);
+  await reader.read();
+  assert.deepEqual(log, ['put 20261124-010003-0003 running', 'put 20261124-010003-0003 succeeded'], 'only the new run, in the order its lines were appended');
+
+  log.length = 0;
+  await writer.remove('20261124-010001-0001'); // rewrites the index: the reader reads it all again
+  await reader.read();
+  assert.ok(log.includes('drop 20261124-010001-0001'));
+  assert.deepEqual([...held.keys()].sort(), ['20261124-010000-0000', '20261124-010002-0002', '20261124-010003-0003']);
+
+  // A lost index: the runs come back from their records, none is dropped for good.
+  unlinkSync(join(state, 'runs', 'index.jsonl'));
+  await reader.read();
+  assert.deepEqual([...held.keys()].sort(), ['20261124-010000-0000', '20261124-010002-0002', '20261124-010003-0003']);
+  assert.ok(existsSync(join(state, 'runs', 'index.jsonl')), 'what was rebuilt is appended to the index again');
+
+  // A torn line and a run left "running" in the index whose record ended.
+  const index = join(state, 'runs', 'index.jsonl');
+  appendFileSync(index, '{"id":"2026112\n');
+  record('20261124-010004-0004', 4, 0.9);
+  const text = readFileSync(index, 'utf8').split('\n');
+  writeFileSync(index, text.filter((l) => !(l.includes('010004-0004') && l.includes('"succeeded"'))).join('\n'));
+  const warnings: string[] = [];
+  const fresh = new Map<string, string>();
+  await openRunStore(state, { warn: (m) => warnings.push(m) }).summaryReader({ put: (s) => void fresh.set(s.id, s.status), drop: (id) => void fresh.delete(id) }).read();
+  assert.equal(fresh.get('20261124-010004-0004'), 'succeeded', 'the record knows better than the index');
+  assert.equal(fresh.size, 4);
+  assert.ok(warnings.some((w) => w.includes('unreadable line')));
+});

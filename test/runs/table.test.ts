@@ -330,14 +330,30 @@ test('filters on numbers and words agree with the cells, whatever kinds a column
   assert.deepEqual(ids(t, 'status = succeeded and params.x != five').length, 7);
 });
 
-test('runsOf gives the groups of a sorted view; a table built in slices is the same table', async () => {
+test('runsOf gives the groups of a sorted view', () => {
   const many = Array.from({ length: 3000 }, (_, i) => summary(`r${i}`, { flow: i % 3 === 0 ? 'a' : 'b', params: { i }, metrics: { m: i % 7 } }));
   const t = RunTable.fromSummaries(many, new Set(['r5']));
   const view = t.select({ sort: [{ column: 'flow', descending: false }] });
   assert.deepEqual(t.runsOf(view, 'flow'), [{ value: 'a', start: 0, count: 1000 }, { value: 'b', start: 1000, count: 2000 }]);
   assert.deepEqual(t.runsOf(new Int32Array(0), 'flow'), []);
-  const sliced = await RunTable.fromSummariesInSlices(many, new Set(['r5']), 0);
-  const keys = t.columns().map((c) => c.key);
-  assert.deepEqual(sliced.columns(), t.columns());
-  assert.deepEqual(sliced.rows(sliced.select({}), 0, 3000, keys), t.rows(t.select({}), 0, 3000, keys));
+});
+
+test('the revision changes only when an upsert or a live metric changes a value', () => {
+  const t = RunTable.fromSummaries([summary('r1', { params: { lr: 0.1 }, metrics: { auc: 0.5 } })]);
+  let revision = t.revision;
+  t.upsert(summary('r1', { params: { lr: 0.1 }, metrics: { auc: 0.5 } }));
+  assert.equal(t.revision, revision, 'the same summary again is no change');
+  t.upsert(summary('r1', { params: { lr: 0.1 }, metrics: { auc: 0.6 } }));
+  assert.notEqual(t.revision, revision);
+  revision = t.revision;
+  t.upsert(summary('r1', { params: { lr: 0.1 }, metrics: {} }));
+  assert.notEqual(t.revision, revision, 'a metric the run no longer has is a change');
+  revision = t.revision;
+  assert.equal(t.setMetric('r1', 'loss', 0.25), true);
+  assert.notEqual(t.revision, revision);
+  assert.deepEqual(t.run(t.rowOf('r1')!)!.metrics, { loss: 0.25 });
+  revision = t.revision;
+  t.setMetric('r1', 'loss', 0.25);
+  assert.equal(t.revision, revision);
+  assert.equal(t.setMetric('nope', 'loss', 1), false);
 });

@@ -1,6 +1,6 @@
 // The experiments panel's real host controller in Node, bridged to the page the harness opens: what the
 // webview posts goes to ExperimentsController.receive, what it posts comes back through the harness.
-import { ExperimentsController, type RunActions, type RunSource } from '../../extension/panels/experiments-controller';
+import { ExperimentsController, putListed, type RunActions, type RunSource } from '../../extension/panels/experiments-controller';
 import type { MetricPoint, RunSummary } from '../../core/runs/types';
 import type { HarnessHost } from './harness';
 
@@ -20,15 +20,25 @@ export interface ControllerHost {
 
 export function controllerHost(
   summaries: RunSummary[],
-  options: { confirmDelete?: boolean; throttleMs?: number; histories?: Record<string, Record<string, MetricPoint[]>> } = {},
+  options: {
+    confirmDelete?: boolean;
+    throttleMs?: number;
+    histories?: Record<string, Record<string, MetricPoint[]>>;
+    /** Runs from here instead of `summaries` (a run store on disk, as the panel reads it). */
+    source?: RunSource;
+  } = {},
 ): ControllerHost {
   const starred = new Set<string>();
   const runs = new Map(summaries.map((s) => [s.id, s]));
   const record: ControllerHost = { host: undefined!, controller: () => controller!, start: () => void make(), actions: [], starred, csv: [], exports: [], errors: [] };
-  const source: RunSource = {
-    load: async () => ({ summaries: [...runs.values()], starred: new Set(starred), notes: [] }),
-    star: async (run, on) => void (on ? starred.add(run.id) : starred.delete(run.id)),
-    remove: async (run) => void runs.delete(run.id),
+  let listed: ReadonlySet<string> = new Set();
+  const source: RunSource = options.source ?? {
+    load: async (sink) => {
+      listed = putListed(sink, [...runs.values()], listed);
+      return { starred: new Set(starred), notes: [] };
+    },
+    star: async (id, on) => void (on ? starred.add(id) : starred.delete(id)),
+    remove: async (id) => void runs.delete(id),
     record: async (runId) => {
       const s = runs.get(runId);
       if (!s) return undefined;

@@ -79,6 +79,12 @@ describe('experiments panel', () => {
           return document.querySelector('[role=row][data-position="0"]')?.querySelectorAll('[role=gridcell]')[at]?.textContent || false;
         }, undefined, WAIT);
       assert.match(await (await cellText()).jsonValue(), /^-?\d/);
+      // Pinned cells stay at the left edge, under their header, scrolled as far right as the grid goes.
+      const left = (selector: string) => h.page.locator(selector).first().evaluate((el) => Math.round(el.getBoundingClientRect().left - el.closest('.xp-grid')!.getBoundingClientRect().left));
+      await h.page.waitForFunction(() => document.querySelector('.xp-grid')!.scrollLeft > 1000, undefined, WAIT);
+      assert.equal(await left('[role=row][data-position="0"] .xp-pin'), 0);
+      assert.equal(await left('.xp-header .xp-pin'), 0);
+      assert.equal(await left('.xp-group-label'), 0);
       assert.ok(asked.length > 0, 'the newly visible columns were asked for');
       for (const a of asked) {
         assert.ok(a.columns.length < 30, `${a.columns.length} columns asked for at once, of ~110`);

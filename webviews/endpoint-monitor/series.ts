@@ -31,3 +31,18 @@ export function mergeSeries(shown: MonitorSeries, delta: MonitorSeries, max: num
   }
   return out;
 }
+
+/**
+ * The buckets of `fresh` that `shown` lacks or holds with other values, as a delta for mergeSeries;
+ * undefined when the two have different bucket widths (then only the whole series will do).
+ */
+export function changedBuckets(shown: MonitorSeries, fresh: MonitorSeries): MonitorSeries | undefined {
+  if (shown.bucketMs !== fresh.bucketMs) return undefined;
+  const index = new Map(shown.t.map((t, i) => [t, i]));
+  const keep = fresh.t.map((t, j) => {
+    const at = index.get(t);
+    return at === undefined || KEYS.some((k) => shown[k][at] !== fresh[k][j]);
+  });
+  const pick = <T,>(values: T[]) => values.filter((_, j) => keep[j]);
+  return { bucketMs: fresh.bucketMs, t: pick(fresh.t), requests: pick(fresh.requests), errors: pick(fresh.errors), p50: pick(fresh.p50), p95: pick(fresh.p95), p99: pick(fresh.p99) };
+}

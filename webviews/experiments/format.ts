@@ -1,6 +1,6 @@
 // How cells read: numbers to four significant digits (full value in the title), times local, durations short,
 // NaN as NaN and infinities as ∞ (never blank: blank is a missing value).
-import type { WireCell } from './contract';
+import type { Cell, WireCell } from './contract';
 
 export function columnLabel(key: string): string {
   if (key === 'starred') return '★';
@@ -18,6 +18,16 @@ export function formatDuration(ms: number): string {
 }
 
 const NON_FINITE = { NaN: 'NaN', Infinity: '∞', '-Infinity': '-∞' } as const;
+
+/** A cell from the wire as the value it stands for (a marker back to NaN or ±Infinity). */
+export function fromWire(value: WireCell): Cell {
+  return typeof value === 'object' && value !== null ? Number(value.nonFinite) : value;
+}
+
+/** NaN, ∞ or -∞ as the table shows them; undefined for a finite number. */
+export function nonFiniteText(value: number): string | undefined {
+  return Number.isFinite(value) ? undefined : Number.isNaN(value) ? NON_FINITE.NaN : value > 0 ? NON_FINITE.Infinity : NON_FINITE['-Infinity'];
+}
 
 export function formatCell(key: string, value: WireCell): string {
   if (value === null) return '';

@@ -8,7 +8,7 @@
 // rows on screen instead of replacing their elements; a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
-// in one sticky box; the full value of a cell becomes its tooltip only when the pointer reaches it.
+// in one box that follows the horizontal scroll (see followHorizontalScroll); the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
   getCoreRowModel,
   useReactTable,
@@ -351,6 +351,7 @@ export function RunsTable(props: TableProps) {
   // Widths change with resizing and layout: the column virtualizer measures again.
   const widthsKey = centerSizes.join(',');
   useEffect(() => cols.measure(), [widthsKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => followHorizontalScroll(scrollRef.current!), []);
 
   const items = rows.getVirtualItems();
   const colItems = cols.getVirtualItems();
@@ -374,10 +375,19 @@ export function RunsTable(props: TableProps) {
     [sizesKey, pinnedWidth, padLeft, visibleCenter], // eslint-disable-line react-hooks/exhaustive-deps
   );
 
-  // Rows are keyed by slot (position modulo a power of two above the rows rendered), so a row leaving the
-  // screen hands its elements to the one coming in: scrolling rewrites text in place instead of creating and
-  // styling new elements. The slot count only changes when the viewport grows past it.
-  const slots = 1 << Math.ceil(Math.log2(items.length + 2));
+  // Rows are keyed by slot (line modulo the number of lines rendered), so a line leaving the window hands its
+  // elements to the one coming in at the other end, which has the same slot: scrolling rewrites text in place
+  // instead of creating and styling new elements. (A modulus above the count would give incoming lines slots
+  // nobody holds: measured, every scroll frame then unmounted and mounted the rows that moved.)
+  const slots = Math.max(1, items.length);
+  // Children in slot order, not line order: a scroll then keeps every element where it is in the DOM (in line
+  // order the keys rotate, and React moves the nodes of the rows that wrapped around). aria-rowindex gives
+  // assistive technology the order.
+  const bySlot = useMemo(() => {
+    const out = new Array<(typeof items)[number]>(slots);
+    for (const item of items) out[item.index % slots] = item;
+    return out.filter(Boolean);
+  }, [items, slots]);
   const firstLine = items[0]?.index ?? 0;
   const lastLine = items[items.length - 1]?.index ?? -1;
   // The 2-D window the rows are fetched for: the lines on screen × the pinned columns and those on screen
@@ -471,12 +481,12 @@ export function RunsTable(props: TableProps) {
     >
       <div className="xp-canvas" style={{ height: rows.getTotalSize() + ROW_HEIGHT, width }}>
         <HeaderRow pinned={left} center={visibleCenter} info={info} sort={state.sort} shown={shown} selectedCount={selected.size} width={width} update={update} sizes={sizesKey} />
-        {items.map((item) => {
+        {bySlot.map((item) => {
           const line = lines.at(item.index);
           const top = item.start + ROW_HEIGHT;
           if (line.kind === 'group') {
             return (
-              <div key={`g${item.index}`} role="row" className="xp-row xp-group" style={{ transform: `translateY(${top}px)`, width }}>
+              <div key={`g${item.index % slots}`} role="row" className="xp-row xp-group" style={{ transform: `translateY(${top}px)`, width }}>
                 <div role="gridcell" className="xp-group-label" aria-colspan={shown.length + 1}>
                   {line.group.flow} <span className="fb-muted">· {line.group.count} runs</span>
                 </div>
@@ -487,7 +497,7 @@ export function RunsTable(props: TableProps) {
           const row = rowAt(position);
           return (
             <RunRow
-              key={position % slots}
+              key={item.index % slots}
               row={row}
               position={position}
               top={top}
@@ -504,6 +514,29 @@ export function RunsTable(props: TableProps) {
 }
 
 const INITIAL_RECT = { width: window.innerWidth, height: window.innerHeight };
+
+// The pinned cells of the body rows (and the group labels) are not `position: sticky`: in a composited
+// scroller every sticky box is a compositor layer, and every row painted over one another (measured: 150
+// layers for 50 rows; layerize, commit and software draw of those were most of a scroll frame). They follow the
+// horizontal scroll by one transform in one rule instead, which invalidates only them, and only when scrollLeft
+// changes; a vertical scroll touches nothing of it. (The header row stays sticky: one box.)
+const pinShift = new CSSStyleSheet();
+pinShift.replaceSync('.xp-row[data-position] > .xp-pin, .xp-group-label { transform: translateX(0px); }');
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, pinShift];
+const shiftRule = pinShift.cssRules[0] as CSSStyleRule;
+
+function followHorizontalScroll(grid: HTMLElement): () => void {
+  let shown = -1;
+  const follow = () => {
+    const x = grid.scrollLeft;
+    if (x === shown) return;
+    shown = x;
+    shiftRule.style.transform = `translateX(${x}px)`;
+  };
+  follow();
+  grid.addEventListener('scroll', follow, { passive: true });
+  return () => grid.removeEventListener('scroll', follow);
+}
 const NO_DATA: Row[] = [];
 const NO_HEADERS: Header<Row, unknown>[] = [];
 const CORE_ROW_MODEL = getCoreRowModel<Row>();

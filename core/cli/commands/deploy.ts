@@ -75,12 +75,14 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
     'no-batching': { type: 'boolean' },
     'max-batch': { type: 'string' },
     'batch-window-ms': { type: 'string' },
+    recreate: { type: 'boolean' },
     ...SAGEMAKER_FLAGS,
   }, 2);
   const [runArg, flowArg] = positionals;
   if (!runArg) throw new UsageError('which run? RUN is missing', 'flowbench deploy latest, or a run id from flowbench runs', 'deploy');
   const target = values.target;
   if (target !== 'local' && target !== 'sagemaker') throw new UsageError(`unknown target '${target}'`, 'use --target local or --target sagemaker', 'deploy');
+  if (target === 'local' && values.recreate) throw new UsageError('--recreate replaces a Failed SageMaker endpoint', 'add --target sagemaker; a local deployment is replaced by deploying it again', 'deploy');
   if (target === 'local' && hasSageMakerFlags(values)) throw new UsageError('SageMaker flags (--region, --role, …) need --target sagemaker', 'add --target sagemaker, or leave them out for a local endpoint', 'deploy');
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port expects a port number (0–65535), got '${values.port}'`, 'e.g. --port 8080, or --port 0 for any free port', 'deploy');
@@ -115,7 +117,7 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     try {
-      record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy') }, (msg) => line(o.err, msg), abort.signal);
+      record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy'), recreate: values.recreate }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
       if (!isAwsProblem(err)) throw err;
       line(o.err, `flowbench deploy: ${err.message}`);

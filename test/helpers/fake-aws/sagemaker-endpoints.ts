@@ -2,7 +2,8 @@
 // names unique and well formed, a role ARN of the right shape, model data that exists in the fake's S3,
 // configs naming models that exist, serverless limits, and an endpoint that goes Creating → InService or
 // Failed (with FailureReason), Updating → InService (or back to InService on the old config with a
-// FailureReason, as a failed update rolls back). States advance on DescribeEndpoint polls, never on time,
+// FailureReason, as a failed update rolls back), and Deleting for `deletePolls` polls before it is gone
+// (CreateEndpoint of the name fails until then). States advance on DescribeEndpoint polls, never on time,
 // so a test decides how many polls a transition takes and no test sleeps.
 // Modelled on the API reference and on what users report; not checked against the real service: the exact
 // wording of messages, and refusing DeleteEndpoint while Creating/Updating (reported as stuck endpoints).
@@ -43,6 +44,8 @@ export interface FakeSageMakerEndpoints {
   endpoints: Map<string, Endpoint>;
   /** How the next CreateEndpoint/UpdateEndpoint of `name` goes. */
   script(name: string, script: EndpointScript): void;
+  /** DescribeEndpoint calls that still see a deleted endpoint as Deleting (default 0: gone at once). */
+  deletePolls: number;
 }
 
 const arn = (region: string, kind: string, name: string) => `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name.toLowerCase()}`;
@@ -85,6 +88,7 @@ export function fakeSageMakerEndpoints(fake: FakeAws, region = 'us-east-1'): Fak
   const endpoints = new Map<string, Endpoint>();
   const scripts = new Map<string, EndpointScript>();
   const notFound = (name: string) => invalid(`Could not find endpoint "${arn(region, 'endpoint', name)}".`);
+  const api: FakeSageMakerEndpoints = { models, configs, endpoints, script: (name, script) => void scripts.set(name, script), deletePolls: 0 };
 
   const takeScript = (name: string): EndpointScript => {
     const s = scripts.get(name) ?? {};
@@ -151,6 +155,10 @@ export function fakeSageMakerEndpoints(fake: FakeAws, region = 'us-east-1'): Fak
     const name = String(input.EndpointName);
     const e = endpoints.get(name);
     if (!e) throw notFound(name);
+    if (e.status === 'Deleting' && e.pollsLeft-- <= 0) {
+      endpoints.delete(name);
+      throw notFound(name);
+    }
     if ((e.status === 'Creating' || e.status === 'Updating') && e.pollsLeft-- <= 0) {
       const outcome = e.script.outcome ?? 'InService';
       if (e.status === 'Updating' && outcome !== 'InService') {
@@ -179,8 +187,9 @@ export function fakeSageMakerEndpoints(fake: FakeAws, region = 'us-east-1'): Fak
     const name = String(input.EndpointName);
     const e = endpoints.get(name);
     if (!e) throw notFound(name);
-    if (e.status === 'Creating' || e.status === 'Updating') throw invalid(`Cannot delete endpoint "${e.arn}" while it is ${e.status}.`);
-    endpoints.delete(name);
+    if (e.status === 'Creating' || e.status === 'Updating' || e.status === 'Deleting') throw invalid(`Cannot delete endpoint "${e.arn}" while it is ${e.status}.`);
+    if (api.deletePolls > 0) Object.assign(e, { status: 'Deleting', pollsLeft: api.deletePolls, modified: now() });
+    else endpoints.delete(name);
     return {};
   });
 
@@ -196,5 +205,5 @@ export function fakeSageMakerEndpoints(fake: FakeAws, region = 'us-east-1'): Fak
     return {};
   });
 
-  return { models, configs, endpoints, script: (name, script) => void scripts.set(name, script) };
+  return api;
 }

@@ -4,6 +4,8 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { SeriesBuckets, XAxis } from '../../../core/runs/series';
 import { HistoryChart, ParallelCoordinates, ScatterChart, brushFilter, toCsv, type ExportHandler } from '../../charts';
+import { fromWire, nonFiniteText } from '../format';
+import type { WireCell } from '../contract';
 import type { Cell, CompareRun, HistoryRequest } from './types';
 import './compare.css';
 
@@ -28,7 +30,13 @@ interface Row {
   differs: boolean;
 }
 
-const fmt = (v: Cell | undefined): string => (v === null || v === undefined ? '—' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) : String(v));
+// NaN and ±Infinity read as the runs table shows them ("NaN", "∞", "-∞"); the dash is for a missing value only.
+const fmt = (v: Cell | undefined): string =>
+  v === null || v === undefined ? '—' : typeof v === 'number' ? (nonFiniteText(v) ?? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))))) : String(v);
+/** Equal cells have equal keys; JSON alone would make NaN and ±Infinity equal to a missing value. */
+const sameKey = (v: Cell): string => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : JSON.stringify(v));
+/** What a chart can place: non-finite numbers are left out, as missing values are. */
+const plottable = (v: Cell): Cell => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
 // Lower is better for these metric names; higher for the rest. Only colours depend on it, never values.
 const LOWER_IS_BETTER = /(loss|err|error|mse|rmse|mae|mape|perplexity|latency|duration|time)$/i;
@@ -40,20 +48,29 @@ function rowsOf(runs: readonly CompareRun[]): Row[] {
     for (const k of Object.keys(r.params)) params.add(k);
     for (const k of Object.keys(r.metrics)) metrics.add(k);
   }
-  const make = (group: Row['group'], keys: Set<string>, get: (r: CompareRun, k: string) => Cell | undefined): Row[] =>
+  const make = (group: Row['group'], keys: Set<string>, get: (r: CompareRun, k: string) => WireCell | undefined): Row[] =>
     [...keys].sort().map((k) => {
-      const cells = runs.map((r) => get(r, k) ?? null);
-      const first = JSON.stringify(cells[0]);
-      return { key: `${group === 'param' ? 'params' : 'metrics'}.${k}`, group, cells, differs: cells.some((c) => JSON.stringify(c) !== first) };
+      const cells = runs.map((r) => fromWire(get(r, k) ?? null));
+      const first = sameKey(cells[0]!);
+      return { key: `${group === 'param' ? 'params' : 'metrics'}.${k}`, group, cells, differs: cells.some((c) => sameKey(c) !== first) };
     });
   return [...make('param', params, (r, k) => r.params[k]), ...make('metric', metrics, (r, k) => r.metrics[k])];
 }
 
 function Delta(props: { value: Cell; base: Cell; metricKey?: string }) {
   const { value, base } = props;
-  if (typeof value !== 'number' || typeof base !== 'number' || !Number.isFinite(value) || !Number.isFinite(base) || value === base) return null;
+  if (typeof value !== 'number' || typeof base !== 'number' || Object.is(value, base)) return null;
   const abs = value - base;
-  const pct = base !== 0 ? (abs / Math.abs(base)) * 100 : undefined;
+  // NaN on either side (or ∞ − ∞): the difference is NaN, said as the table says it, with no direction.
+  if (Number.isNaN(abs)) {
+    return (
+      <span className="fb-delta">
+        <span aria-hidden="true">NaN</span>
+        <span className="fb-sr-only">not a number from the baseline</span>
+      </span>
+    );
+  }
+  const pct = base !== 0 && Number.isFinite(abs) ? (abs / Math.abs(base)) * 100 : undefined;
   const up = abs > 0;
   const tone = props.metricKey ? (up !== LOWER_IS_BETTER.test(props.metricKey) ? 'better' : 'worse') : up ? 'up' : 'down';
   const text = `${up ? '+' : '−'}${fmt(Math.abs(abs))}${pct !== undefined ? ` (${up ? '+' : '−'}${fmt(Math.abs(Number(pct.toFixed(1))))}%)` : ''}`;
@@ -158,7 +175,7 @@ function Histories(props: CompareViewProps & { paramKeys: string[] }) {
   const groupOf = useMemo(() => {
     if (!groupBy) return undefined;
     const name = groupBy.slice('params.'.length);
-    return (runId: string) => `${name}=${fmt(byId.get(runId)?.params[name] ?? null)}`;
+    return (runId: string) => `${name}=${fmt(fromWire(byId.get(runId)?.params[name] ?? null))}`;
   }, [groupBy, byId]);
   if (props.historyKeys.length === 0) return null;
   return (
@@ -261,7 +278,7 @@ function Relations(props: { runs: CompareRun[]; paramKeys: string[]; metricKeys:
   const target = metric && props.metricKeys.includes(metric) ? metric : props.metricKeys[0];
   const [scatterParam, setScatterParam] = useState<string | undefined>();
   const sx = scatterParam && props.paramKeys.includes(scatterParam) ? scatterParam : axesParams[0] ?? props.paramKeys[0];
-  const cell = (r: CompareRun, key: string): Cell => (key.startsWith('params.') ? (r.params[key.slice(7)] ?? null) : (r.metrics[key.slice(8)] ?? null));
+  const cell = (r: CompareRun, key: string): Cell => plottable(fromWire((key.startsWith('params.') ? r.params[key.slice(7)] : r.metrics[key.slice(8)]) ?? null));
   const axes = useMemo(() => [...axesParams, ...(target ? [target] : [])].map((key) => ({ key })), [axesParams.join('\n'), target]);
   const rows = useMemo(() => props.runs.map((r) => ({ id: r.id, values: axes.map((a) => cell(r, a.key)) })), [props.runs, axes]);
   const points = useMemo(() => (sx && target ? props.runs.map((r) => ({ id: r.id, x: cell(r, sx), y: cell(r, target) as number | null })) : []), [props.runs, sx, target]);

@@ -2,15 +2,17 @@
 // import them without React.
 import type { XAxis } from '../../../core/runs/series';
 import type { Cell } from '../../../core/runs/table';
+import type { WireCell } from '../contract';
 
 export type { Cell };
+/** Values as they cross postMessage (NaN and ±Infinity as markers, see WireCell); compare-view decodes them. */
 export interface CompareRun {
   id: string;
   label: string;
   flow: string;
   status: string;
-  params: Record<string, Cell>;
-  metrics: Record<string, number | null>;
+  params: Record<string, WireCell>;
+  metrics: Record<string, WireCell>;
 }
 export interface HistoryRequest {
   runIds: string[];
