@@ -48,6 +48,8 @@ export function fileStoreReader(root: string, uri = root, options: FileStoreOpti
       }
       const runs: MlflowRun[] = [];
       runDirs.clear();
+      const experiments: { experimentId: string; experiment: string; dirs: Map<string, string> }[] = [];
+      const all = new Map<string, string>();
       for (const entry of top) {
         if (!entry.isDirectory() || entry.name.startsWith('.') || entry.name === 'models') continue;
         const expDir = join(root, entry.name);
@@ -55,11 +57,19 @@ export function fileStoreReader(root: string, uri = root, options: FileStoreOpti
         if (!meta) continue;
         if (meta.lifecycle_stage === 'deleted') continue;
         const experimentId = String(meta.experiment_id ?? entry.name);
-        const experiment = typeof meta.name === 'string' ? meta.name : experimentId;
+        const dirs = new Map<string, string>();
         for (const d of readdirSync(expDir, { withFileTypes: true })) {
           if (!d.isDirectory() || d.name.startsWith('.') || NOT_RUNS.has(d.name)) continue;
-          const dir = join(expDir, d.name);
-          const indexed = indexedRun(root, dir, `${entry.name}/${d.name}`, index, startedAt);
+          const rel = `${entry.name}/${d.name}`;
+          dirs.set(rel, join(expDir, d.name));
+          all.set(rel, join(expDir, d.name));
+        }
+        experiments.push({ experimentId, experiment: typeof meta.name === 'string' ? meta.name : experimentId, dirs });
+      }
+      index?.check(all);
+      for (const { experimentId, experiment, dirs } of experiments) {
+        for (const [rel, dir] of dirs) {
+          const indexed = indexedRun(root, dir, rel, index, startedAt);
           for (const n of indexed.notes) notes.push(n);
           if (!indexed.run) continue;
           runDirs.set(indexed.run.runId, dir);
@@ -86,12 +96,12 @@ type Note = (path: string, what: string) => void;
 
 /** A run folder from the index when its stamps say it is unchanged, else parsed (and indexed unless racy). */
 function indexedRun(root: string, dir: string, rel: string, index: RunIndex | undefined, startedAt: number): IndexedRun {
-  const kept = index?.fresh(rel, dir);
+  const kept = index?.fresh(rel);
   if (kept) return kept;
   const notes: string[] = [];
   const stamps = new RunStamps(dir, startedAt);
   const run = readRun(dir, (path, what) => notes.push(`${relative(root, path) || path}: ${what}`), index ? stamps : undefined, startedAt);
-  const entry = { stamps: stamps.stamps, ...(run ? { run } : {}), notes };
+  const entry = { paths: stamps.paths, stamps: stamps.stamps, ...(run ? { run } : {}), notes };
   index?.put(rel, stamps.racy ? undefined : entry);
   return entry;
 }

@@ -31,8 +31,10 @@ export function paramValue(text: string): unknown {
 }
 
 export function toSummary(run: MlflowRun, uri: string): RunSummary {
-  const params: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(run.params)) params[k] = paramValue(v);
+  // A copy converted in place rather than an object built key by key, which V8 turns into a slow
+  // dictionary past a dozen keys (core/mlflow/file-store-index.ts measured it): 10,000 runs in one read.
+  const params: Record<string, unknown> = Object.assign({}, run.params);
+  for (const k in params) params[k] = paramValue(params[k] as string);
   const commit = run.tags[TAG.code] ?? run.tags[TAG.gitCommit];
   return {
     id: summaryId(run.runId),
@@ -44,7 +46,7 @@ export function toSummary(run: MlflowRun, uri: string): RunSummary {
     ...(run.end !== undefined ? { end: run.end, durationMs: Math.max(0, run.end - run.start) } : {}),
     params,
     overrides: {},
-    metrics: { ...run.metrics },
+    metrics: Object.assign({}, run.metrics),
     counts: { ran: 0, cached: 0, restored: 0, failed: 0, skipped: 0, cancelled: 0 },
     code: { ...(commit ? { commit } : {}), dirty: run.tags[TAG.dirty] === 'true' },
   };

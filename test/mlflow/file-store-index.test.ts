@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileStoreReader } from '../../core/mlflow/file-store';
 import { runIndexFile } from '../../core/mlflow/file-store-index';
 import { NUMBER_BY_STATUS } from '../../core/mlflow/model';
@@ -62,7 +62,10 @@ function replaceMeta(dir: string, edit: (text: string) => string): void {
 test('a second read reuses every run; the index lives in the cache folder', async (t) => {
   const { p, root, cacheDir } = setup();
   t.after(() => p.remove());
+  const earlier = runIndexFile(cacheDir, root).replace(/\.idx$/, '.json');
+  p.write(relative(p.root, earlier), '{"format":1}');
   const cold = await read(root, cacheDir);
+  assert.equal(existsSync(earlier), false, 'the JSON index of earlier versions is removed');
   assert.deepEqual(cold.stats, { reused: 0, parsed: 4 });
   assert.ok(existsSync(runIndexFile(cacheDir, root)));
   assert.deepEqual(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')), [], 'written atomically, no temp file left');
@@ -121,9 +124,13 @@ test('notes of a torn run come back on the warm path; a torn index or one that c
   const warm = await read(root, cacheDir);
   assert.deepEqual(warm.stats, { reused: 4, parsed: 0 });
   assert.deepEqual(warm.notes, cold.notes);
-  writeFileSync(runIndexFile(cacheDir, root), '{"format":1,"root":');
-  assert.deepEqual((await read(root, cacheDir)).stats, { reused: 0, parsed: 4 });
-  assert.deepEqual((await read(root, cacheDir)).stats, { reused: 4, parsed: 0 }, 'rewritten');
+  const whole = readFileSync(runIndexFile(cacheDir, root));
+  // Torn in the stamps, in the header, and not an index at all.
+  for (const torn of [whole.subarray(0, whole.length - 8), whole.subarray(0, whole.length >> 2), Buffer.from('{"format":1,"root":')]) {
+    writeFileSync(runIndexFile(cacheDir, root), torn);
+    assert.deepEqual((await read(root, cacheDir)).stats, { reused: 0, parsed: 4 });
+    assert.deepEqual((await read(root, cacheDir)).stats, { reused: 4, parsed: 0 }, 'rewritten');
+  }
   const blocked = p.write('not-a-folder', '');
   const r = fileStoreReader(root, root, { cacheDir: join(blocked, 'mlflow'), clock: later });
   assert.equal((await r.list()).runs.length, 3);
