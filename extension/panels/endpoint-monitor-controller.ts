@@ -10,10 +10,10 @@ import { MIN_OBSERVED, PSI_THRESHOLD } from '../../core/deploy/drift';
 import { driftOf, MAX_BUCKETS, MonitorAggregator, RequestLogTail } from '../../core/deploy/monitor';
 import { deploymentDir } from '../../core/deploy/records';
 import type { DeploymentRecord, MonitorSeries } from '../../core/deploy/types';
-import { Hello, type WireMessage } from '../../webviews/platform/protocol';
+import type { WireMessage } from '../../webviews/platform/protocol';
 import { MonitorDelta, MonitorShown, Refresh, type DriftView, type MonitorTarget, type ViewState } from '../../webviews/endpoint-monitor/contract';
 import { changedBuckets, mergeSeries } from '../../webviews/endpoint-monitor/series';
-import { HostChannel } from './channel';
+import { ChannelController } from './channel-controller';
 
 export interface MonitorSource {
   /** The deployment's record with live status, or undefined when there is none (any more). */
@@ -56,8 +56,7 @@ const SYSTEM_TIMERS: PollTimers = {
   now: () => Date.now(),
 };
 
-export class EndpointMonitorController {
-  private readonly channel: HostChannel;
+export class EndpointMonitorController extends ChannelController {
   private target: MonitorTarget | undefined;
   private ready = false;
   private generation = 0;
@@ -75,15 +74,15 @@ export class EndpointMonitorController {
   private readonly cloudPollMs: number;
 
   constructor(
-    private readonly post: (message: WireMessage) => void,
+    post: (message: WireMessage) => void,
     private readonly source: MonitorSource,
     private readonly onError: (what: string, err: unknown) => void = () => undefined,
     options: MonitorOptions = {},
   ) {
+    super(post, onError);
     this.timers = options.timers ?? SYSTEM_TIMERS;
     this.localPollMs = options.localPollMs ?? LOCAL_POLL_MS;
     this.cloudPollMs = options.cloudPollMs ?? CLOUD_POLL_MS;
-    this.channel = new HostChannel(post, onError);
     this.channel.onReady<ViewState>(async ({ state }) => {
       this.ready = true;
       if (!this.target && state?.target) return this.show(state.target);
@@ -236,15 +235,7 @@ export class EndpointMonitorController {
     this.channel.notify(MonitorShown, { target, deployment: record, series: this.agg!.series(), ...this.driftPart() });
   }
 
-  receive(message: unknown): Promise<void> {
-    return this.channel.receive(message);
-  }
-
-  hello(): void {
-    this.post({ method: Hello.method, params: {} });
-  }
-
-  dispose(): void {
+  override dispose(): void {
     this.generation++;
     this.stopPolling();
   }

@@ -10,7 +10,7 @@ import type { SummarySink } from '../../core/runs/store';
 import { RunTable, type Cell, type RunCells } from '../../core/runs/table';
 import type { RunRecord, RunSummary } from '../../core/runs/types';
 import type { WireMessage } from '../../webviews/platform/protocol';
-import { Hello, ReportError } from '../../webviews/platform/protocol';
+import { ReportError } from '../../webviews/platform/protocol';
 import {
   ActiveFlowChanged,
   ColumnsChanged,
@@ -44,7 +44,7 @@ import {
   type ViewState,
 } from '../../webviews/experiments/contract';
 import type { CompareRun } from '../../webviews/experiments/compare/types';
-import { HostChannel } from './channel';
+import { ChannelController } from './channel-controller';
 import { toCsv } from './csv';
 
 export interface RunSource {
@@ -105,8 +105,7 @@ type QueryParams = { filter: string; sort: SortKey[]; groupByFlow: boolean; flow
 
 const GROUP_KEY: SortKey = { column: 'flow', descending: false };
 
-export class ExperimentsController {
-  private readonly channel: HostChannel;
+export class ExperimentsController extends ChannelController {
   private readonly table = RunTable.fromSummaries([]);
   /** The starred ids as the source last said, to find stars set or cleared elsewhere (`flowbench runs --star`). */
   private starred: ReadonlySet<string> = new Set();
@@ -155,9 +154,10 @@ export class ExperimentsController {
     private readonly actions: RunActions,
     options: ControllerOptions = {},
   ) {
+    const onError = options.onError ?? (() => undefined);
+    super(post, onError);
     this.throttleMs = options.throttleMs ?? 250;
-    this.onError = options.onError ?? (() => undefined);
-    this.channel = new HostChannel(post, this.onError);
+    this.onError = onError;
     this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
     const c = this.channel;
     // The store is read while the webview boots (the open command creates this controller before the page
@@ -232,16 +232,6 @@ export class ExperimentsController {
     if (this.table.rowOf(id) !== undefined) await this.setStarred(id, !this.table.isStarred(id));
   }
 
-  /** Feed of everything the webview posts. */
-  receive(message: unknown): Promise<void> {
-    return this.channel.receive(message);
-  }
-
-  /** After an extension host restart the webview is still open: ask it to say Ready again. */
-  hello(): void {
-    this.channel.notify(Hello, {});
-  }
-
   /** Shows a run: right away if the webview is up, else as part of Init. */
   focus(id: string): void {
     if (this.ready) this.channel.notify(FocusRun, { id });
@@ -273,7 +263,7 @@ export class ExperimentsController {
     this.liveTimer ??= setTimeout(() => this.flushLive(), this.throttleMs);
   }
 
-  dispose(): void {
+  override dispose(): void {
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
   }
