@@ -2,7 +2,7 @@
 // clear message and an exit code scripts can use (see docs/cli.md).
 import { EXIT, UsageError } from './errors';
 import { ReportedFailure } from './load';
-import { consoleOutput, line } from './output';
+import { consoleOutput, line, problemLines } from './output';
 import { commandUsage, generalUsage } from './usage';
 import { validateCommand } from './commands/validate';
 import { runCommand } from './commands/run';
@@ -68,8 +68,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ReportedFailure) return err.exitCode;
     if (err instanceof UsageError) {
-      line(o.err, `flowbench: ${err.message}`);
-      if (err.remedy) line(o.err, `  ${err.remedy}`);
+      problemLines(o.err, 'flowbench', err);
       line(o.err, '\n' + (err.command ? commandUsage(err.command) : generalUsage()));
       return EXIT.usage;
     }

@@ -26,6 +26,12 @@ export function line(stream: Writable, text = ''): void {
   stream.write(text + '\n');
 }
 
+/** A problem as every command reports it on stderr: `<prefix>: message`, then its remedy indented below. */
+export function problemLines(stream: Writable, prefix: string, problem: { message: string; remedy?: string }): void {
+  line(stream, `${prefix}: ${problem.message}`);
+  if (problem.remedy) line(stream, `  ${problem.remedy}`);
+}
+
 const codes = { red: 31, green: 32, yellow: 33, blue: 34, gray: 90, bold: 1 } as const;
 export type Color = keyof typeof codes;
 

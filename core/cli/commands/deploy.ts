@@ -17,7 +17,7 @@ import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
 import { loadFlowOrExplain } from '../load';
-import { line, paint, type Output } from '../output';
+import { line, problemLines, paint, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 import { hasSageMakerFlags, SAGEMAKER_FLAGS, sageMakerOverrides } from '../sagemaker-flags';
 
@@ -120,8 +120,7 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
       record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy'), recreate: values.recreate }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
       if (!isAwsProblem(err)) throw err;
-      line(o.err, `flowbench deploy: ${err.message}`);
-      if (err.remedy) line(o.err, `  ${err.remedy}`);
+      problemLines(o.err, 'flowbench deploy', err);
       return abort.signal.aborted ? EXIT.cancelled : EXIT.failed;
     } finally {
       process.off('SIGINT', onSigint);

@@ -12,7 +12,7 @@ import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { formatDuration, table } from '../format';
 import { resolveFlowFile } from '../flow-file';
-import { line, type Output } from '../output';
+import { line, problemLines, type Output } from '../output';
 
 function stateDirOf(flowArg: string | undefined): { projectDir: string; stateDir: string } {
   const projectDir = dirname(resolveFlowFile(flowArg));
@@ -79,8 +79,7 @@ export async function undeployCommand(args: string[], o: Output): Promise<number
       stopped = await (await import('../../aws/services')).undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
     } catch (err) {
       if (!isAwsProblem(err)) throw err;
-      line(o.err, `flowbench undeploy: ${err.message}`);
-      if (err.remedy) line(o.err, `  ${err.remedy}`);
+      problemLines(o.err, 'flowbench undeploy', err);
       return EXIT.failed;
     }
   } else {

@@ -13,7 +13,7 @@ import { loadFlow } from '../../flow/analyze';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
-import { line, type Output } from '../output';
+import { line, problemLines, type Output } from '../output';
 
 interface Request {
   body: string | Uint8Array;
@@ -122,8 +122,7 @@ export async function invokeCommand(args: string[], o: Output): Promise<number> 
     answer = record.target === 'sagemaker' ? await invokeSageMaker(record, request, projectDir, stateDir) : await invokeLocal(record, request);
   } catch (err) {
     if (!(err instanceof InvokeFailure) && !isAwsProblem(err)) throw err;
-    line(o.err, `flowbench invoke: ${err.message}`);
-    if (err.remedy) line(o.err, `  ${err.remedy}`);
+    problemLines(o.err, 'flowbench invoke', err);
     return EXIT.failed;
   }
 

@@ -8,7 +8,7 @@ import { deploymentNameProblem, readDeployment } from '../../deploy/records';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
-import { line, type Output } from '../output';
+import { line, problemLines, type Output } from '../output';
 
 /** Three hours: what the panel shows of an endpoint by default. */
 const DEFAULT_MINUTES = 180;
@@ -29,8 +29,7 @@ export async function metricsCommand(args: string[], o: Output): Promise<number>
     return EXIT.ok;
   } catch (err) {
     if (!isAwsProblem(err)) throw err;
-    line(o.err, `flowbench metrics: ${err.message}`);
-    if (err.remedy) line(o.err, `  ${err.remedy}`);
+    problemLines(o.err, 'flowbench metrics', err);
     return EXIT.failed;
   }
 }

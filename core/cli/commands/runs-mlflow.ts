@@ -16,7 +16,7 @@ import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
 import { loadFlowOrExplain, ReportedFailure } from '../load';
-import { line, type Output } from '../output';
+import { line, problemLines, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 
 const REST = () => ({ token: process.env.MLFLOW_TRACKING_TOKEN || undefined, tokenHint: CLI_TOKEN_HINT });
@@ -24,8 +24,7 @@ const REST = () => ({ token: process.env.MLFLOW_TRACKING_TOKEN || undefined, tok
 /** An MlflowError as `flowbench: message` and its remedy, then exit 1. */
 function explain(o: Output, err: unknown): never {
   if (!(err instanceof MlflowError)) throw err;
-  line(o.err, `flowbench: ${err.message}`);
-  if (err.remedy) line(o.err, `  ${err.remedy}`);
+  problemLines(o.err, 'flowbench', err);
   throw new ReportedFailure(EXIT.failed);
 }
 
