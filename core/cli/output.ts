@@ -38,3 +38,11 @@ export type Color = keyof typeof codes;
 export function paint(o: Output, color: Color, text: string): string {
   return o.color ? `\x1b[${codes[color]}m${text}\x1b[0m` : text;
 }
+
+/**
+ * For JSON.stringify: a NaN or infinite number as the string "NaN", "Infinity" or "-Infinity" (JSON has
+ * none, and null would make a diverged loss of an MLflow run look like a missing value).
+ */
+export function nonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}

@@ -1,6 +1,6 @@
 // MLflow runs as Flowbench sees them: a RunSummary (the experiments table, `flowbench runs`) and, with its
 // histories, a RunRecord (the compare view's charts, `flowbench show`). Read-only, labelled `source: 'mlflow'`.
-import type { MetricPoint, RunRecord, RunRecordStatus, RunSummary } from '../runs/types';
+import type { MetricPoint, RunRecord, RunRecordStatus, RunSummary, SweepTag } from '../runs/types';
 import { TAG, type MlflowPoint, type MlflowRun, type MlflowStatus } from './model';
 
 export const ID_PREFIX = 'mlflow:';
@@ -30,7 +30,7 @@ export function paramValue(text: string): unknown {
   return Number.isFinite(n) && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? n : text;
 }
 
-export function toSummary(run: MlflowRun, uri: string): RunSummary {
+export function toSummary(run: MlflowRun, uri: string, sweep?: SweepTag): RunSummary {
   // A copy converted in place rather than an object built key by key, which V8 turns into a slow
   // dictionary past a dozen keys (core/mlflow/file-store-index.ts measured it): 10,000 runs in one read.
   const params: Record<string, unknown> = Object.assign({}, run.params);
@@ -49,11 +49,12 @@ export function toSummary(run: MlflowRun, uri: string): RunSummary {
     metrics: Object.assign({}, run.metrics),
     counts: { ran: 0, cached: 0, restored: 0, failed: 0, skipped: 0, cancelled: 0 },
     code: { ...(commit ? { commit } : {}), dirty: run.tags[TAG.dirty] === 'true' },
+    ...(sweep ? { sweep } : {}),
   };
 }
 
-export function toRecord(run: MlflowRun, uri: string, histories: Record<string, MlflowPoint[]>): RunRecord {
-  const s = toSummary(run, uri);
+export function toRecord(run: MlflowRun, uri: string, histories: Record<string, MlflowPoint[]>, sweep?: SweepTag): RunRecord {
+  const s = toSummary(run, uri, sweep);
   const points: Record<string, MetricPoint[]> = {};
   for (const [key, list] of Object.entries(histories)) points[key] = list.map((p) => ({ index: p.step, value: p.value, time: p.timestamp }));
   return {
@@ -68,6 +69,7 @@ export function toRecord(run: MlflowRun, uri: string, histories: Record<string, 
     start: s.start,
     ...(s.end !== undefined ? { end: s.end, durationMs: s.durationMs } : {}),
     status: s.status,
+    ...(sweep ? { sweep } : {}),
     steps: {},
     metrics: s.metrics,
     histories: points,

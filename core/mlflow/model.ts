@@ -33,6 +33,12 @@ export interface MlflowReader {
   list(): Promise<{ runs: MlflowRun[]; notes: string[] }>;
   /** Every point of one metric, in step order. */
   history(runId: string, key: string): Promise<MlflowPoint[]>;
+  /**
+   * Just these runs (those it has and lists; the others left out), each with its histories (the metrics
+   * logged at more than one point): what the compare view asks for 100 runs at a time. A reader that can
+   * look runs up by id has it; the others are listed in full and asked one history at a time.
+   */
+  records?(runIds: readonly string[]): Promise<{ run: MlflowRun; histories: Record<string, MlflowPoint[]> }[]>;
   close?(): void;
 }
 
@@ -72,6 +78,8 @@ export const TAG = {
   status: 'flowbench.status',
   gitCommit: 'mlflow.source.git.commit',
   runName: 'mlflow.runName',
+  // A child run of MLflow's nested runs (a hyperparameter search's trials under one parent run).
+  parentRunId: 'mlflow.parentRunId',
 } as const;
 
 /** Python's float spellings MLflow writes for values JSON cannot hold. */

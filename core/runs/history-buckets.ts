@@ -36,7 +36,8 @@ export class HistoryBuckets {
   /** The metric keys that have a history in any of the runs, sorted. */
   async keys(runIds: readonly string[]): Promise<string[]> {
     const keys = new Set<string>();
-    for (const runId of runIds) for (const [key, points] of Object.entries((await this.histories(runId)) ?? {})) if (points.length > 0) keys.add(key);
+    // Asked together, so a source that batches (MLflow's, one CLI child for the selection) sees them at once.
+    for (const h of await Promise.all(runIds.map((runId) => this.histories(runId)))) for (const [key, points] of Object.entries(h ?? {})) if (points.length > 0) keys.add(key);
     return [...keys].sort();
   }
 

@@ -1,6 +1,8 @@
 // MLflow stores written the way MLflow writes them, for the readers' tests and the bench: an mlruns/
 // folder in the file store's layout, and an mlflow.db with the tables of MLflow's SQLite schema
-// (mlflow/mlflow tests/db/schemas/sqlite.sql: experiments, runs, params, tags, metrics, latest_metrics).
+// (mlflow/mlflow tests/db/schemas/sqlite.sql: experiments, runs, params, tags, metrics, latest_metrics),
+// its indexes (migration bd07f7e963c5, MLflow 1.25: run_uuid on params, metrics, latest_metrics, tags) and
+// alembic_version; or as an older MLflow left it (`schema`), for the readers' handling of old files.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -94,25 +96,45 @@ CREATE TABLE tags (
 	CONSTRAINT tag_pk PRIMARY KEY (key, run_uuid), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid));
 `;
 
-export function writeSqliteStore(file: string, experiments: FixtureExperiment[]): void {
-  const db = sqliteStore(file);
+/** The run_uuid indexes MLflow creates since 1.25 (alembic revision bd07f7e963c5). */
+const RUN_INDEXES = ['params', 'metrics', 'latest_metrics', 'tags'].map((t) => `CREATE INDEX index_${t}_run_uuid ON ${t} (run_uuid);`).join('\n');
+
+/**
+ * Which MLflow wrote the file: `current` (the schema above with MLflow's run_uuid indexes), `run-key-index`
+ * (also metrics (run_uuid, key, step), MLflow's newest migration a5b4c3d2e1f0), `before-1.25` (no run_uuid
+ * indexes), `before-1.9` (no latest_metrics table either, revision 7ac759974ad8).
+ */
+export type FixtureSchema = 'current' | 'run-key-index' | 'before-1.25' | 'before-1.9';
+
+const REVISION: Record<FixtureSchema, string> = { current: 'bd07f7e963c5', 'run-key-index': 'a5b4c3d2e1f0', 'before-1.25': 'c48cb773bb87', 'before-1.9': '7ac759974ad8' };
+
+export interface SqliteStoreOptions {
+  schema?: FixtureSchema;
+  /** MLflow's default is the rollback journal; a server set up for concurrent readers uses WAL. */
+  journal?: 'wal' | 'delete';
+}
+
+export function writeSqliteStore(file: string, experiments: FixtureExperiment[], options: SqliteStoreOptions = {}): void {
+  const db = sqliteStore(file, options);
   db.add(experiments);
   db.close();
 }
 
-/** An mlflow.db to add runs to in parts (the bench writes 10,000 runs without holding them all). */
-export function sqliteStore(file: string): { add(experiments: FixtureExperiment[]): void; close(): void } {
+/** An mlflow.db to add runs to in parts (the bench writes 10,000 runs without holding them all); indexed at close, as fast as a bulk load gets. */
+export function sqliteStore(file: string, { schema = 'current', journal = 'wal' }: SqliteStoreOptions = {}): { add(experiments: FixtureExperiment[]): void; close(): void } {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.exec(SCHEMA);
+  db.pragma(`journal_mode = ${journal}`);
+  db.exec(schema === 'before-1.9' ? SCHEMA.replace(/CREATE TABLE latest_metrics \([^;]*;/, '') : SCHEMA);
+  db.exec('CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));');
+  db.prepare('INSERT INTO alembic_version VALUES (?)').run(REVISION[schema]);
   const exp = db.prepare('INSERT OR IGNORE INTO experiments VALUES (?, ?, ?, ?, 1764547200000, 1764547200000)');
   const run = db.prepare("INSERT INTO runs VALUES (?, ?, 'LOCAL', '', '', 'tester', ?, ?, ?, '', ?, ?, ?, NULL)");
   const param = db.prepare('INSERT INTO params VALUES (?, ?, ?)');
   const tag = db.prepare('INSERT INTO tags VALUES (?, ?, ?)');
   // MLflow stores a NaN as value 0 with is_nan 1 (the column is NOT NULL).
   const metric = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?, ?)');
-  const latest = db.prepare('INSERT INTO latest_metrics VALUES (?, ?, ?, ?, ?, ?)');
+  const latest = schema === 'before-1.9' ? undefined : db.prepare('INSERT INTO latest_metrics VALUES (?, ?, ?, ?, ?, ?)');
   const add = db.transaction((experiments: FixtureExperiment[]) => {
     for (const e of experiments) {
       exp.run(Number(e.id), e.name, `mlflow-artifacts:/${e.id}`, e.deleted ? 'deleted' : 'active');
@@ -127,12 +149,19 @@ export function sqliteStore(file: string): { add(experiments: FixtureExperiment[
             metric.run(k, nan ? 0 : p.value, p.timestamp, r.runId, p.step, nan ? 1 : 0);
             if (isLater(p, last)) last = p;
           }
-          if (last) latest.run(k, Number.isNaN(last.value) ? 0 : last.value, last.timestamp, last.step, Number.isNaN(last.value) ? 1 : 0, r.runId);
+          if (last && latest) latest.run(k, Number.isNaN(last.value) ? 0 : last.value, last.timestamp, last.step, Number.isNaN(last.value) ? 1 : 0, r.runId);
         }
       }
     }
   });
-  return { add: (experiments) => add(experiments), close: () => db.close() };
+  return {
+    add: (experiments) => add(experiments),
+    close: () => {
+      if (schema === 'current' || schema === 'run-key-index') db.exec(RUN_INDEXES);
+      if (schema === 'run-key-index') db.exec('CREATE INDEX index_metrics_run_uuid_key_step ON metrics (run_uuid, key, step);');
+      db.close();
+    },
+  };
 }
 
 /** Two experiments, a deleted one and a deleted run; nested metric keys, a NaN, a history logged out of order. */

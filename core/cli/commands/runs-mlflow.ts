@@ -63,11 +63,14 @@ export async function loadMlflowRuns(explicit: string | undefined, o: Output): P
   }
 }
 
-/** `flowbench show mlflow:ID [--mlflow URI]`: the record with its histories (also what the editor asks for). */
-export async function mlflowRecord(id: string, explicit: string | undefined, o: Output): Promise<RunRecord | undefined> {
+/**
+ * `flowbench show mlflow:ID... [--mlflow URI]`: the records with their histories, those found, in the order
+ * asked (the editor asks for a compare view's selection in one call).
+ */
+export async function mlflowRecords(ids: string[], explicit: string | undefined, o: Output): Promise<RunRecord[]> {
   const { set } = await runSet(explicit, o);
   try {
-    return await set.record(id);
+    return await set.records(ids);
   } catch (err) {
     explain(o, err);
   }

@@ -12,7 +12,7 @@ import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
 import { formatDuration, formatTime, formatValue, table } from '../format';
 import { loadFlowOrExplain, ReportedFailure } from '../load';
-import { line, paint, type Color, type Output } from '../output';
+import { line, nonFinite, paint, type Color, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 import { exportAction, loadMlflowRuns } from './runs-mlflow';
 
@@ -98,7 +98,7 @@ function listRuns(o: Output, values: ListValues, summaries: RunSummary[], starre
       const rows = runTable.rows(shown, 0, shown.length, columns.columns);
       line(o.out, JSON.stringify(rows.map((r) => Object.fromEntries([['id', r.id], ...columns.columns.map((c, i) => [c, jsonCell(r.cells[i])])])), null, 2));
     } else {
-      line(o.out, JSON.stringify(runTable.rows(shown, 0, shown.length, []).map((r) => byId.get(r.id)), null, 2));
+      line(o.out, JSON.stringify(runTable.rows(shown, 0, shown.length, []).map((r) => byId.get(r.id)), nonFinite, 2));
     }
     return EXIT.ok;
   }

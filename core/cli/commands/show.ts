@@ -6,20 +6,23 @@ import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
 import { formatDuration, formatTime, formatValue, OUTCOME_SYMBOL, table } from '../format';
-import { line, paint, type Output } from '../output';
+import { line, nonFinite, paint, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 import { STATUS_COLOR } from './runs';
-import { mlflowRecord } from './runs-mlflow';
+import { mlflowRecords } from './runs-mlflow';
 import { mlflowRunId } from '../../mlflow/map';
 import { printProfile, printTests } from '../data-report';
 
 export async function showCommand(args: string[], o: Output): Promise<number> {
-  const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' }, mlflow: { type: 'string' } }, 2);
+  const { values, positionals } = parseCommandArgs('show', args, { json: { type: 'boolean' }, mlflow: { type: 'string' } }, Infinity);
   const [runId, flowArg] = positionals;
   if (!runId) throw new UsageError('which run? RUN is missing', 'list runs with flowbench runs, then flowbench show ID (a unique prefix is enough)', 'show');
   let record: RunRecord | undefined;
-  if (mlflowRunId(runId) !== undefined) record = await mlflowRecord(runId, values.mlflow, o);
-  else {
+  if (mlflowRunId(runId) !== undefined) {
+    if (positionals.length > 1) return showMlflowRuns(positionals, values.mlflow, values.json === true, o);
+    record = (await mlflowRecords([runId], values.mlflow, o))[0];
+  } else {
+    if (positionals.length > 2) throw new UsageError(`show takes one run (and a flow), got ${positionals.length} arguments`, 'several runs at once are MLflow runs only: flowbench show mlflow:ID mlflow:ID …', 'show');
     const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
     try {
       record = await store.get(runId);
@@ -29,11 +32,28 @@ export async function showCommand(args: string[], o: Output): Promise<number> {
     }
   }
   if (!record) throw new UsageError(`no run '${runId}' is recorded for this flow`, 'list runs with flowbench runs', 'show');
-  if (values.json) line(o.out, JSON.stringify(record, null, 2));
+  if (values.json) line(o.out, JSON.stringify(record, nonFinite, 2));
   else printRecord(o, record);
   // In an editor terminal the Flowbench extension sets this: the link opens its experiments panel on the run.
   const panel = process.env.FLOWBENCH_EXPERIMENTS_URI;
   if (!values.json && panel) line(o.out, `\nOpen in the experiments panel: ${panel}?run=${encodeURIComponent(record.id)}`);
+  return EXIT.ok;
+}
+
+/** Several MLflow runs: a JSON array of the records found (what the editor's compare view asks for), or each printed. */
+async function showMlflowRuns(ids: string[], explicit: string | undefined, json: boolean, o: Output): Promise<number> {
+  const notRuns = ids.filter((id) => mlflowRunId(id) === undefined);
+  if (notRuns.length) throw new UsageError(`'${notRuns[0]}' is not an MLflow run id`, 'several runs at once are MLflow runs only, each as mlflow:ID', 'show');
+  const records = await mlflowRecords(ids, explicit, o);
+  const found = new Set(records.map((r) => r.id));
+  for (const id of ids) if (!found.has(id)) line(o.err, `flowbench: warning: no MLflow run '${id}' is listed; left out`);
+  if (json) line(o.out, JSON.stringify(records, nonFinite));
+  else {
+    for (const [i, r] of records.entries()) {
+      if (i > 0) line(o.out, '');
+      printRecord(o, r);
+    }
+  }
   return EXIT.ok;
 }
 
