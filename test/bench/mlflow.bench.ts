@@ -13,19 +13,34 @@
 // 20 runs were changed the way MLflow changes them (a metric appended to a running run, a param added, a
 // tag rewritten, a status set), which parses those 20 again. The slow reads (bare walk, no index, first
 // read) run once; the others alternate with their baseline, 3 rounds, medians.
+// Then the experiments panel's host side over the mlflow.db (test/bench/mlflow-panel.ts; the CLI child is
+// dist/cli.js, so `npm run build` first): open → first rows' data, sort and filter at 10,000 MLflow runs,
+// against the same table from summaries in memory; and the compare view's chart data for 100 runs × 1 key
+// and × 5 keys, histories of 100 points and then of 1,000, against the same points in our own run store.
+// Targets: first rows' data ≤ 2 s (the MLflow read target: the child is a cold process), sort and filter
+// ≤ 100 ms (the panel's 10,000-run target), the chart's data of 100 runs × 1 key ≤ 300 ms (comparable to
+// our own store's, which is the baseline printed beside it).
 // FLOWBENCH_BENCH_QUICK=1: 40 runs and no targets, to check the bench works.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FixtureExperiment, FixtureRun } from '../mlflow/fixtures';
 import { sqliteStore, writeFileStore } from '../mlflow/fixtures';
 import { build } from 'esbuild';
 import { atMost, median, runBench, size } from './harness';
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import type { RunSummary } from '../../core/runs/types';
+import { compareCharts, HISTORY_KEYS, medianOf, memorySource, mlflowSource, oldShapeLookup, ownStore, panelTable, readerHistories, timed, writeOwnRuns, type Timed } from './mlflow-panel';
 
 const RUNS = size(10_000, 40);
 const CHUNK = 500;
 const TARGET_MS = 2000;
+const QUERY_TARGET_MS = 100;
+const CHART_TARGET_MS = 300;
+const HIST_RUNS = size(100, 10);
+const CLI = join(__dirname, '../../dist/cli.js');
 
 function run(i: number): FixtureRun {
   const start = Date.UTC(2026, 0, 1) + i * 60_000;
@@ -170,12 +185,85 @@ async function main(): Promise<void> {
       const d = medianRead(db);
       const sel = medianRead(select);
       console.log(`mlflow.db → RunTable, cold process: ${fmt(d)} (target ≤ ${TARGET_MS} ms: ${atMost(d.ms, TARGET_MS)}); bare row-by-row SELECT of the same columns ${fmt(sel)}; ratio ${(d.ms / sel.ms).toFixed(2)}× wall, ${(d.cpu / sel.cpu).toFixed(2)}× CPU`);
+      await panelBench(dbFile, dir, rounds);
     } finally {
       reader.remove();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const ms = (t: Timed) => `${t.ms.toFixed(0)} ms wall, ${t.cpu.toFixed(0)} ms CPU`;
+
+/** 100 runs spread over the store (run ids as the fixture writes them). */
+function pickedRuns(): string[] {
+  return Array.from({ length: HIST_RUNS }, (_, k) => (Math.floor((k * RUNS) / HIST_RUNS) + 1).toString(16).padStart(32, '0'));
+}
+
+/** The picked runs' histories grown to `points` (steps appended as MLflow appends them), for the bigger case. */
+function growHistories(dbFile: string, runIds: string[], from: number, points: number): void {
+  const db = new Database(dbFile);
+  try {
+    const insert = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?, 0)');
+    db.transaction(() => {
+      for (const runId of runIds) for (const key of HISTORY_KEYS) for (let s = from; s < points; s++) insert.run(key, Math.cos(s / 9), Date.UTC(2026, 0, 2) + s * 10, runId, s);
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+async function panelBench(dbFile: string, dir: string, rounds: number): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (the panel's MLflow source runs the CLI as the editor does)`);
+  const cwd = join(dir, 'project');
+  mkdirSync(cwd, { recursive: true });
+  // The table: open → first rows' data over a cold source, then a sort and a filter.
+  const summaries: RunSummary[] = [];
+  await mlflowSource(dbFile, cwd, CLI).load({ put: (s) => void summaries.push(s), drop: () => undefined });
+  const cold: Awaited<ReturnType<typeof panelTable>>[] = [];
+  const memory: Awaited<ReturnType<typeof panelTable>>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    cold.push(await panelTable(mlflowSource(dbFile, cwd, CLI), RUNS));
+    memory.push(await panelTable(memorySource(summaries), RUNS));
+  }
+  const pick = (list: typeof cold, k: keyof (typeof cold)[number]) => medianOf(list.map((r) => r[k]));
+  const first = pick(cold, 'firstRows');
+  const base = pick(memory, 'firstRows');
+  console.log(`panel (host) with ${RUNS} MLflow runs from mlflow.db, open → first rows' data (CLI child, cold): ${ms(first)} (target ≤ ${TARGET_MS} ms: ${atMost(first.ms, TARGET_MS)}); the same table from summaries in memory ${ms(base)}`);
+  for (const k of ['sort', 'filter'] as const) {
+    const m = pick(cold, k);
+    console.log(`panel (host) with ${RUNS} MLflow runs, ${k}: ${ms(m)} (target ≤ ${QUERY_TARGET_MS} ms: ${atMost(m.ms, QUERY_TARGET_MS)}); from memory ${ms(pick(memory, k))}`);
+  }
+
+  // The compare view's chart data.
+  const picked = pickedRuns();
+  const old = medianOf([0, 1, 2].map((k) => oldShapeLookup(dbFile, picked[k]!, HISTORY_KEYS[k]!)));
+  for (const points of [100, 1000]) {
+    if (points > 100) growHistories(dbFile, picked, 100, points);
+    const stateDir = join(dir, `own-${points}`, '.flowbench');
+    const ownIds = writeOwnRuns(stateDir, HIST_RUNS, points);
+    const store = ownStore(stateDir);
+    const source = mlflowSource(dbFile, cwd, CLI);
+    await source.load({ put: () => undefined, drop: () => undefined });
+    const ids = picked.map((id) => `mlflow:${id}`);
+    const res = { own1: [] as Timed[], own5: [] as Timed[], panel1: [] as Timed[], panel5: [] as Timed[], reader1: [] as Timed[], records: [] as Timed[] };
+    for (let i = 0; i < rounds; i++) {
+      res.own1.push(await timed(() => compareCharts((id) => store.get(id), ownIds, [HISTORY_KEYS[0]!])));
+      res.panel1.push(await timed(() => compareCharts((id) => source.record(id), ids, [HISTORY_KEYS[0]!])));
+      res.own5.push(await timed(() => compareCharts((id) => store.get(id), ownIds, HISTORY_KEYS)));
+      res.panel5.push(await timed(() => compareCharts((id) => source.record(id), ids, HISTORY_KEYS)));
+      const r = await readerHistories(dbFile, picked);
+      res.reader1.push(r.oneKey);
+      res.records.push(r.records);
+    }
+    const [own1, own5, panel1, panel5, reader1, records] = [res.own1, res.own5, res.panel1, res.panel5, res.reader1, res.records].map(medianOf) as Timed[];
+    const tag = `${HIST_RUNS} runs, histories of ${points} points`;
+    console.log(`compare chart data, ${tag}, 1 key, panel's MLflow source (CLI child): ${ms(panel1!)} (target ≤ ${CHART_TARGET_MS} ms: ${atMost(panel1!.ms, CHART_TARGET_MS)}); our own run store ${ms(own1!)}; ratio ${(panel1!.ms / own1!.ms).toFixed(2)}×`);
+    console.log(`compare chart data, ${tag}, 5 keys (history keys, then 5 charts): MLflow ${ms(panel5!)}; our own run store ${ms(own5!)}; ratio ${(panel5!.ms / own5!.ms).toFixed(2)}×`);
+    console.log(`  reader in this process: ${HIST_RUNS} × 1 key one history() each ${ms(reader1!)}; records() of ${HIST_RUNS} runs, every key, ${ms(records!)}`);
+  }
+  console.log(`  the first query shape (run_uuid = ? AND key = ?, answered from the primary key's key prefix): ${ms(old)} per (run, key), so ~${((old.ms * HIST_RUNS) / 1000).toFixed(1)} s for ${HIST_RUNS} runs × 1 key`);
 }
 
 runBench(main);

@@ -3,7 +3,7 @@
 // that cannot be read is a note in the panel, not a failed load.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrackingUri } from '../../core/mlflow/locate';
 import { openRunStore } from '../../core/runs/store';
@@ -15,7 +15,10 @@ import { sampleExperiments, writeFileStore, writeSqliteStore } from '../mlflow/f
 import { startMlflowServer } from '../mlflow/server';
 import { fakeRun } from '../runs/fake-run';
 import type { RunSummary } from '../../core/runs/types';
-import { Ready } from '../../webviews/platform/protocol';
+import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
+import { GetCompareRuns, GetHistories } from '../../webviews/experiments/contract';
+import type { CompareRun } from '../../webviews/experiments/compare/types';
+import type { SeriesBuckets } from '../../core/runs/series';
 
 before(() => ensureBuilt());
 
@@ -87,4 +90,40 @@ test('in the controller: a star or delete of an MLflow run is refused with the r
   await controller.receive({ method: Ready.method, params: { state: undefined } });
   await assert.rejects(controller.setStarred(`mlflow:${OWL}`, true), /read-only/);
   await assert.rejects(controller.act(`mlflow:${OWL}`, 'delete'), /read-only/);
+});
+
+test('the compare view over an mlflow.db: its selection in one CLI child, NaN and ±∞ metrics as numbers, histories for every run', async (t) => {
+  const dir = project(t, {});
+  const runs = Array.from({ length: 12 }, (_, i) => ({
+    runId: (i + 1).toString(16).padStart(32, '0'), status: 'FINISHED' as const, start: 1000 + i, end: 2000 + i, params: { i: String(i) }, tags: {},
+    metrics: {
+      loss: [0, 1, 2].map((step) => ({ step, timestamp: 1000 + step, value: step === 1 ? NaN : i + step })),
+      final: [{ step: 0, timestamp: 1000, value: i === 0 ? Infinity : i === 1 ? -Infinity : i === 2 ? NaN : i }],
+    },
+  }));
+  writeSqliteStore(join(dir, 'mlflow.db'), [{ id: '1', name: 'search', runs }]);
+  // The CLI as the editor runs it, each start logged.
+  const log = join(dir, 'cli-calls.log');
+  const wrapper = join(dir, 'cli-logged.js');
+  writeFileSync(wrapper, `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2, 3).join(' ') + '\\n'); require(${JSON.stringify(cli)});`);
+  const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(`sqlite:///${join(dir, 'mlflow.db')}`, dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: wrapper, cwd: dir } });
+  const actions = { run: async () => undefined, confirmDelete: async () => false, saveCsv: async () => undefined, saveExport: async () => undefined };
+  const posted: WireMessage[] = [];
+  const controller = new ExperimentsController((m) => posted.push(m), mlflow, actions, {});
+  t.after(() => controller.dispose());
+  await controller.receive({ method: Ready.method, params: { state: undefined } });
+  const ids = runs.map((r) => `mlflow:${r.runId}`);
+  const ask = async (method: string, params: unknown, at: number) => {
+    await controller.receive({ method, id: at, params });
+    const answer = posted.find((m): m is Extract<WireMessage, { method: typeof RESPONSE }> => m.method === RESPONSE && m.id === at);
+    assert.ok(answer && !answer.error, answer?.error);
+    return answer.result;
+  };
+  const compare = (await ask(GetCompareRuns.method, { ids }, 1)) as { runs: CompareRun[]; historyKeys: string[] };
+  assert.deepEqual(compare.historyKeys, ['loss']);
+  const charts = (await ask(GetHistories.method, { runIds: ids, key: 'loss', x: 'step', buckets: 100 }, 2)) as SeriesBuckets[];
+  assert.deepEqual(charts.map((s) => [s.runId, s.x, s.last, s.skipped]), runs.map((r, i) => [`mlflow:${r.runId}`, [0, 2], [i, i + 2], 1]));
+  assert.deepEqual(readFileSync(log, 'utf8').split('\n').filter(Boolean), ['runs', 'show'], 'one child lists, one child reads the whole selection');
+  // What the CLI printed as "Infinity", "-Infinity" and "NaN" is a number again in the panel.
+  assert.deepEqual(compare.runs.slice(0, 4).map((r) => r.metrics.final), [{ nonFinite: 'Infinity' }, { nonFinite: '-Infinity' }, { nonFinite: 'NaN' }, 3]);
 });
