@@ -20,7 +20,7 @@ export async function showCommand(args: string[], o: Output): Promise<number> {
   let record: RunRecord | undefined;
   if (mlflowRunId(runId) !== undefined) {
     if (positionals.length > 1) return showMlflowRuns(positionals, values.mlflow, values.json === true, o);
-    record = (await mlflowRecords([runId], values.mlflow, o))[0];
+    record = (await mlflowRecords([runId], values.mlflow))[0];
   } else {
     if (positionals.length > 2) throw new UsageError(`show takes one run (and a flow), got ${positionals.length} arguments`, 'several runs at once are MLflow runs only: flowbench show mlflow:ID mlflow:ID …', 'show');
     const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
@@ -44,7 +44,7 @@ export async function showCommand(args: string[], o: Output): Promise<number> {
 async function showMlflowRuns(ids: string[], explicit: string | undefined, json: boolean, o: Output): Promise<number> {
   const notRuns = ids.filter((id) => mlflowRunId(id) === undefined);
   if (notRuns.length) throw new UsageError(`'${notRuns[0]}' is not an MLflow run id`, 'several runs at once are MLflow runs only, each as mlflow:ID', 'show');
-  const records = await mlflowRecords(ids, explicit, o);
+  const records = await mlflowRecords(ids, explicit);
   const found = new Set(records.map((r) => r.id));
   for (const id of ids) if (!found.has(id)) line(o.err, `flowbench: warning: no MLflow run '${id}' is listed; left out`);
   if (json) line(o.out, JSON.stringify(records, nonFinite));
