@@ -47,9 +47,15 @@ const RUNS_BY_ID = `
  */
 const POINTS_INDEXED = 'SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND +key = ? ORDER BY step, timestamp';
 const POINTS_BY_KEY = 'SELECT step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step, timestamp';
-const RUN_POINTS = 'SELECT key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid = ? ORDER BY key, step, timestamp';
+/**
+ * Each history of a run as one JSON array of [step, timestamp, value] (null for NaN; SQLite writes ±Infinity
+ * as ±9e999, which JSON.parse reads back), single points left out in SQL: a JS value per cell costs 1.6× the
+ * CPU at 100 runs × 5 histories × 1,000 points (measured, test/bench/mlflow.bench.ts has the figures).
+ */
+const SERIES = 'json_group_array(json_array(step, timestamp, CASE WHEN is_nan THEN NULL ELSE value END) ORDER BY step, timestamp)';
+const RUN_POINTS = `SELECT key, ${SERIES} FROM metrics WHERE run_uuid = ? GROUP BY key HAVING count(*) > 1`;
 /** Without the run_uuid index: one pass over the table for every run asked for, not one per run. */
-const RUNS_POINTS_SCAN = 'SELECT run_uuid, key, step, timestamp, value, is_nan FROM metrics WHERE run_uuid IN (SELECT value FROM json_each(?)) ORDER BY run_uuid, key, step, timestamp';
+const RUNS_POINTS_SCAN = `SELECT run_uuid, key, ${SERIES} FROM metrics WHERE run_uuid IN (SELECT value FROM json_each(?)) GROUP BY run_uuid, key HAVING count(*) > 1`;
 
 /** The lookups by run, for the test that checks SQLite answers them through MLflow's index. */
 export const HISTORY_QUERIES = { indexed: POINTS_INDEXED, runIndexed: RUN_POINTS };
@@ -195,13 +201,14 @@ export async function sqliteReader(file: string, uri = `sqlite:///${file}`, opti
   /** Each run's histories: the keys it logged at more than one point. */
   const historiesOf = (runIds: readonly string[]) => {
     const out = new Map<string, Record<string, MlflowPoint[]>>(runIds.map((id) => [id, {}]));
-    const add = (runId: string, key: string, p: MlflowPoint) => ((out.get(runId)![key] ??= []).push(p));
+    const add = (runId: string, key: string, json: string) => {
+      out.get(runId)![key] = (JSON.parse(json) as [number, number, number | null][]).map(([step, timestamp, value]) => ({ step, timestamp, value: value ?? NaN }));
+    };
     if (byRun) {
-      for (const runId of runIds) for (const [key, ...rest] of runPoints.iterate(runId) as IterableIterator<Row>) add(runId, String(key), point(rest));
+      for (const runId of runIds) for (const [key, json] of runPoints.iterate(runId) as IterableIterator<Row>) add(runId, String(key), String(json));
     } else {
-      for (const [runId, key, ...rest] of runPoints.iterate(JSON.stringify(runIds)) as IterableIterator<Row>) add(String(runId), String(key), point(rest));
+      for (const [runId, key, json] of runPoints.iterate(JSON.stringify(runIds)) as IterableIterator<Row>) add(String(runId), String(key), String(json));
     }
-    for (const h of out.values()) for (const key in h) if (h[key]!.length < 2) delete h[key];
     return out;
   };
 

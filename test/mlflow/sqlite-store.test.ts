@@ -86,6 +86,8 @@ test('mlflow.db: the listing takes final values from latest_metrics, a history c
   const history = await reader.history(run.runId, 'train/loss');
   assert.deepEqual(history.map((q) => [q.step, q.timestamp]), [[0, T0], [1, T0], [2, T0 + 2], [2, T0 + 3], [3, T0]]);
   assert.deepEqual(history.map((q) => q.value), [1 + 4 + 1000, NaN, 1 / 3 + 2 + 1000, 1 / 3 + 3 + 1000, 1 / 4 + 1000]);
+  // By id, folded into JSON by SQLite: the same doubles, the NaN and the order.
+  assert.deepEqual((await reader.records!([run.runId]))[0]!.histories, { 'train/loss': history });
   assert.deepEqual(await reader.history(run.runId, 'absent'), []);
   assert.deepEqual(await reader.history('f'.repeat(32), 'train/loss'), []);
 });
