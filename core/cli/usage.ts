@@ -12,7 +12,7 @@ export const USAGE: Record<string, string> = {
     '  flowbench runs --source mlflow [--mlflow URI] [--filter …] [--sort …] [--columns …] [--json]   MLflow\'s runs, read-only',
     '  flowbench runs export --mlflow URL|DIR [RUN...] [--flow FLOW] [--json]   log runs to an MLflow server or mlruns/ folder (again: no duplicates)',
   ].join('\n'),
-  show: 'flowbench show RUN [FLOW] [--json] [--mlflow URI]     one run in full (RUN may be a unique prefix of its id, or mlflow:ID)',
+  show: 'flowbench show RUN [FLOW] [--json] [--mlflow URI]     one run in full (RUN may be a unique prefix of its id, or mlflow:ID; several mlflow:IDs at once)',
   sweep: 'flowbench sweep [NAME] [FLOW] [--grid k=v,v]... [--random k=a..b[:log]]... [--count N] [--seed N] [--set k=v]... [-w N] [--resume [--id ID]] [--events]',
   apply: 'flowbench apply RUN [FLOW]             put a run\'s outs (e.g. a sweep variant\'s) into the working tree from the cache',
   test: 'flowbench test [STEP|SOURCE.TABLE]... [FLOW] [--json]   run data tests on the tables as materialized now',

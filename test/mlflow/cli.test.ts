@@ -114,3 +114,19 @@ test('runs export --mlflow URL twice: the runs once; an unauthorised server says
   assert.equal(unreachable.code, 1);
   assert.match(unreachable.stderr, /cannot reach the MLflow tracking server at .*\(ECONNREFUSED\)\n\s+start it/);
 });
+
+test('show mlflow:ID mlflow:ID --json: the runs found as one array, in the order asked, a warning for one not listed; NaN metrics as "NaN"', (t) => {
+  const dir = project(t, {});
+  writeSqliteStore(join(dir, 'mlflow.db'), sampleExperiments());
+  const failed = 'mlflow:ffeeddccbbaa99887766554433221100';
+  const res = flowbench(dir, ['show', failed, `mlflow:${OWL}`, 'mlflow:0000000000000000000000000000dead', '--json']);
+  assert.equal(res.code, 0, res.stderr);
+  const records = JSON.parse(res.stdout) as { id: string; metrics: Record<string, unknown>; histories: Record<string, { index: number }[]> }[];
+  assert.deepEqual(records.map((r) => r.id), [failed, `mlflow:${OWL}`]);
+  assert.equal(records[0]!.metrics.auc, 'NaN');
+  assert.deepEqual(records[1]!.histories['train/loss']!.map((p) => p.index), [0, 1, 2]);
+  assert.match(res.stderr, /warning: no MLflow run 'mlflow:0000000000000000000000000000dead' is listed; left out/);
+  const mixed = flowbench(dir, ['show', failed, '20261130-090000-aaaa']);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /'20261130-090000-aaaa' is not an MLflow run id/);
+});
