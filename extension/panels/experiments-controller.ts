@@ -142,6 +142,7 @@ export class ExperimentsController extends ChannelController {
   private readonly live = new Map<string, Map<string, number>>();
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly startTimer: ReturnType<typeof setTimeout>;
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
   private readonly histories: HistoryBuckets;
@@ -161,8 +162,10 @@ export class ExperimentsController extends ChannelController {
     this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
     const c = this.channel;
     // The store is read while the webview boots (the open command creates this controller before the page
-    // loads); a failure surfaces where Ready awaits it.
-    this.ensureLoaded().catch(() => undefined);
+    // loads), from the next timer turn on: the extension host sends what the open command asked of VS Code
+    // (the panel, its HTML) from a timer of its IPC writer, queued before this one, and a read started in this
+    // turn would hold the page back by a slice of the store. A failure surfaces where Ready awaits it.
+    this.startTimer = setTimeout(() => void this.ensureLoaded().catch(() => undefined), 0);
     c.onReady(async ({ state }) => {
       await this.ensureLoaded();
       this.prepare(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
@@ -264,6 +267,7 @@ export class ExperimentsController extends ChannelController {
   }
 
   override dispose(): void {
+    clearTimeout(this.startTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
   }

@@ -1,4 +1,4 @@
-// The experiments host reads the runs as soon as it is made (the open command), not when the webview says
+// The experiments host reads the runs right after it is made (the open command), not when the webview says
 // Ready, and the first query is answered with the result of the query the saved state names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,9 +46,15 @@ function host(summaries = generateSummaries(300, 3, 3)) {
   return { controller, posted, query, loads: () => loads, release, summaries };
 }
 
-test('the host starts loading when it is made, and sends nothing before Ready', async () => {
+test('the host starts loading a timer turn after it is made, and sends nothing before Ready', async () => {
+  // What the extension host's IPC writer does with the panel's HTML the open command set: send it from a timer.
+  const sent: number[] = [];
+  setTimeout(() => sent.push(h.loads()), 0);
   const h = host();
-  assert.equal(h.loads(), 1, 'the store is read at once, while the webview boots');
+  assert.equal(h.loads(), 0, 'nothing is read in the open command\'s own turn');
+  await new Promise((done) => setTimeout(done, 0));
+  assert.deepEqual(sent, [0], 'the HTML went out before the read began');
+  assert.equal(h.loads(), 1, 'the store is read right after, while the webview boots');
   h.release();
   await new Promise((done) => setTimeout(done, 10));
   assert.equal(h.posted.length, 0);
