@@ -143,6 +143,7 @@ export class ExperimentsController extends ChannelController {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly startTimer: ReturnType<typeof setTimeout>;
+  private prepareTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
   private readonly histories: HistoryBuckets;
@@ -168,10 +169,11 @@ export class ExperimentsController extends ChannelController {
     this.startTimer = setTimeout(() => void this.ensureLoaded().catch(() => undefined), 0);
     c.onReady(async ({ state }) => {
       await this.ensureLoaded();
-      this.prepare(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
       this.ready = true;
       c.notify(Init, { columns: this.table.columns(), notes: this.notes, focus: this.pendingFocus, activeFlow: this.activeFlow });
       this.pendingFocus = undefined;
+      // Its first query comes once the webview has rendered Init; the result is computed meanwhile.
+      this.prepareSoon(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
     });
     c.onCommand(ReportError, ({ message, stack }) => this.onError('webview', Object.assign(new Error(message), { stack })));
     c.onRequest(RunQuery, async (params) => {
@@ -268,6 +270,7 @@ export class ExperimentsController extends ChannelController {
 
   override dispose(): void {
     clearTimeout(this.startTimer);
+    clearTimeout(this.prepareTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
   }
@@ -276,7 +279,7 @@ export class ExperimentsController extends ChannelController {
     this.loaded ??= this.read().then(() => {
       this.refreshColumns(false);
       // The webview's first query is most likely the default view's: have its result ready when it asks.
-      this.prepare(queryOf(defaultViewState, this.activeFlow));
+      if (!this.ready) this.prepareSoon(queryOf(defaultViewState, this.activeFlow));
     });
     return this.loaded;
   }
@@ -318,6 +321,18 @@ export class ExperimentsController extends ChannelController {
     return record && summarize(record);
   }
 
+  /**
+   * Prepares `params` from a timer (instead of one pending): what was just posted (Init, behind the
+   * extension host's IPC writer, whose timer comes first) is not held back by the computing.
+   */
+  private prepareSoon(params: QueryParams): void {
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => {
+      this.prepareTimer = undefined;
+      this.prepare(params);
+    }, 0);
+  }
+
   /** Selects for `params` now and keeps the result for the query that asks for it next. */
   private prepare(params: QueryParams): void {
     const query = this.parseQuery(params);
@@ -342,6 +357,8 @@ export class ExperimentsController extends ChannelController {
   }
 
   private runQuery(params: QueryParams): QueryResult {
+    clearTimeout(this.prepareTimer); // asked before it was prepared: computed once, here
+    this.prepareTimer = undefined;
     const parsed = this.parseQuery(params);
     // A typo keeps the last good result on screen; the webview shows the problem where it is.
     if ('problems' in parsed) return { ...this.result(), problems: parsed.problems };
