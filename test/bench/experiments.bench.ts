@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { openHarness, type Harness } from '../webviews/harness';
 import { controllerHost } from '../webviews/experiments-host';
 import { workspaceRuns } from '../../extension/panels/workspace-runs';
@@ -151,6 +151,7 @@ async function openPanel(stateDir: string): Promise<Opened> {
   const timed = timedHost(ch);
   let command = 0;
   let cpu = process.cpuUsage();
+  let cdp: CDPSession | undefined;
   const blocks = monitorEventLoopDelay({ resolution: 10 });
   const h = await openHarness(ENTRY, {
     host: ch.host,
@@ -158,7 +159,10 @@ async function openPanel(stateDir: string): Promise<Opened> {
     jsonMessages: true,
     initScript: FIRST_ROWS_PROBE,
     viewport: { width: 1400, height: 900 },
-    beforeNavigate: (page) => {
+    beforeNavigate: async (page) => {
+      // The page's main-thread time (Chromium's task durations), counted from here.
+      cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
       command = performance.timeOrigin + performance.now();
       cpu = process.cpuUsage();
       blocks.enable();
@@ -174,6 +178,10 @@ async function openPanel(stateDir: string): Promise<Opened> {
     const used = process.cpuUsage(cpu);
     blocks.disable();
     const [pageOrigin, ready, painted] = await page.evaluate(() => [performance.timeOrigin, window.__ready, window.__firstRows]);
+    const { metrics } = await cdp!.send('Performance.getMetrics');
+    await cdp!.detach();
+    const seconds = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+    const busy = { tasks: seconds('TaskDuration') * 1000, script: seconds('ScriptDuration') * 1000, layout: (seconds('LayoutDuration') + seconds('RecalcStyleDuration')) * 1000 };
     const firstRows = pageOrigin + painted - command;
     const print = () => {
       // Where the open went: the page boots while the host reads the runs; Init waits for both.
@@ -182,6 +190,7 @@ async function openPanel(stateDir: string): Promise<Opened> {
       const query = timed.log.find((e) => e.method === 'experiments/query');
       line('  page: navigation started at', ms(pageOrigin - command));
       line('  page: booted (Ready posted) at', ms(pageOrigin + ready - command));
+      line('  page: main thread (script, layout)', `${ms(busy.tasks)} (${ms(busy.script)}, ${ms(busy.layout)})`);
       if (initSent) line('  host: read the store, Init sent at', ms(initSent.end - origin));
       if (query) line('  host: first query compute / posting', `${ms(query.ms - query.post)} / ${ms(query.post)}`);
       // This process's CPU is the host's plus playwright's; its longest block is the host's longest slice.

@@ -44,7 +44,7 @@ export interface HarnessOptions {
   production?: boolean;
   /** Script run in the page before its own (a benchmark's probes). */
   initScript?: string;
-  /** Called right before the page starts loading (a benchmark's "open command" moment; a profiler's start). */
+  /** Called right before the page starts loading (a benchmark's "open command" moment, its probes). */
   beforeNavigate?: (page: Page) => void | Promise<void>;
   /**
    * Host messages cross as JSON text, as VS Code's webview postMessage serializes them (so NaN arrives as
