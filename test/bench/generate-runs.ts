@@ -3,6 +3,8 @@
 // NaN metrics (stored as null, as JSON does).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { openRunStore } from '../../core/runs/store';
+import { RunTable } from '../../core/runs/table';
 import type { RunSummary } from '../../core/runs/types';
 import { seeded } from '../lsp/mutate';
 
@@ -62,4 +64,15 @@ export function writeRunStore(stateDir: string, count: number, shape: { params: 
     closeSync(fd);
   }
   return bytes;
+}
+
+/**
+ * Reads the store as the panel does (a summary reader into a table), which writes its table cache
+ * (runs/index.table): the store as a panel that opened it before leaves it. Answers the time taken.
+ */
+export async function openedBefore(stateDir: string): Promise<number> {
+  const t0 = performance.now();
+  const table = RunTable.fromSummaries([]);
+  await openRunStore(stateDir).summaryReader({ put: (s) => void table.upsert(s), drop: (id) => void table.remove(id), putTable: (runs) => table.absorb(runs) }).read();
+  return performance.now() - t0;
 }
