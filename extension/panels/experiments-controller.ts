@@ -128,6 +128,11 @@ export class ExperimentsController extends ChannelController {
     drop: (id) => {
       if (this.table.remove(id)) this.changes.setChanged = true;
     },
+    putTable: (runs) => {
+      if (runs.size === 0) return;
+      this.table.absorb(runs);
+      this.changes.setChanged = true;
+    },
   };
   private query: Query = { filterText: '', sort: [], groupByFlow: false };
   private view: Int32Array = new Int32Array(0);
