@@ -18,14 +18,33 @@ import {
   type Header,
   type VisibilityState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
 import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
 import { columnLabel, formatCell, fullValue } from './format';
 import type { Lines } from './layout';
 
 export const ROW_HEIGHT = 24;
+/** Lines rendered beyond the screen, twice this in all (see leadingRange). */
+const OVERSCAN = 10;
+/** Of those, the lines kept behind a scroll. */
+const BEHIND = 2;
+
+/**
+ * The lines to render: those on screen and 2 × overscan more, kept behind the scroll by BEHIND and ahead of it
+ * by the rest (evenly when not scrolling). A frame paints the scroll position it got before the rows for it
+ * are rendered (the scroll event comes a frame later, and React renders after it): with the even overscan of
+ * 8, every frame of a 7-rows-a-frame scroll showed ~5 blank lines at the edge it moved to. The count stays
+ * that of the even split, so slots (line modulo the lines rendered) stay put.
+ */
+export function leadingRange(range: Pick<Range, 'startIndex' | 'endIndex' | 'overscan' | 'count'>, direction: 'forward' | 'backward' | null): number[] {
+  const { startIndex, endIndex, overscan, count } = range;
+  const before = direction === 'forward' ? BEHIND : direction === 'backward' ? 2 * overscan - BEHIND : overscan;
+  const length = Math.min(count, endIndex - startIndex + 1 + 2 * overscan);
+  const first = Math.max(0, Math.min(startIndex - before, count - length));
+  return Array.from({ length }, (_, i) => first + i);
+}
 const DEFAULT_WIDTH: Record<string, number> = { starred: 34, id: 170, flow: 120, status: 90, start: 160, duration: 80, code: 100, overrides: 200 };
 const SELECT_WIDTH = 30;
 
@@ -111,7 +130,41 @@ interface RowColumns {
   center: readonly string[];
   /** Index of a column's value in `Row.cells`. */
   cellIndex: ReadonlyMap<string, number>;
+  /** The width a column's cell has for its text, in em (see mayOverflow). */
+  room: ReadonlyMap<string, number>;
   width: number;
+}
+
+const CELL_PADDING = 12;
+
+/** A column `width` pixels wide as the em its cells' text has. */
+function roomOf(width: number): number {
+  return (width - CELL_PADDING) / fontSize();
+}
+
+let fontPx: number | undefined;
+function fontSize(): number {
+  fontPx ??= parseFloat(getComputedStyle(document.body).fontSize) || 13;
+  return fontPx;
+}
+
+/**
+ * Whether `text` may be wider than `room` em, by an estimate that errs on the wide side (per character: 1.2em for
+ * wide scripts, 0.95em for capitals and other broad glyphs, 0.66em else: DejaVu Sans, the widest UI font seen,
+ * has digits of 0.64em and lowercase letters of ~0.6em; a misjudged text runs into the cell padding first).
+ * Every clipping box is a clip node in Chromium's property trees and a paint chunk of its own: a clip on each of
+ * the ~800 cells on screen made layerize, pre-paint and paint most of a scroll frame (measured with traces: CPU
+ * of a 7-row scroll frame 25 → 17 ms without them). So only a cell that may overflow clips, with an ellipsis.
+ */
+export function mayOverflow(text: string, room: number): boolean {
+  if (text.length * 1.2 <= room) return false;
+  if (text.length * 0.66 > room) return true;
+  let em = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    em += c >= 0x1100 ? 1.2 : (c >= 65 && c <= 90) || c === 109 || c === 119 || c === 64 || c === 37 || c === 38 ? 0.95 : 0.66;
+  }
+  return em > room;
 }
 
 /** What a row calls back into; one stable object, so rows do not re-render for new closures. */
@@ -124,8 +177,8 @@ function cellText(key: string, value: WireCell | undefined): string {
   return value === undefined ? '' : formatCell(key, value);
 }
 
-function cellClass(key: string, value: WireCell | undefined): string {
-  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
+function cellClass(key: string, value: WireCell | undefined, clip: boolean): string {
+  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}${clip ? ' clip' : ''}`;
 }
 
 interface RowProps {
@@ -143,9 +196,10 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
   const cell = (key: string) => {
     const value = valueOf(key);
     if (key !== 'starred') {
+      const text = cellText(key, value);
       return (
-        <div key={key} role="gridcell" className={cellClass(key, value)}>
-          {cellText(key, value)}
+        <div key={key} role="gridcell" className={cellClass(key, value, mayOverflow(text, columns.room.get(key) ?? 0))}>
+          {text}
         </div>
       );
     }
@@ -338,7 +392,19 @@ export function RunsTable(props: TableProps) {
   // useFlushSync: false lets React batch the re-render a scroll event asks for into the next frame instead of
   // rendering synchronously inside every scroll event (measured: most of the frame time while scrolling).
   // initialRect: the first render (before the grid is measured) already has rows to paint, a frame sooner.
-  const rows = useVirtualizer({ count: lines.count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false, initialRect: INITIAL_RECT });
+  // The lines beyond the screen lie ahead of the scroll (see leadingRange); the virtualizer says which way.
+  const direction = useRef<() => Virtualizer<HTMLDivElement, Element>['scrollDirection']>(() => null);
+  const extractRange = useCallback((range: Range) => leadingRange(range, direction.current()), []);
+  const rows = useVirtualizer({
+    count: lines.count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    rangeExtractor: extractRange,
+    useFlushSync: false,
+    initialRect: INITIAL_RECT,
+  });
+  direction.current = () => rows.scrollDirection;
   const cols = useVirtualizer({
     horizontal: true,
     useFlushSync: false,
@@ -361,9 +427,13 @@ export function RunsTable(props: TableProps) {
   const sizesKey = `${leftSizes.join(',')}|${widthsKey}`;
   const visibleCenter = useMemo(() => center.slice(firstCol, lastCol + 1), [center, firstCol, lastCol]);
   const cellIndex = useMemo(() => new Map(shown.map((key, i) => [key, i])), [shown]);
+  const room = useMemo(
+    () => new Map([...left.map((h, i) => [h.column.id, roomOf(leftSizes[i]!)] as const), ...center.map((h, i) => [h.column.id, roomOf(centerSizes[i]!)] as const)]),
+    [left, center, leftSizes, centerSizes],
+  );
   const rowColumns = useMemo<RowColumns>(
-    () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, width }),
-    [left, visibleCenter, cellIndex, width],
+    () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, room, width }),
+    [left, visibleCenter, cellIndex, room, width],
   );
   // The rows' grid tracks, in one custom property (cells carry no style of their own).
   const gridStyle = useMemo(
