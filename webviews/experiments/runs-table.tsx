@@ -8,7 +8,8 @@
 // rows on screen instead of replacing their elements; a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
-// in one box that follows the horizontal scroll (see followHorizontalScroll); the full value of a cell becomes its tooltip only when the pointer reaches it.
+// in one box that follows the horizontal scroll (see followHorizontalScroll); a cell clips only when its text may
+// not fit (mayOverflow); the lines rendered beyond the screen lie ahead of a scroll (leadingRange); the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
   getCoreRowModel,
   useReactTable,
@@ -22,29 +23,12 @@ import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-vi
 import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
 import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
-import { columnLabel, formatCell, fullValue } from './format';
-import type { Lines } from './layout';
+import { columnLabel, formatCell, fullValue, mayOverflow } from './format';
+import { leadingRange, type Lines } from './layout';
 
 export const ROW_HEIGHT = 24;
 /** Lines rendered beyond the screen, twice this in all (see leadingRange). */
 const OVERSCAN = 10;
-/** Of those, the lines kept behind a scroll. */
-const BEHIND = 2;
-
-/**
- * The lines to render: those on screen and 2 × overscan more, kept behind the scroll by BEHIND and ahead of it
- * by the rest (evenly when not scrolling). A frame paints the scroll position it got before the rows for it
- * are rendered (the scroll event comes a frame later, and React renders after it): with the even overscan of
- * 8, every frame of a 7-rows-a-frame scroll showed ~5 blank lines at the edge it moved to. The count stays
- * that of the even split, so slots (line modulo the lines rendered) stay put.
- */
-export function leadingRange(range: Pick<Range, 'startIndex' | 'endIndex' | 'overscan' | 'count'>, direction: 'forward' | 'backward' | null): number[] {
-  const { startIndex, endIndex, overscan, count } = range;
-  const before = direction === 'forward' ? BEHIND : direction === 'backward' ? 2 * overscan - BEHIND : overscan;
-  const length = Math.min(count, endIndex - startIndex + 1 + 2 * overscan);
-  const first = Math.max(0, Math.min(startIndex - before, count - length));
-  return Array.from({ length }, (_, i) => first + i);
-}
 const DEFAULT_WIDTH: Record<string, number> = { starred: 34, id: 170, flow: 120, status: 90, start: 160, duration: 80, code: 100, overrides: 200 };
 const SELECT_WIDTH = 30;
 
@@ -146,25 +130,6 @@ let fontPx: number | undefined;
 function fontSize(): number {
   fontPx ??= parseFloat(getComputedStyle(document.body).fontSize) || 13;
   return fontPx;
-}
-
-/**
- * Whether `text` may be wider than `room` em, by an estimate that errs on the wide side (per character: 1.2em for
- * wide scripts, 0.95em for capitals and other broad glyphs, 0.66em else: DejaVu Sans, the widest UI font seen,
- * has digits of 0.64em and lowercase letters of ~0.6em; a misjudged text runs into the cell padding first).
- * Every clipping box is a clip node in Chromium's property trees and a paint chunk of its own: a clip on each of
- * the ~800 cells on screen made layerize, pre-paint and paint most of a scroll frame (measured with traces: CPU
- * of a 7-row scroll frame 25 → 17 ms without them). So only a cell that may overflow clips, with an ellipsis.
- */
-export function mayOverflow(text: string, room: number): boolean {
-  if (text.length * 1.2 <= room) return false;
-  if (text.length * 0.66 > room) return true;
-  let em = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    em += c >= 0x1100 ? 1.2 : (c >= 65 && c <= 90) || c === 109 || c === 119 || c === 64 || c === 37 || c === 38 ? 0.95 : 0.66;
-  }
-  return em > room;
 }
 
 /** What a row calls back into; one stable object, so rows do not re-render for new closures. */
