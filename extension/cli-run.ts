@@ -1,12 +1,9 @@
-// One `flowbench run ... --events` child process: builds its command line, reads the RunEvent JSON
-// lines it prints, and stops it the way the CLI expects (SIGINT, then SIGKILL of its process group and of
-// every group below it: the steps', which the CLI may be too wedged to end).
-// No `vscode` import, so it is tested against the real CLI outside the editor.
-import { spawn, type ChildProcess } from 'node:child_process';
+// One `flowbench run ... --events` (or `sweep`) child process (cli-process.ts): builds its command line and
+// reads the RunEvent JSON lines it prints. No `vscode` import, so it is tested against the real CLI.
+import type { ChildProcess } from 'node:child_process';
 import { delimiter, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { RunEvent } from '../core/engine/events';
-import { descendantGroups, signalGroup } from '../core/engine/process-tree';
+import { CliProcess } from './cli-process';
 
 export interface RunRequest {
   flowFile: string;
@@ -38,12 +35,6 @@ export interface CliRunEnd {
   stderrTail: string;
 }
 
-/**
- * How long the CLI gets to abort its steps after SIGINT (it sends them TERM, and KILL after 1 s) before
- * its tree is killed here: everything is gone within 2 s of Stop either way.
- */
-export const STOP_GRACE_MS = 1500;
-
 export function cliArguments(request: RunRequest, options: RunOptions): string[] {
   if (request.sweep) return [options.cliPath, 'sweep', ...request.sweep, request.flowFile, '--events'];
   const args = [options.cliPath, 'run', request.flowFile];
@@ -69,72 +60,41 @@ export interface CliRunHandlers {
 }
 
 export class CliRun {
-  readonly child: ChildProcess;
+  private readonly process: CliProcess;
   readonly done: Promise<CliRunEnd>;
-  private stopped = false;
-  private killTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly request: RunRequest,
     options: RunOptions,
     cwd: string,
     handlers: CliRunHandlers,
-    /** The node binary; in the extension host this is VS Code's own, run as plain Node. */
-    nodePath: string = process.execPath,
+    nodePath?: string,
   ) {
-    // Its own process group, so Stop can kill the CLI and anything it left behind in one signal.
-    this.child = spawn(nodePath, cliArguments(request, options), {
+    const [cliPath, ...args] = cliArguments(request, options);
+    this.process = new CliProcess(cliPath, args, {
       cwd,
       env: cliEnvironment(options),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      nodePath,
+      onStdoutLine: (line) => {
+        const event = parseEvent(line);
+        if (event) handlers.onEvent(event);
+        else if (line.trim()) handlers.onOutput(line, 'stdout');
+      },
+      onStderrLine: (line) => handlers.onOutput(line, 'stderr'),
     });
-    const stderrLines: string[] = [];
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      const event = parseEvent(line);
-      if (event) handlers.onEvent(event);
-      else if (line.trim()) handlers.onOutput(line, 'stdout');
-    });
-    createInterface({ input: this.child.stderr! }).on('line', (line) => {
-      stderrLines.push(line);
-      if (stderrLines.length > 20) stderrLines.shift();
-      handlers.onOutput(line, 'stderr');
-    });
-    this.done = new Promise((resolve) => {
-      const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
-        if (this.killTimer) clearTimeout(this.killTimer);
-        resolve({ exitCode, signal, stopped: this.stopped, stderrTail: stderrLines.join('\n') });
-      };
-      this.child.once('error', (err) => {
-        stderrLines.push(err.message);
-        finish(null, null);
-      });
-      this.child.once('close', finish);
-    });
+    this.done = this.process.done.then((end) => ({ exitCode: end.code, signal: end.signal, stopped: end.stopped, stderrTail: end.stderrTail }));
+  }
+
+  get child(): ChildProcess {
+    return this.process.child;
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.process.pid;
   }
 
-  /** SIGINT lets the CLI cancel its steps and record the run; the group kill is the backstop. */
   stop(): void {
-    if (this.stopped || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.stopped = true;
-    this.child.kill('SIGINT');
-    this.killTimer = setTimeout(() => this.killTree(), STOP_GRACE_MS);
-  }
-
-  private killTree(): void {
-    const pid = this.child.pid;
-    if (pid === undefined) return;
-    // Stop the CLI first so it starts nothing more, then its steps' groups (and its reaper's).
-    try {
-      process.kill(pid, 'SIGSTOP');
-    } catch {
-      // Already gone; its steps may not be.
-    }
-    for (const group of [pid, ...descendantGroups(pid)]) signalGroup(group, 'SIGKILL');
+    this.process.stop();
   }
 }
 

@@ -1,11 +1,8 @@
-// `flowbench deploy … --json`, `flowbench invoke NAME --json` and `flowbench undeploy NAME` as child processes of the editor, the way runs
-// are (cli-run.ts): plain Node, its own process group, stderr lines as progress, SIGINT on Cancel (the CLI
-// then stops what it started) and a group kill if it does not end in time. vscode-free: tested with the CLI.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+// `flowbench deploy … --json`, `flowbench invoke NAME --json`, `flowbench undeploy NAME` and `flowbench metrics`
+// as child processes of the editor (cli-process.ts): stderr lines as progress, Cancel as stop(), and what
+// their `--json` printed read back. vscode-free: tested with the CLI.
 import type { DeploymentRecord, DeployTarget } from '../core/deploy/types';
-import { signalGroup } from '../core/engine/process-tree';
-import { STOP_GRACE_MS } from './cli-run';
+import { CliProcess, STOP_GRACE_MS } from './cli-process';
 
 export interface CliResult {
   code: number | null;
@@ -15,39 +12,10 @@ export interface CliResult {
   cancelled: boolean;
 }
 
-const TAIL_LINES = 60;
-
-export function runCli(cliPath: string, cwd: string, args: string[], onLine: (line: string) => void, signal?: AbortSignal, nodePath = process.execPath): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(nodePath, [cliPath, ...args], { cwd, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', NO_COLOR: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    const tail: string[] = [];
-    let cancelled = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      if (line.trim()) onLine(line);
-    });
-    const cancel = () => {
-      cancelled = true;
-      child.kill('SIGINT');
-      killTimer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), STOP_GRACE_MS * 4);
-    };
-    if (signal?.aborted) cancel();
-    signal?.addEventListener('abort', cancel, { once: true });
-    const finish = (code: number | null) => {
-      if (killTimer) clearTimeout(killTimer);
-      signal?.removeEventListener('abort', cancel);
-      resolve({ code, stdout, stderrTail: tail.join('\n'), cancelled });
-    };
-    child.once('error', (err) => {
-      tail.push(`could not start the Flowbench CLI: ${err.message}`);
-      finish(null);
-    });
-    child.once('close', (code) => finish(code));
-  });
+export async function runCli(cliPath: string, cwd: string, args: string[], onLine: (line: string) => void, signal?: AbortSignal, nodePath?: string): Promise<CliResult> {
+  // A stop takes longer than a run's: a deploy being cancelled deletes what it created in AWS.
+  const end = await new CliProcess(cliPath, args, { cwd, nodePath, signal, tailLines: 60, graceMs: STOP_GRACE_MS * 4, onStderrLine: (line) => line.trim() && onLine(line) }).done;
+  return { code: end.code, stdout: end.stdout, stderrTail: end.stderrTail, cancelled: end.stopped };
 }
 
 /** `recreate`: a Failed SageMaker endpoint of the name is deleted and created again. */

@@ -19,10 +19,14 @@ export interface DeploymentNode {
 /** Uptime moves while an endpoint runs; the view re-reads this often then (and not at all otherwise). */
 const LIVE_TICK_MS = 5_000;
 
+/**
+ * In minutes, not seconds: VS Code re-renders a row whose item changed, inline actions included, and a click
+ * that lands while they are rebuilt is lost; a row that changed every few seconds would eat clicks.
+ */
 export function formatUptime(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 60) return '<1m';
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
   return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
 }
@@ -43,6 +47,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentNode>,
   readonly onDidChangeTreeData = this.changed.event;
   private readonly refresher: Refresher;
   private nodes: DeploymentNode[] = [];
+  private shown: string | undefined;
   private readonly counts = new Map<string, { tail: RequestLogTail; n: number }>();
   private tick: ReturnType<typeof setInterval> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed];
@@ -74,6 +79,10 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentNode>,
       const stateDir = join(projectDir, '.flowbench');
       for (const record of await listDeployments(stateDir)) nodes.push({ projectDir, record, requests: await this.requestCount(stateDir, record.name) });
     }
+    // Unchanged rows are not re-rendered (see formatUptime): the view is told only when what it shows changed.
+    const shown = nodes.map((n) => JSON.stringify(this.getTreeItem(n))).join('\n');
+    const changed = shown !== this.shown;
+    this.shown = shown;
     this.nodes = nodes;
     const live = nodes.some((n) => n.record.status === 'running' || n.record.status === 'starting' || n.record.status === 'updating');
     if (live && !this.tick) this.tick = setInterval(() => this.refresher.request(), LIVE_TICK_MS);
@@ -81,7 +90,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentNode>,
       clearInterval(this.tick);
       this.tick = undefined;
     }
-    this.changed.fire();
+    if (changed) this.changed.fire();
   }
 
   /** Counted incrementally: each refresh reads only what the log gained. */

@@ -1,12 +1,12 @@
 // "Flowbench: Run Sweep…" (a declared sweep, or one built in quick inputs) and the experiments panel's
-// "Apply Run" row action. Both spawn the CLI, as runs do (CliRun: its own process group, Stop = SIGINT then
-// a group kill); the sweep's progress shows in a cancellable notification and its runs reach the
+// "Apply Run" row action. Both spawn the CLI as runs do (cli-process.ts: its own process group, Stop = SIGINT
+// then a group kill); the sweep's progress shows in a cancellable notification and its runs reach the
 // experiments panel through the run store it watches.
 import * as vscode from 'vscode';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CliRun, cliEnvironment } from './cli-run';
+import { CliProcess } from './cli-process';
+import { CliRun } from './cli-run';
 import type { FlowWorkspace } from './flow-workspace';
 import { APPLY_RUN_COMMAND, contextRunId } from './panels/row-commands';
 import type { ProcessLog } from './process-log';
@@ -114,10 +114,9 @@ export function registerSweepCommands(context: vscode.ExtensionContext, flows: F
     if (!runId || !flowFile) return;
     const pick = await vscode.window.showWarningMessage(`Replace the outs in the working tree with those of run ${runId}?`, { modal: true }, 'Apply');
     if (pick !== 'Apply') return;
-    execFile(process.execPath, [cliPath, 'apply', runId, flowFile], { cwd: dirname(flowFile), env: cliEnvironment({ cliPath }) }, (err, stdout, stderr) => {
-      if (err) void vscode.window.showErrorMessage(`Flowbench: ${stderr.trim().replace(/^flowbench: /, '') || err.message}`);
-      else void vscode.window.showInformationMessage(stdout.trim().replace(/\x1b\[[0-9;]*m/g, ''));
-    });
+    const end = await new CliProcess(cliPath, ['apply', runId, flowFile], { cwd: dirname(flowFile) }).done;
+    if (end.code === 0) void vscode.window.showInformationMessage(end.stdout.trim());
+    else void vscode.window.showErrorMessage(`Flowbench: ${end.stderrTail.trim().replace(/^flowbench( apply)?: /, '') || `flowbench apply exited with code ${end.code}`}`);
   }
 
   context.subscriptions.push(vscode.commands.registerCommand('flowbench.runSweep', runSweep), vscode.commands.registerCommand(APPLY_RUN_COMMAND, applyRun));

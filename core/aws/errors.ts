@@ -1,6 +1,7 @@
 // AWS failures in plain words with what to do about them. The SDK's errors carry the service's own code
 // (`name`) and message; users need to know which of a few things went wrong: no credentials, not allowed, a
 // quota, a role SageMaker cannot assume, an image it cannot pull, or an endpoint that failed for a reason.
+import { Failure } from '../failure';
 
 // Marks an AwsProblem across bundles: the AWS code runs from dist/aws-services.js, which has its own copy of this
 // class, so the CLI's `instanceof` would miss the problems it throws.
@@ -11,16 +12,15 @@ export function isAwsProblem(error: unknown): error is AwsProblem {
   return typeof error === 'object' && error !== null && BRAND in error;
 }
 
-export class AwsProblem extends Error {
+export class AwsProblem extends Failure {
   readonly [BRAND] = true;
   constructor(
     message: string,
-    /** One line: what to do about it. */
-    readonly remedy?: string,
+    remedy?: string,
     /** The service's error code, when there was one. */
     readonly code?: string,
   ) {
-    super(message);
+    super(message, remedy);
   }
 }
 

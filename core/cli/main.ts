@@ -3,6 +3,7 @@
 import { EXIT, UsageError } from './errors';
 import { ReportedFailure } from './load';
 import { consoleOutput, line, problemLines } from './output';
+import { isFailure } from '../failure';
 import { commandUsage, generalUsage } from './usage';
 import { validateCommand } from './commands/validate';
 import { runCommand } from './commands/run';
@@ -67,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
     return await handler(args, o);
   } catch (err) {
     if (err instanceof ReportedFailure) return err.exitCode;
+    if (isFailure(err)) {
+      problemLines(o.err, `flowbench ${command}`, err);
+      return EXIT.failed;
+    }
     if (err instanceof UsageError) {
       problemLines(o.err, 'flowbench', err);
       line(o.err, '\n' + (err.command ? commandUsage(err.command) : generalUsage()));

@@ -1,5 +1,6 @@
 // What Flowbench reads from MLflow, whichever store it came from (mlruns/ folder, mlflow.db, a tracking
 // server): one shape, so mapping to run summaries and the readers' tests are shared.
+import { Failure } from '../failure';
 
 /** MLflow's run statuses as the SQL store and the REST API spell them (the file store keeps integers). */
 export type MlflowStatus = 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED';
@@ -37,9 +38,9 @@ export interface MlflowReader {
 }
 
 /** A tracking location that cannot be read at all (unreachable, unauthorised, not an MLflow store). */
-export class MlflowError extends Error {
-  constructor(message: string, readonly remedy?: string) {
-    super(message);
+export class MlflowError extends Failure {
+  constructor(message: string, remedy?: string) {
+    super(message, remedy);
     this.name = 'MlflowError';
   }
 }

@@ -3,13 +3,14 @@
 // CLI) all happen outside the extension host. vscode-free, so tests drive it with the real CLI.
 import { dirname } from 'node:path';
 import type { ModelCard } from '../../core/model/card-types';
-import { runCliChild, stoppedBy } from './cli-child';
+import { CliProcess, stoppedBy } from '../cli-process';
 
 /** A card of a large model with many checks takes seconds; past this the CLI is stopped and the card says so. */
 const CARD_TIMEOUT_MS = 120_000;
 
 export async function loadCardFromCli(cliPath: string, flowFile: string, run: string): Promise<ModelCard> {
-  const { code, signal, stdout, stderr } = await runCliChild(cliPath, ['card', run, flowFile, '--format', 'json'], dirname(flowFile), CARD_TIMEOUT_MS);
+  const end = await new CliProcess(cliPath, ['card', run, flowFile, '--format', 'json'], { cwd: dirname(flowFile), timeoutMs: CARD_TIMEOUT_MS }).done;
+  const { code, signal, stdout, stderrTail } = end;
   if (code === 0) {
     try {
       return JSON.parse(stdout) as ModelCard;
@@ -17,6 +18,6 @@ export async function loadCardFromCli(cliPath: string, flowFile: string, run: st
       throw new Error(`the card the CLI printed is not JSON: ${(e as Error).message}`);
     }
   }
-  const why = stderr.split('\n').filter((l) => l.startsWith('flowbench:') || l.trim().startsWith('list') || l.trim().startsWith('type')).slice(0, 2).join(' ').trim();
-  throw new Error(signal ? `building the card stopped (${stoppedBy(signal)})` : why || `flowbench card exited with code ${code}`);
+  const why = stderrTail.split('\n').filter((l) => l.startsWith('flowbench:') || l.trim().startsWith('list') || l.trim().startsWith('type')).slice(0, 2).join(' ').trim();
+  throw new Error(signal || end.timedOut ? `building the card stopped (${stoppedBy(end)})` : why || `flowbench card exited with code ${code}`);
 }

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deployProjectFiles } from '../deploy/deploy-project';
-import { clickInlineAction, frameWith, panelCsp, pickQuickItem, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { clickInlineAction, editorSays, frameWith, panelCsp, pickQuickItem, ROOT, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
 const FAILED = 'e2e-deploy-failed';
 
@@ -96,8 +96,14 @@ describe('deploy in code-server', { timeout: 600_000 }, () => {
     await clickInlineAction(treeRow(page, /^deployment deploy-test, running/), 'Send Test Request');
     await frame.locator('.em-summary', { hasText: /^2 requests · 0 errors/ }).waitFor({ timeout: 30_000 });
 
-    await clickInlineAction(treeRow(page, /^deployment deploy-test, running/), 'Stop');
-    await treeRow(page, /^deployment deploy-test, stopped · /).waitFor({ timeout: 60_000 });
+    // Once the row has taken the second request in: a click while VS Code re-renders a row's actions is lost.
+    const counted = treeRow(page, /^deployment deploy-test, running · .* · 2 requests$/);
+    await counted.waitFor({ timeout: 30_000 });
+    await clickInlineAction(counted, 'Stop');
+    await treeRow(page, /^deployment deploy-test, stopped · /).waitFor({ timeout: 60_000 }).catch(async (err) => {
+      await screenshot(page, FAILED);
+      throw new Error(`the deployment did not show as stopped; ${await editorSays(session!)}`, { cause: err });
+    });
     await screenshot(page, 'e2e-deploy-05-stopped');
   });
 });

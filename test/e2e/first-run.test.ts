@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { clickInlineAction, hostLog, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
+import { clickInlineAction, editorSays, runCommand, screenshot, showFlowbench, startSession, treeRow, type Session } from './workbench';
 
 const STEPS = ['staging', 'features', 'train', 'evaluate'];
 
@@ -74,9 +74,7 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
       // This wait failed once in ~4 CI runs and never here: say where the example went and what the editor said.
       await screenshot(page, 'e2e-10d-example-not-opened');
       const where = [other, dir, parent].filter((folder) => existsSync(join(folder, 'flight-delays.flow.yaml')));
-      const notices = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
-      const logged = hostLog(session!, 'flowbench.flowbench/Flowbench.log').split('\n').slice(-5).join(' | ');
-      throw new Error(`the window did not open ${other} (now at ${page.url()}); example written in: ${where.join(', ') || 'none'}; notifications: ${notices.join(' | ') || 'none'}; log: ${logged}`, { cause: err });
+      throw new Error(`the window did not open ${other} (now at ${page.url()}); example written in: ${where.join(', ') || 'none'}; ${await editorSays(session!)}`, { cause: err });
     });
     await page.locator('.tab[aria-label^="flight-delays.flow.yaml"]').first().waitFor({ timeout: 60_000 });
     for (const step of STEPS) await treeRow(page, `${step}, never run`).waitFor({ timeout: 30_000 });

@@ -289,6 +289,13 @@ export function hostLog(session: Session, relativePath: string): string {
   return texts.join('\n');
 }
 
+/** For a failure message: the editor's notifications and the extension's last log lines. */
+export async function editorSays(session: Session): Promise<string> {
+  const notices = await session.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  const logged = hostLog(session, 'flowbench.flowbench/Flowbench.log').split('\n').slice(-5).join(' | ');
+  return `notifications: ${notices.join(' | ') || 'none'}; log: ${logged}`;
+}
+
 /**
  * The Content-Security-Policy a panel's document was served with, read from the document itself: the
  * locator waits for the meta element, since VS Code may still be swapping the frame's document when the

@@ -65,7 +65,7 @@ test('an mlflow.db when better-sqlite3’s addon cannot be loaded (as under an e
   writeFileSync(join(sqlite, 'build', 'Release', 'better_sqlite3.node'), 'not a shared object');
   const res = spawnSync(process.execPath, [join(install, 'dist', 'cli.js'), 'runs', '--source', 'mlflow', '--mlflow', 'sqlite:///mlflow.db'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   assert.equal(res.status, 1, res.stderr);
-  assert.match(res.stderr, /^flowbench: reading .*mlflow\.db needs better-sqlite3, which cannot be loaded here \(.+\)\n\s+serve the database \(mlflow server --backend-store-uri sqlite:\/\/\/mlflow\.db\) and use its http:\/\/ address/);
+  assert.match(res.stderr, /^flowbench runs: reading .*mlflow\.db needs better-sqlite3, which cannot be loaded here \(.+\)\n\s+serve the database \(mlflow server --backend-store-uri sqlite:\/\/\/mlflow\.db\) and use its http:\/\/ address/);
   assert.doesNotMatch(res.stderr, /\n\s+at /, 'no stack trace');
 });
 

@@ -4,7 +4,7 @@
 // beside the record (core/deploy/baseline.ts) and `--json` prints the DeploymentRecord.
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import { isAwsProblem } from '../../aws/errors';
+import { isFailure } from '../../failure';
 import { writeBaseline } from '../../deploy/baseline';
 import { startLocalEndpoint, StartError, stopLocalEndpoint } from '../../deploy/local-deploy';
 import { deploymentNameProblem, liveDeployment, readDeployment, writeDeployment } from '../../deploy/records';
@@ -119,9 +119,10 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
     try {
       record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy'), recreate: values.recreate }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
-      if (!isAwsProblem(err)) throw err;
+      // Cancelled: said like any failure, but with the exit code of an interrupted command.
+      if (!abort.signal.aborted || !isFailure(err)) throw err;
       problemLines(o.err, 'flowbench deploy', err);
-      return abort.signal.aborted ? EXIT.cancelled : EXIT.failed;
+      return EXIT.cancelled;
     } finally {
       process.off('SIGINT', onSigint);
     }

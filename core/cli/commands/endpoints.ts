@@ -3,7 +3,6 @@
 // request count. flowbench undeploy NAME [FLOW]: stops one (local: SIGTERM, which drains; SageMaker:
 // deletes endpoint, configuration and model) and records it as stopped.
 import { dirname, join } from 'node:path';
-import { isAwsProblem } from '../../aws/errors';
 import { stopLocalEndpoint } from '../../deploy/local-deploy';
 import { countRequests } from '../../deploy/local-log';
 import { deploymentNameProblem, listDeployments, readDeployment, requestLogPath, writeDeployment } from '../../deploy/records';
@@ -12,7 +11,7 @@ import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { formatDuration, table } from '../format';
 import { resolveFlowFile } from '../flow-file';
-import { line, problemLines, type Output } from '../output';
+import { line, type Output } from '../output';
 
 function stateDirOf(flowArg: string | undefined): { projectDir: string; stateDir: string } {
   const projectDir = dirname(resolveFlowFile(flowArg));
@@ -75,13 +74,7 @@ export async function undeployCommand(args: string[], o: Output): Promise<number
   if (!record) throw new UsageError(`no deployment '${name}'`, 'list them with flowbench endpoints', 'undeploy');
   let stopped: DeploymentRecord;
   if (record.target === 'sagemaker') {
-    try {
-      stopped = await (await import('../../aws/services')).undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
-    } catch (err) {
-      if (!isAwsProblem(err)) throw err;
-      problemLines(o.err, 'flowbench undeploy', err);
-      return EXIT.failed;
-    }
+    stopped = await (await import('../../aws/services')).undeploySageMaker(record, { projectDir, stateDir }, (m) => line(o.err, m));
   } else {
     const how = await stopLocalEndpoint(record);
     if (how === 'killed') line(o.err, `flowbench undeploy: ${name} did not finish its requests in time and was killed`);

@@ -5,7 +5,7 @@
 // evaluation data (core/deploy/test-request.ts). The payload limit is checked before any AWS call.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { isAwsProblem } from '../../aws/errors';
+import { Failure } from '../../failure';
 import { deploymentNameProblem, liveDeployment, readDeployment } from '../../deploy/records';
 import { postInvocation, sampleRequestBody } from '../../deploy/test-request';
 import type { DeploymentRecord } from '../../deploy/types';
@@ -13,7 +13,7 @@ import { loadFlow } from '../../flow/analyze';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
-import { line, problemLines, type Output } from '../output';
+import { line, type Output } from '../output';
 
 interface Request {
   body: string | Uint8Array;
@@ -25,13 +25,6 @@ interface Answer {
   contentType: string;
   body: string;
   ms: number;
-}
-
-/** A failure before or instead of an answer: printed as one line and a remedy, exit 1. */
-class InvokeFailure extends Error {
-  constructor(message: string, readonly remedy?: string) {
-    super(message);
-  }
 }
 
 const JSON_TYPE = /^application\/json\b/i;
@@ -64,33 +57,33 @@ async function sampleBody(record: DeploymentRecord, projectDir: string, flowFile
   const recorded = resolve(projectDir, record.flow);
   const flow = loadFlow(existsSync(recorded) ? recorded : flowFile).flow;
   const sample = await sampleRequestBody({ flowRoot: projectDir, stateDir: join(projectDir, '.flowbench'), runId: record.runId, samplePath: flow.model?.sample?.value, modelPath: record.model });
-  if ('problem' in sample) throw new InvokeFailure(`no test row: ${sample.problem}`, 'give the request with --row JSON or --body FILE');
+  if ('problem' in sample) throw new Failure(`no test row: ${sample.problem}`, 'give the request with --row JSON or --body FILE');
   return { body: sample.body, contentType: 'application/json' };
 }
 
 async function invokeLocal(record: DeploymentRecord, request: Request): Promise<Answer> {
   const live = await liveDeployment(record);
   if (live.status !== 'running' || !live.url) {
-    throw new InvokeFailure(`${record.name} is ${live.status}${live.failureReason ? ` (${live.failureReason})` : ''}, so it cannot answer`, `deploy it again: flowbench deploy ${record.runId} --name ${record.name}`);
+    throw new Failure(`${record.name} is ${live.status}${live.failureReason ? ` (${live.failureReason})` : ''}, so it cannot answer`, `deploy it again: flowbench deploy ${record.runId} --name ${record.name}`);
   }
   try {
     return await postInvocation(live.url, request.body, { contentType: request.contentType });
   } catch (err) {
-    throw new InvokeFailure((err as Error).message, 'flowbench endpoints shows whether it is still running');
+    throw new Failure((err as Error).message, 'flowbench endpoints shows whether it is still running');
   }
 }
 
 async function invokeSageMaker(record: DeploymentRecord, request: Request, projectDir: string, stateDir: string): Promise<Answer> {
   const name = record.endpointName ?? record.name;
-  const undeployed = () => new InvokeFailure(`${record.name} is not deployed: SageMaker has no endpoint ${name}`, `deploy it: flowbench deploy ${record.runId} --target sagemaker --name ${record.name}`);
+  const undeployed = () => new Failure(`${record.name} is not deployed: SageMaker has no endpoint ${name}`, `deploy it: flowbench deploy ${record.runId} --target sagemaker --name ${record.name}`);
   if (record.status === 'stopped') throw undeployed();
   const aws = await import('../../aws/services');
   const payload = await aws.sageMakerPayload(record, request.body, request.contentType, { projectDir });
   const now = await aws.refreshSageMaker(record, stateDir);
   if (now.status === 'stopped') throw undeployed();
-  if (now.status === 'starting') throw new InvokeFailure(`endpoint ${name} is not InService yet (Creating)`, 'wait until flowbench endpoints shows it running, then try again');
+  if (now.status === 'starting') throw new Failure(`endpoint ${name} is not InService yet (Creating)`, 'wait until flowbench endpoints shows it running, then try again');
   if (now.status === 'failed') {
-    throw new InvokeFailure(`endpoint ${name} is not InService: it failed${now.failureReason ? ` (${now.failureReason})` : ''}`, `remove it with flowbench undeploy ${record.name}, or replace it: flowbench deploy ${record.runId} --target sagemaker --name ${record.name} --recreate`);
+    throw new Failure(`endpoint ${name} is not InService: it failed${now.failureReason ? ` (${now.failureReason})` : ''}`, `remove it with flowbench undeploy ${record.name}, or replace it: flowbench deploy ${record.runId} --target sagemaker --name ${record.name} --recreate`);
   }
   // Updating: the endpoint serves the previous model until the update is done.
   return aws.invokeSageMaker(now, payload.body, payload.contentType);
@@ -116,15 +109,8 @@ export async function invokeCommand(args: string[], o: Output): Promise<number> 
   if (!record) throw new UsageError(`no deployment '${name}'`, 'list them with flowbench endpoints', 'invoke');
   const contentType = values['content-type'];
 
-  let answer: Answer;
-  try {
-    const request = values.row !== undefined ? rowBody(values.row, contentType) : values.body !== undefined ? fileBody(values.body, contentType) : await sampleBody(record, projectDir, flowFile);
-    answer = record.target === 'sagemaker' ? await invokeSageMaker(record, request, projectDir, stateDir) : await invokeLocal(record, request);
-  } catch (err) {
-    if (!(err instanceof InvokeFailure) && !isAwsProblem(err)) throw err;
-    problemLines(o.err, 'flowbench invoke', err);
-    return EXIT.failed;
-  }
+  const request = values.row !== undefined ? rowBody(values.row, contentType) : values.body !== undefined ? fileBody(values.body, contentType) : await sampleBody(record, projectDir, flowFile);
+  const answer = record.target === 'sagemaker' ? await invokeSageMaker(record, request, projectDir, stateDir) : await invokeLocal(record, request);
 
   const ok = answer.status < 400;
   if (values.json) {

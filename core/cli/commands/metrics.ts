@@ -3,12 +3,11 @@
 // editor's Endpoint Monitor draws for endpoints whose requests it cannot read itself. A local endpoint's
 // series comes from its request log, which the editor reads directly.
 import { dirname, join } from 'node:path';
-import { isAwsProblem } from '../../aws/errors';
 import { deploymentNameProblem, readDeployment } from '../../deploy/records';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
-import { line, problemLines, type Output } from '../output';
+import { line, type Output } from '../output';
 
 /** Three hours: what the panel shows of an endpoint by default. */
 const DEFAULT_MINUTES = 180;
@@ -24,12 +23,6 @@ export async function metricsCommand(args: string[], o: Output): Promise<number>
   if (!record) throw new UsageError(`no deployment '${name}'`, 'list them with flowbench endpoints', 'metrics');
   if (record.target !== 'sagemaker') throw new UsageError(`${name} is a local endpoint: its traffic is in .flowbench/deployments/${name}/requests.jsonl`, 'open its Endpoint Monitor in the editor', 'metrics');
   const minutes = positiveInteger(values.minutes, '--minutes', 'metrics') ?? DEFAULT_MINUTES;
-  try {
-    line(o.out, JSON.stringify(await (await import('../../aws/services')).sageMakerSeries(record, Date.now() - minutes * 60_000)));
-    return EXIT.ok;
-  } catch (err) {
-    if (!isAwsProblem(err)) throw err;
-    problemLines(o.err, 'flowbench metrics', err);
-    return EXIT.failed;
-  }
+  line(o.out, JSON.stringify(await (await import('../../aws/services')).sageMakerSeries(record, Date.now() - minutes * 60_000)));
+  return EXIT.ok;
 }

@@ -7,7 +7,6 @@ import { mlflowRunSet, type MlflowRunSet } from '../../mlflow/collect';
 import { exportToServer, type ExportOutcome } from '../../mlflow/export';
 import { exportToFolder } from '../../mlflow/file-store-write';
 import { findTrackingLocations, parseTrackingUri, type TrackingLocation } from '../../mlflow/locate';
-import { MlflowError } from '../../mlflow/model';
 import { openReader } from '../../mlflow/open';
 import { CLI_TOKEN_HINT, MlflowRest } from '../../mlflow/rest';
 import { AmbiguousRunIdError } from '../../runs/store';
@@ -15,73 +14,44 @@ import type { RunRecord, RunSummary } from '../../runs/types';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
-import { loadFlowOrExplain, ReportedFailure } from '../load';
-import { line, problemLines, type Output } from '../output';
+import { loadFlowOrExplain } from '../load';
+import { line, type Output } from '../output';
 import { openStoreFor } from '../run-store';
 
 const REST = () => ({ token: process.env.MLFLOW_TRACKING_TOKEN || undefined, tokenHint: CLI_TOKEN_HINT });
 
-/** An MlflowError as `flowbench: message` and its remedy, then exit 1. */
-function explain(o: Output, err: unknown): never {
-  if (!(err instanceof MlflowError)) throw err;
-  problemLines(o.err, 'flowbench', err);
-  throw new ReportedFailure(EXIT.failed);
-}
-
-function locations(explicit: string | undefined, o: Output): TrackingLocation[] {
-  let found: TrackingLocation[];
-  try {
-    found = findTrackingLocations({ explicit, folders: [process.cwd()] });
-  } catch (err) {
-    explain(o, err);
-  }
+function locations(explicit: string | undefined): TrackingLocation[] {
+  const found = findTrackingLocations({ explicit, folders: [process.cwd()] });
   if (found.length === 0) {
     throw new UsageError('no MLflow runs to read here: MLFLOW_TRACKING_URI is not set and there is no ./mlruns or ./mlflow.db', 'name one with --mlflow URI (http://host:5000, a folder, or sqlite:///mlflow.db)', 'runs');
   }
   return found;
 }
 
-async function runSet(explicit: string | undefined, o: Output): Promise<{ set: MlflowRunSet; where: string }> {
-  const found = locations(explicit, o);
-  try {
-    // An mlruns/ folder's parsed runs are indexed in the project's state folder (core/mlflow/file-store-index.ts).
-    const readers = await Promise.all(found.map((l) => openReader(l, REST(), { cacheDir: join(process.cwd(), '.flowbench', 'mlflow') })));
-    return { set: mlflowRunSet(readers), where: found.map((l) => l.uri).join(' and ') };
-  } catch (err) {
-    explain(o, err);
-  }
+async function runSet(explicit: string | undefined): Promise<{ set: MlflowRunSet; where: string }> {
+  const found = locations(explicit);
+  // An mlruns/ folder's parsed runs are indexed in the project's state folder (core/mlflow/file-store-index.ts).
+  const readers = await Promise.all(found.map((l) => openReader(l, REST(), { cacheDir: join(process.cwd(), '.flowbench', 'mlflow') })));
+  return { set: mlflowRunSet(readers), where: found.map((l) => l.uri).join(' and ') };
 }
 
 export async function loadMlflowRuns(explicit: string | undefined, o: Output): Promise<{ summaries: RunSummary[]; where: string }> {
-  const { set, where } = await runSet(explicit, o);
-  try {
-    const { summaries, notes } = await set.load();
-    for (const note of notes) line(o.err, `flowbench: warning: ${note}`);
-    return { summaries, where };
-  } catch (err) {
-    explain(o, err);
-  }
+  const { set, where } = await runSet(explicit);
+  const { summaries, notes } = await set.load();
+  for (const note of notes) line(o.err, `flowbench: warning: ${note}`);
+  return { summaries, where };
 }
 
 /** `flowbench show mlflow:ID [--mlflow URI]`: the record with its histories (also what the editor asks for). */
-export async function mlflowRecord(id: string, explicit: string | undefined, o: Output): Promise<RunRecord | undefined> {
-  const { set } = await runSet(explicit, o);
-  try {
-    return await set.record(id);
-  } catch (err) {
-    explain(o, err);
-  }
+export async function mlflowRecord(id: string, explicit: string | undefined): Promise<RunRecord | undefined> {
+  const { set } = await runSet(explicit);
+  return set.record(id);
 }
 
 export async function exportAction(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('runs', args, { mlflow: { type: 'string' }, flow: { type: 'string' }, json: { type: 'boolean' } }, Infinity);
   if (!values.mlflow) throw new UsageError('where to? --mlflow URL|DIR is missing', 'e.g. flowbench runs export --mlflow http://127.0.0.1:5000, or --mlflow ./mlruns', 'runs');
-  let target: TrackingLocation;
-  try {
-    target = parseTrackingUri(values.mlflow, process.cwd());
-  } catch (err) {
-    explain(o, err);
-  }
+  const target = parseTrackingUri(values.mlflow, process.cwd());
   if (target.kind === 'sqlite') throw new UsageError('export writes to a tracking server or an mlruns/ folder, not to a database file', `serve it (mlflow server --backend-store-uri ${target.uri}) and export to its URL`, 'runs');
   const file = resolveFlowFile(values.flow);
   const flow = loadFlowOrExplain(file, o, { allowErrors: true }).flow;
@@ -106,11 +76,7 @@ export async function exportAction(args: string[], o: Output): Promise<number> {
     }
   }
   let outcomes: ExportOutcome[];
-  try {
-    outcomes = target.kind === 'rest' ? await exportToServer(new MlflowRest(target.url, REST()), records) : await exportToFolder(target.dir, records);
-  } catch (err) {
-    explain(o, err);
-  }
+  outcomes = target.kind === 'rest' ? await exportToServer(new MlflowRest(target.url, REST()), records) : await exportToFolder(target.dir, records);
   if (values.json) {
     line(o.out, JSON.stringify(outcomes, null, 2));
     return EXIT.ok;

@@ -18,7 +18,7 @@ export async function showCommand(args: string[], o: Output): Promise<number> {
   const [runId, flowArg] = positionals;
   if (!runId) throw new UsageError('which run? RUN is missing', 'list runs with flowbench runs, then flowbench show ID (a unique prefix is enough)', 'show');
   let record: RunRecord | undefined;
-  if (mlflowRunId(runId) !== undefined) record = await mlflowRecord(runId, values.mlflow, o);
+  if (mlflowRunId(runId) !== undefined) record = await mlflowRecord(runId, values.mlflow);
   else {
     const { store } = await openStoreFor(dirname(resolveFlowFile(flowArg)), o);
     try {
