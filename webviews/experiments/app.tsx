@@ -56,9 +56,9 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   const [state, setState] = usePersistentState(client, defaultViewState);
   // Every change of the view goes through here, so a change of the query (a sort click, a keystroke in the
   // filter) asks the host at once, from the event, and the host computes while the webview renders the click
-  // (asked from an effect, the query left only after that render and commit).
+  // (asked from an effect, the query left only after that render and commit). Nothing else sets the state, so
+  // latestState is always the newest one asked for, rendered or not.
   const latestState = useRef(state);
-  latestState.current = state;
   const askFor = useRef<(s: ViewState) => void>(() => undefined);
   const update = useCallback(
     (fn: (s: ViewState) => ViewState) => {
