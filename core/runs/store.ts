@@ -14,9 +14,11 @@ import type { RunEvent, RunEventListener } from '../engine/events';
 import { Journal } from '../engine/journal';
 import { writeFileAtomic } from './atomic';
 import { isRunId, randomRunId } from './id';
-import { currentWriter, writerState } from './liveness';
+import { currentWriter, shownStatus, writerState } from './liveness';
 import { applyEvent, groupHistories, interruptRecord, startRecord, summarize, type HistoryLine } from './record';
 import { SummaryIndex } from './summary-index';
+import { readTableCache, writeTableCache } from './table-cache';
+import { RunTable } from './table';
 import type { RunRecord, RunSummary } from './types';
 
 export interface ListOptions {
@@ -31,15 +33,31 @@ export interface SummarySink {
   put(summary: RunSummary): void;
   /** A run put before that is gone (deleted, or left out of a rewritten index with no record behind it). */
   drop(id: string): void;
+  /**
+   * Many runs at once (a store's first read, or a read after its index was replaced), as a table the sink
+   * may take the columns of (RunTable.absorb); each run is new or replaces what was put for its id. A sink
+   * with it gets runs from the table cache; one without gets every summary through put.
+   */
+  putTable?(runs: RunTable): void;
 }
 
 export interface SummaryReader {
   /**
-   * Puts every run the first time; after that, only runs written since (and drops runs removed since).
+   * Puts every run the first time (from the table cache, runs/index.table, where it is valid); after that,
+   * only runs written since (and drops runs removed since). Statuses are as a reader shows them
+   * (liveness.ts's shownStatus): a run whose writer died reads as interrupted, also when it died later.
    * Yields to the event loop between slices of the index: 100,000 runs take seconds to parse. One read at
    * a time.
    */
-  read(): Promise<void>;
+  read(): Promise<ReadStats>;
+}
+
+/** What a read took its runs from, in bytes of the index. */
+export interface ReadStats {
+  /** Covered by the table cache. */
+  cached: number;
+  /** Parsed as JSON lines. */
+  parsed: number;
 }
 
 export interface RunStore {
@@ -110,10 +128,13 @@ const MAX_WRITE_SHARE = 0.02;
 const MAX_STEP_WRITE_INTERVAL_MS = 2000;
 /** Metric points arrive by the thousand; they are appended at most this often. */
 const METRIC_DEBOUNCE_MS = 500;
+/** Index bytes below which a table cache is not worth a file: parsing 64 KB takes about a millisecond. */
+const TABLE_CACHE_MIN_BYTES = 64 << 10;
 
 export function openRunStore(stateDir: string, options: RunStoreOptions = {}): RunStore {
   const runsDir = join(stateDir, 'runs');
   const index = new SummaryIndex(join(runsDir, 'index.jsonl'));
+  const cacheFile = join(runsDir, 'index.table');
   const warn = options.warn ?? ((message: string) => process.stderr.write(`flowbench: warning: ${message}\n`));
   const fsync = options.fsync ?? true;
   const recordFile = (id: string) => join(runsDir, id, 'record.json');
@@ -223,43 +244,112 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
   function summaryReader(sink: SummarySink): SummaryReader {
     // Its own view of the index file: where it has read to is this reader's, not list()'s.
     const own = new SummaryIndex(index.file);
-    /** The runs the sink holds, and whether each is running: all the reader keeps per run. */
+    /** The runs the sink holds, and whether the index lists each as running: all the reader keeps per run. */
     let held = new Map<string, boolean>();
-    let previous: Map<string, boolean> | undefined;
-    const put = (s: RunSummary) => {
-      held.set(s.id, s.status === 'running');
-      sink.put(s);
+    /** The latest summary of each run listed as running (few), to show it interrupted once its writer dies. */
+    let running = new Map<string, RunSummary>();
+    /** The status each of those was last put with. */
+    const shown = new Map<string, RunSummary['status']>();
+    const shownAs = (s: RunSummary): RunSummary => {
+      if (s.status !== 'running') return s;
+      const status = shownStatus(s);
+      shown.set(s.id, status);
+      return status === s.status ? s : { ...s, status };
     };
     return {
       async read() {
         if (!existsSync(runsDir)) {
           for (const id of held.keys()) sink.drop(id);
           held = new Map();
-          return;
+          running = new Map();
+          shown.clear();
+          return { cached: 0, parsed: 0 };
         }
-        const reset = () => {
-          // The file was replaced: everything comes again, and what does not come is gone.
-          previous = previous ?? held;
+        // A read that puts every run (the first, or one after the index was replaced) fills a table of its
+        // own, from the table cache where it can, and hands it over whole, if the sink takes tables; what the
+        // sink held before and this read does not bring is dropped.
+        let table: RunTable | undefined;
+        let previous: Map<string, boolean> | undefined;
+        let cached: { covered: number; corrupt: number } | undefined;
+        const startOver = () => {
+          previous ??= held;
           held = new Map();
+          running = new Map();
+          shown.clear();
+          table = sink.putTable ? RunTable.fromSummaries([]) : undefined;
+          cached = undefined;
         };
-        const { corrupt } = await own.readInSlices(put, reset, () => new Promise((resume) => setImmediate(resume)));
-        warnCorrupt(corrupt);
-        const running: string[] = [];
-        for (const [id, isRunning] of held) if (isRunning) running.push(id);
-        const { rebuilt, gone } = reconcile((id) => held.has(id), held.keys(), running);
-        for (const id of gone) {
-          held.delete(id);
-          sink.drop(id);
+        if (own.startsOver()) startOver();
+        const from = own.position.offset;
+        if (table) {
+          const cache = readTableCache(cacheFile, index.file);
+          if (typeof cache !== 'string') {
+            table = cache.table;
+            cached = { covered: cache.covered, corrupt: cache.corrupt };
+            own.resume(cache.ino, cache.covered);
+            for (const id of table.ids()) held.set(id, false);
+            for (const s of cache.running) {
+              held.set(s.id, true);
+              running.set(s.id, s);
+            }
+          }
         }
+        const put = (s: RunSummary) => {
+          const isRunning = s.status === 'running';
+          held.set(s.id, isRunning);
+          if (isRunning) running.set(s.id, s);
+          else if (running.delete(s.id)) shown.delete(s.id);
+          if (table) table.upsert(s);
+          else sink.put(shownAs(s));
+        };
+        const removed = (id: string) => {
+          if (!held.delete(id)) return;
+          running.delete(id);
+          shown.delete(id);
+          if (table) table.remove(id);
+          else sink.drop(id);
+        };
+        const { corrupt } = await own.readInSlices(put, removed, startOver, () => new Promise((resume) => setImmediate(resume)));
+        warnCorrupt(corrupt + (cached?.corrupt ?? 0));
+        if (table) cacheTable(table, own.position, cached, corrupt, [...running.values()]);
+        const listedRunning: string[] = [];
+        for (const [id, isRunning] of held) if (isRunning) listedRunning.push(id);
+        const { rebuilt, gone } = reconcile((id) => held.has(id), held.keys(), listedRunning);
+        for (const id of gone) removed(id);
         for (const s of rebuilt) put(s);
-        if (previous) {
-          for (const id of previous.keys()) if (!held.has(id)) sink.drop(id);
-          previous = undefined;
+        for (const s of running.values()) {
+          if (!table) {
+            const status = shownStatus(s);
+            if (shown.get(s.id) !== status) sink.put(shownAs(s));
+          } else {
+            const shownNow = shownAs(s);
+            if (shownNow !== s) table.upsert(shownNow);
+          }
         }
+        if (previous) for (const id of previous.keys()) if (!held.has(id)) sink.drop(id);
+        if (table) sink.putTable!(table);
         // As list() does, so the next reader finds them in the index; this reader reads them back as no change.
         index.append(rebuilt);
+        const parsedFrom = previous ? (cached?.covered ?? 0) : from;
+        return { cached: cached?.covered ?? 0, parsed: own.position.offset - parsedFrom };
       },
     };
+  }
+
+  /**
+   * Writes the table cache of a reader's table, which holds what the index's lines before `at.offset` say,
+   * when parsing them was worth sparing: no cache was used, or the lines parsed on top of it grew past an
+   * eighth of what it covers (a store that grows by a run keeps its cache). A cache that cannot be written
+   * (a read-only or full disk) only costs the next reader the parse.
+   */
+  function cacheTable(table: RunTable, at: { ino: number; offset: number }, cached: { covered: number; corrupt: number } | undefined, corrupt: number, runningNow: RunSummary[]): void {
+    const parsed = at.offset - (cached?.covered ?? 0);
+    if (parsed < TABLE_CACHE_MIN_BYTES || (cached && parsed < cached.covered / 8)) return;
+    try {
+      writeTableCache(cacheFile, index.file, { ino: at.ino, covered: at.offset, table, running: runningNow, corrupt: corrupt + (cached?.corrupt ?? 0) });
+    } catch {
+      // the cache is only ever a shortcut
+    }
   }
 
   function recorder(onError?: (message: string) => void): RunEventListener {
@@ -426,7 +516,9 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       const doomed = join(runsDir, `.removed-${runId}-${process.pid}`);
       renameSync(join(runsDir, runId), doomed);
       stars.delete(runId);
-      loadSummaries(); // drops the run from the index, rewriting it
+      // A tombstone, not a rewrite of the index: readers drop the run from what they hold, and keep the
+      // table cache, which a rewrite would make them rebuild from ~270 MB of JSON at 100,000 runs.
+      index.appendRemoved([runId]);
       for (const name of readdirSync(runsDir)) {
         if (name.startsWith('.removed-')) rmSync(join(runsDir, name), { recursive: true, force: true });
       }

@@ -1,9 +1,9 @@
 // runs/index.jsonl: one RunSummary per line, appended when a run starts, ends or is found
-// interrupted; the last line for an id wins. Listing reads this one file instead of opening every
+// interrupted, or a tombstone `{"id":…,"removed":true}` when it is deleted; the last line for an id wins. Listing reads this one file instead of opening every
 // run's record, and a long-lived reader (the extension, or markInterrupted followed by list) only
 // parses what was appended since its last read. The index is a cache of the records: the store
 // rebuilds missing entries from them.
-import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { writeFileAtomic } from './atomic';
 import type { RunSummary } from './types';
 
@@ -29,7 +29,9 @@ export class SummaryIndex {
 
   read(): IndexContents {
     let corrupt = 0;
-    for (const text of this.appended(() => undefined)) corrupt += this.parse(text, (summary) => this.summaries.set(summary.id, summary));
+    const put = (summary: RunSummary) => void this.summaries.set(summary.id, summary);
+    const removed = (id: string) => void this.summaries.delete(id);
+    for (const text of this.appended(() => undefined)) corrupt += this.parse(text, put, removed);
     return { summaries: this.summaries, lines: this.lines, corrupt };
   }
 
@@ -37,15 +39,46 @@ export class SummaryIndex {
    * Hands `onSummary` each summary appended since the last read, in file order, keeping none of them: a
    * reader that keeps its own state (the experiments panel's run table) never holds 100,000 summaries at
    * once. `onReset` comes first when the file was replaced (a rewrite) or is gone: what follows is the
-   * whole file again. `pause` runs between slices, so a long-lived reader's event loop keeps turning.
+   * whole file again. `onRemoved` gets the ids of tombstones. `pause` runs between slices, so a long-lived
+   * reader's event loop keeps turning.
    */
-  async readInSlices(onSummary: (summary: RunSummary) => void, onReset: () => void, pause: () => Promise<void>): Promise<{ corrupt: number }> {
+  async readInSlices(
+    onSummary: (summary: RunSummary) => void,
+    onRemoved: (id: string) => void,
+    onReset: () => void,
+    pause: () => Promise<void>,
+  ): Promise<{ corrupt: number }> {
     let corrupt = 0;
     for (const text of this.appended(onReset)) {
-      corrupt += this.parse(text, onSummary);
+      corrupt += this.parse(text, onSummary, onRemoved);
       await pause();
     }
     return { corrupt };
+  }
+
+  /** Which file (inode) was read, and how far: the lines before `offset` have all been handed over. */
+  get position(): { ino: number; offset: number } {
+    return { ino: this.ino, offset: this.offset };
+  }
+
+  /**
+   * Continues from a position another reader reached in the same file (a table cache's), as if this one had
+   * read that far; if the file is another one by now, the next read starts over (onReset).
+   */
+  resume(ino: number, offset: number): void {
+    this.reset(ino);
+    this.offset = offset;
+  }
+
+  /** True when the next read starts over: nothing was read yet, or the file was replaced or cut. */
+  startsOver(): boolean {
+    if (this.ino === -1) return true;
+    try {
+      const { ino, size } = statSync(this.file);
+      return ino !== this.ino || size < this.offset;
+    } catch {
+      return true;
+    }
   }
 
   /**
@@ -104,6 +137,12 @@ export class SummaryIndex {
     appendFileSync(this.file, summaries.map((s) => '\n' + JSON.stringify(s)).join('') + '\n');
   }
 
+  /** Marks runs deleted, so readers drop them without the file being rewritten. */
+  appendRemoved(ids: string[]): void {
+    if (ids.length === 0) return;
+    appendFileSync(this.file, ids.map((id) => '\n' + JSON.stringify({ id, removed: true })).join('') + '\n');
+  }
+
   /** Replaces the file with exactly these summaries (compaction, or repair after corruption). */
   rewrite(summaries: Map<string, RunSummary>, durable: boolean): void {
     let text = '';
@@ -119,15 +158,17 @@ export class SummaryIndex {
     this.ino = ino;
   }
 
-  private parse(text: string, onSummary: (summary: RunSummary) => void): number {
+  private parse(text: string, onSummary: (summary: RunSummary) => void, onRemoved: (id: string) => void): number {
     let corrupt = 0;
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
       this.lines++;
       try {
-        const summary = JSON.parse(line) as RunSummary;
-        if (typeof summary.id !== 'string' || typeof summary.start !== 'number') throw new Error('not a summary');
-        onSummary(summary);
+        const summary = JSON.parse(line) as RunSummary & { removed?: unknown };
+        if (typeof summary.id !== 'string') throw new Error('not a summary');
+        if (summary.removed === true) onRemoved(summary.id);
+        else if (typeof summary.start !== 'number') throw new Error('not a summary');
+        else onSummary(summary);
       } catch {
         corrupt++;
       }

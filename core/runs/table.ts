@@ -65,6 +65,32 @@ const INFO_TYPES: Record<(typeof INFO_COLUMNS)[number], ColumnInfo['type']> = {
   code: 'string', overrides: 'string', starred: 'string', sweep: 'string', source: 'string',
 };
 
+/**
+ * A table's columns as plain arrays of `rows` entries (removed rows included, as empty rows) or more (room to
+ * grow, all arrays alike): what table-cache.ts writes and reads back. `kind` holds MISSING 0, NUMBER 1, TEXT 2, TRUE 3, FALSE 4 per row;
+ * `num` the number of NUMBER rows; `text` the text of TEXT rows (sparse).
+ */
+export interface TableImage {
+  rows: number;
+  alive: Uint8Array;
+  /** The info columns (in INFO_COLUMNS order), then params, then metrics. */
+  columns: ColumnImage[];
+  skips: SkipReport;
+  droppedColumns: string[];
+}
+
+export interface ColumnImage {
+  key: string;
+  group: ColumnInfo['group'];
+  kind: Uint8Array;
+  num: Float64Array;
+  text: string[] | undefined;
+  numbers: number;
+  texts: number;
+}
+
+export const KIND_COUNT = 5;
+
 interface SortRanks {
   cls: Uint8Array;
   rank: Uint32Array;
@@ -91,6 +117,21 @@ class Column {
   ) {
     this.kind = new Uint8Array(capacity);
     this.num = new Float64Array(capacity);
+  }
+
+  /** A column over arrays of `rows` entries made elsewhere (a decoded table cache), kept as they are. */
+  static over(image: ColumnImage): Column {
+    const column = new Column(image.key, image.group, 0);
+    column.kind = image.kind;
+    column.num = image.num;
+    column.text = image.text;
+    column.numbers = image.numbers;
+    column.texts = image.texts;
+    return column;
+  }
+
+  image(rows: number): ColumnImage {
+    return { key: this.key, group: this.group, kind: this.kind.subarray(0, rows), num: this.num.subarray(0, rows), text: this.text, numbers: this.numbers, texts: this.texts };
   }
 
   grow(capacity: number): void {
@@ -247,12 +288,12 @@ export class RunTable {
   private rowCount = 0;
   private live = 0;
   private alive: Uint8Array;
-  private readonly byId = new Map<string, number>();
-  private readonly info = new Map<string, Column>();
-  private readonly params = new Map<string, Column>();
-  private readonly metrics = new Map<string, Column>();
-  private readonly skips: SkipReport = { runs: 0, values: 0, columns: 0, examples: [] };
-  private readonly droppedColumns = new Set<string>();
+  private byId = new Map<string, number>();
+  private info = new Map<string, Column>();
+  private params = new Map<string, Column>();
+  private metrics = new Map<string, Column>();
+  private skips: SkipReport = { runs: 0, values: 0, columns: 0, examples: [] };
+  private droppedColumns = new Set<string>();
   /**
    * The names of the last summary's params and metrics and their columns: the runs of a sweep share
    * one shape, so filling a row mostly skips looking its names up.
@@ -276,6 +317,95 @@ export class RunTable {
     const table = new RunTable(Array.isArray(summaries) ? summaries.length : 0);
     for (const s of summaries) table.upsert(s, starred !== undefined && typeof s?.id === 'string' && starred.has(s.id));
     return table;
+  }
+
+  /**
+   * A table over an image's arrays, without copying them. Throws when the image does not describe a
+   * table (a column key twice, an info column missing, arrays of the wrong length): a cache that says so is
+   * not one to trust.
+   */
+  static fromImage(image: TableImage): RunTable {
+    const table = new RunTable(0);
+    const { rows } = image;
+    const capacity = image.alive.length;
+    if (rows > capacity) throw new Error('more rows than room for them');
+    table.capacity = capacity;
+    table.rowCount = rows;
+    table.alive = image.alive;
+    table.info = new Map();
+    const id = image.columns[0];
+    for (const c of image.columns) {
+      if (c.kind.length !== capacity || c.num.length !== capacity) throw new Error(`column ${c.key}: arrays of the wrong length`);
+      const group = c.group === 'info' ? table.info : c.group === 'param' ? table.params : table.metrics;
+      const name = c.group === 'info' ? c.key : c.key.slice(c.group === 'param' ? 7 : 8);
+      if (group.has(name) || (c.group !== 'info' && !c.key.startsWith(c.group === 'param' ? 'params.' : 'metrics.'))) throw new Error(`column ${c.key}: twice or misnamed`);
+      group.set(name, Column.over(c));
+    }
+    if (INFO_COLUMNS.some((key) => !table.info.has(key)) || id?.key !== 'id') throw new Error('an info column is missing');
+    const { byId, alive } = table;
+    const ids = id.text ?? [];
+    for (let r = 0; r < rows; r++) {
+      if (!alive[r]) continue;
+      const before = byId.size;
+      if (id.kind[r] !== TEXT || byId.set(ids[r], r).size === before) throw new Error(`row ${r}: no id, or one seen before`);
+    }
+    table.live = table.byId.size;
+    table.skips = { ...image.skips, examples: [...image.skips.examples] };
+    table.droppedColumns = new Set(image.droppedColumns);
+    return table;
+  }
+
+  /** The table as arrays (views of its own: valid until its next change). */
+  image(): TableImage {
+    const rows = this.rowCount;
+    const columns: ColumnImage[] = [];
+    for (const group of [this.info, this.params, this.metrics]) for (const c of group.values()) columns.push(c.image(rows));
+    return { rows, alive: this.alive.subarray(0, rows), columns, skips: this.skipped(), droppedColumns: [...this.droppedColumns] };
+  }
+
+  /** The ids of the runs it holds. */
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /**
+   * Takes in every run of `other`, which is left empty. An empty table takes over other's columns as they
+   * are (a store's first read: no copy of 100,000 × 100 cells); otherwise each run is added or replaces the
+   * one with its id, keeping that one's row and star.
+   */
+  absorb(other: RunTable): void {
+    if (other.live === 0) return;
+    if (this.rowCount === 0 && this.params.size + this.metrics.size === 0) {
+      this.capacity = other.capacity;
+      this.rowCount = other.rowCount;
+      this.live = other.live;
+      this.alive = other.alive;
+      this.byId = other.byId;
+      this.info = other.info;
+      this.params = other.params;
+      this.metrics = other.metrics;
+      this.shapes = other.shapes;
+      this.droppedColumns = new Set([...this.droppedColumns, ...other.droppedColumns]);
+    } else {
+      const columns = [...other.info.values(), ...other.params.values(), ...other.metrics.values()];
+      for (const [id, from] of other.byId) {
+        const existing = this.byId.get(id);
+        const row = existing ?? this.addRow(id);
+        if (existing !== undefined) for (const group of [this.params, this.metrics]) for (const c of group.values()) c.set(row, null);
+        for (const c of columns) {
+          if (existing !== undefined && c.key === 'starred') continue;
+          const into = c.group === 'info' ? this.info.get(c.key) : this.columnFor(c.group === 'param' ? 'params' : 'metrics', c.key.slice(c.group === 'param' ? 7 : 8));
+          into?.set(row, c.get(from));
+        }
+      }
+      for (const key of other.droppedColumns) this.droppedColumns.add(key);
+    }
+    this.skips.runs += other.skips.runs;
+    this.skips.values += other.skips.values;
+    this.skips.columns += other.skips.columns;
+    this.skips.examples.push(...other.skips.examples.slice(0, MAX_EXAMPLES - this.skips.examples.length));
+    this.version++;
+    other.clear();
   }
 
   get size(): number {
@@ -445,9 +575,22 @@ export class RunTable {
     return { ...this.skips, examples: [...this.skips.examples] };
   }
 
+  private clear(): void {
+    this.capacity = 16;
+    this.rowCount = 0;
+    this.live = 0;
+    this.alive = new Uint8Array(this.capacity);
+    this.byId = new Map();
+    this.info = new Map(INFO_COLUMNS.map((key) => [key, new Column(key, 'info', this.capacity)]));
+    this.params = new Map();
+    this.metrics = new Map();
+    this.shapes = { params: { names: [], columns: [] }, metrics: { names: [], columns: [] } };
+    this.version++;
+  }
+
   private addRow(id: string): number {
     if (this.rowCount === this.capacity) {
-      this.capacity *= 2;
+      this.capacity = Math.max(16, this.capacity * 2);
       const alive = new Uint8Array(this.capacity);
       alive.set(this.alive);
       this.alive = alive;

@@ -128,6 +128,11 @@ export class ExperimentsController extends ChannelController {
     drop: (id) => {
       if (this.table.remove(id)) this.changes.setChanged = true;
     },
+    putTable: (runs) => {
+      if (runs.size === 0) return;
+      this.table.absorb(runs);
+      this.changes.setChanged = true;
+    },
   };
   private query: Query = { filterText: '', sort: [], groupByFlow: false };
   private view: Int32Array = new Int32Array(0);
@@ -142,6 +147,8 @@ export class ExperimentsController extends ChannelController {
   private readonly live = new Map<string, Map<string, number>>();
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly startTimer: ReturnType<typeof setTimeout>;
+  private prepareTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
   private readonly histories: HistoryBuckets;
@@ -161,14 +168,17 @@ export class ExperimentsController extends ChannelController {
     this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
     const c = this.channel;
     // The store is read while the webview boots (the open command creates this controller before the page
-    // loads); a failure surfaces where Ready awaits it.
-    this.ensureLoaded().catch(() => undefined);
+    // loads), from the next timer turn on: the extension host sends what the open command asked of VS Code
+    // (the panel, its HTML) from a timer of its IPC writer, queued before this one, and a read started in this
+    // turn would hold the page back by a slice of the store. A failure surfaces where Ready awaits it.
+    this.startTimer = setTimeout(() => void this.ensureLoaded().catch(() => undefined), 0);
     c.onReady(async ({ state }) => {
       await this.ensureLoaded();
-      this.prepare(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
       this.ready = true;
       c.notify(Init, { columns: this.table.columns(), notes: this.notes, focus: this.pendingFocus, activeFlow: this.activeFlow });
       this.pendingFocus = undefined;
+      // Its first query comes once the webview has rendered Init; the result is computed meanwhile.
+      this.prepareSoon(queryOf(isViewState(state) ? state : defaultViewState, this.activeFlow));
     });
     c.onCommand(ReportError, ({ message, stack }) => this.onError('webview', Object.assign(new Error(message), { stack })));
     c.onRequest(RunQuery, async (params) => {
@@ -264,6 +274,8 @@ export class ExperimentsController extends ChannelController {
   }
 
   override dispose(): void {
+    clearTimeout(this.startTimer);
+    clearTimeout(this.prepareTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
   }
@@ -272,7 +284,7 @@ export class ExperimentsController extends ChannelController {
     this.loaded ??= this.read().then(() => {
       this.refreshColumns(false);
       // The webview's first query is most likely the default view's: have its result ready when it asks.
-      this.prepare(queryOf(defaultViewState, this.activeFlow));
+      if (!this.ready) this.prepareSoon(queryOf(defaultViewState, this.activeFlow));
     });
     return this.loaded;
   }
@@ -314,6 +326,18 @@ export class ExperimentsController extends ChannelController {
     return record && summarize(record);
   }
 
+  /**
+   * Prepares `params` from a timer (instead of one pending): what was just posted (Init, behind the
+   * extension host's IPC writer, whose timer comes first) is not held back by the computing.
+   */
+  private prepareSoon(params: QueryParams): void {
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => {
+      this.prepareTimer = undefined;
+      this.prepare(params);
+    }, 0);
+  }
+
   /** Selects for `params` now and keeps the result for the query that asks for it next. */
   private prepare(params: QueryParams): void {
     const query = this.parseQuery(params);
@@ -338,6 +362,8 @@ export class ExperimentsController extends ChannelController {
   }
 
   private runQuery(params: QueryParams): QueryResult {
+    clearTimeout(this.prepareTimer); // asked before it was prepared: computed once, here
+    this.prepareTimer = undefined;
     const parsed = this.parseQuery(params);
     // A typo keeps the last good result on screen; the webview shows the problem where it is.
     if ('problems' in parsed) return { ...this.result(), problems: parsed.problems };

@@ -3,6 +3,7 @@
 // parses only what was appended since. Remembers which store each run is in, for stars, deletes and the
 // row actions.
 import { openRunStore, type RunStore, type SummaryReader, type SummarySink } from '../../core/runs/store';
+import type { RunTable } from '../../core/runs/table';
 import type { RunSource } from './experiments-controller';
 
 export interface WorkspaceRuns extends RunSource {
@@ -38,6 +39,16 @@ export function workspaceRuns(stateDirs: () => Iterable<string>, warn: (message:
       where.delete(id);
       sink.drop(id);
     },
+    ...(sink.putTable && {
+      putTable(runs: RunTable) {
+        for (const id of runs.ids()) {
+          const owner = where.get(id);
+          if (owner !== undefined && owner !== dir) runs.remove(id);
+          else where.set(id, dir);
+        }
+        sink.putTable!(runs);
+      },
+    }),
   });
   return {
     async load(sink) {

@@ -1,4 +1,4 @@
-// The experiments host reads the runs as soon as it is made (the open command), not when the webview says
+// The experiments host reads the runs right after it is made (the open command), not when the webview says
 // Ready, and the first query is answered with the result of the query the saved state names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRunStore } from '../../core/runs/store';
+import { RunTable } from '../../core/runs/table';
 import { workspaceRuns } from '../../extension/panels/workspace-runs';
 import { fakeRun } from '../runs/fake-run';
 
@@ -46,9 +47,15 @@ function host(summaries = generateSummaries(300, 3, 3)) {
   return { controller, posted, query, loads: () => loads, release, summaries };
 }
 
-test('the host starts loading when it is made, and sends nothing before Ready', async () => {
+test('the host starts loading a timer turn after it is made, and sends nothing before Ready', async () => {
+  // What the extension host's IPC writer does with the panel's HTML the open command set: send it from a timer.
+  const sent: number[] = [];
+  setTimeout(() => sent.push(h.loads()), 0);
   const h = host();
-  assert.equal(h.loads(), 1, 'the store is read at once, while the webview boots');
+  assert.equal(h.loads(), 0, 'nothing is read in the open command\'s own turn');
+  await new Promise((done) => setTimeout(done, 0));
+  assert.deepEqual(sent, [0], 'the HTML went out before the read began');
+  assert.equal(h.loads(), 1, 'the store is read right after, while the webview boots');
   h.release();
   await new Promise((done) => setTimeout(done, 10));
   assert.equal(h.posted.length, 0);
@@ -63,6 +70,7 @@ test('the first query, of the saved or the default state, is answered with the r
     const h = host();
     h.release();
     await h.controller.receive({ method: Ready.method, params: { state } });
+    await new Promise((done) => setTimeout(done, 0)); // the turn in which the host prepares the first result
     const s = state ?? defaultViewState;
     const params = { filter: s.filter, sort: s.sort, groupByFlow: s.groupByFlow, window: { from: 0, count: 50, columns: ['id', 'flow', 'start', 'duration'] } };
     const first = await h.query(params);
@@ -75,6 +83,27 @@ test('the first query, of the saved or the default state, is answered with the r
     else assert.deepEqual(first.window!.rows.map((r) => r.cells[3]), [...first.window!.rows.map((r) => r.cells[3] as number)].sort((a, b) => a - b));
     h.controller.dispose();
   }
+});
+
+test('Init goes out before the host computes the first result, which it does before the webview asks', async (t) => {
+  const selects: number[] = [];
+  const select = RunTable.prototype.select;
+  t.mock.method(RunTable.prototype, 'select', function (this: RunTable, ...args: Parameters<RunTable['select']>) {
+    selects.push(h.posted.length);
+    return select.apply(this, args);
+  });
+  const h = host();
+  h.release();
+  await h.controller.receive({ method: Ready.method, params: { state: undefined } });
+  assert.deepEqual(h.posted.map((m) => m.method), [Init.method]);
+  assert.deepEqual(selects, [], 'nothing computed before Init was posted');
+  await new Promise((done) => setTimeout(done, 0));
+  assert.deepEqual(selects, [1], 'the default view computed once, after Init');
+  const s = defaultViewState;
+  const first = await h.query({ filter: s.filter, sort: s.sort, groupByFlow: s.groupByFlow, window: { from: 0, count: 5, columns: ['id'] } });
+  assert.equal(first.total, h.summaries.length);
+  assert.deepEqual(selects, [1], 'the first query is answered with that result');
+  h.controller.dispose();
 });
 
 test('over a run store on disk: a reload shows runs recorded, removed and starred elsewhere since', async (t) => {

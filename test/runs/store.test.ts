@@ -321,7 +321,8 @@ test('remove deletes record, histories, logs and star; cached outputs and other 
   assert.equal(existsSync(logs), false);
   assert.equal(readFileSync(cached, 'utf8'), 'model bytes');
   assert.deepEqual(await store.starred(), new Set([kept]));
-  assert.ok(!readFileSync(join(state, 'runs', 'index.jsonl'), 'utf8').includes(gone), 'the index no longer names it');
+  const last = readFileSync(join(state, 'runs', 'index.jsonl'), 'utf8').trim().split('\n').filter((l) => l.includes(gone)).at(-1);
+  assert.deepEqual(JSON.parse(last!), { id: gone, removed: true }, 'a tombstone, not a rewrite of the index (until it is compacted)');
   assert.deepEqual(readdirSync(join(state, 'runs')).sort(), [kept, 'index.jsonl', 'stars.jsonl'].sort(), 'nothing left behind');
   assert.deepEqual((await store.get(kept))?.histories.loss.map((p) => p.value), [3, 2, 1]);
 });

@@ -1,15 +1,16 @@
 // Harness for webview component tests: bundles an entry with the same esbuild settings as the shipped
 // panels (scripts/webviews.mjs), serves it on 127.0.0.1 in the page and under the Content-Security-Policy
-// the panels get (extension/panels/html.ts), and opens it in Debian's Chromium through playwright-core.
+// the panels get (extension/panels/html.ts) from a worker thread (static-server.mjs: as in VS Code, not from
+// the process that plays the extension host), and opens it in Debian's Chromium through playwright-core.
 // What is tested is what ships: same bundler, same HTML and CSP, a real browser. A test may play the
 // extension host: `host` receives what the webview posts and may post back (a fake of acquireVsCodeApi).
 import { build } from 'esbuild';
 import { panelHtml } from '../../extension/panels/html';
 import { webviewBuildOptions } from '../../scripts/webviews.mjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,8 +44,8 @@ export interface HarnessOptions {
   production?: boolean;
   /** Script run in the page before its own (a benchmark's probes). */
   initScript?: string;
-  /** Called right before the page starts loading (a benchmark's "open command" moment). */
-  beforeNavigate?: () => void;
+  /** Called right before the page starts loading (a benchmark's "open command" moment, its probes). */
+  beforeNavigate?: (page: Page) => void | Promise<void>;
   /**
    * Host messages cross as JSON text, as VS Code's webview postMessage serializes them (so NaN arrives as
    * null), instead of through playwright's own serializer, which costs ~10× more per message: benchmarks.
@@ -56,38 +57,22 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
   const out = mkdtempSync(join(tmpdir(), 'flowbench-webview-'));
   await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), logLevel: 'silent' });
   // The theme stylesheet stands in for the variables VS Code injects into a real webview.
-  const theme = options.themeCss ?? DARK_THEME;
+  writeFileSync(join(out, 'theme.css'), options.themeCss ?? DARK_THEME);
   const styles = ['/theme.css', ...(existsSync(join(out, 'main.css')) ? ['/main.css'] : [])];
-  const server: Server = createServer((req, res) => {
-    const path = req.url?.split('?')[0] ?? '/';
-    if (path === '/') {
-      const { port } = server.address() as { port: number };
-      const html = panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles });
-      res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      return;
-    }
-    // Chromium asks for a favicon a webview never does; its 404 would show up as a console error.
-    if (path === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    if (path === '/theme.css') {
-      res.writeHead(200, { 'content-type': 'text/css' }).end(theme);
-      return;
-    }
-    try {
-      const body = readFileSync(join(out, path.replace(/^\/+/, '').replace(/\.\./g, '')));
-      res.writeHead(200, { 'content-type': path.endsWith('.css') ? 'text/css' : path.endsWith('.map') ? 'application/json' : 'text/javascript' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+  const server = new Worker(join(__dirname, 'static-server.mjs'), { workerData: { root: out } });
+  const port = await new Promise<number>((listening, failed) => {
+    server.once('message', listening);
+    server.once('error', failed);
+  }).catch(async (err: unknown) => {
+    await server.terminate();
+    rmSync(out, { recursive: true, force: true });
+    throw err;
   });
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  const { port } = server.address() as { port: number };
+  writeFileSync(join(out, 'index.html'), panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles }));
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close().catch(() => undefined);
-    await new Promise((done) => server.close(done));
+    await server.terminate();
     rmSync(out, { recursive: true, force: true });
   };
   try {
@@ -117,7 +102,7 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
         setState: (s) => { state = s; window.__flowbenchState = s; },
       });`);
     if (options.initScript) await page.addInitScript(options.initScript);
-    options.beforeNavigate?.();
+    await options.beforeNavigate?.(page);
     await page.goto(`http://127.0.0.1:${port}/`);
     return { page, post, errors, close };
   } catch (err) {
