@@ -9,17 +9,26 @@ interface LanguageClientLike {
 }
 let languageClient: LanguageClientLike | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * Shows the views at once; resolves once the commands and panels are registered too (VS Code holds a command
+ * run or a panel restore until then), their chunk loaded after the views are up.
+ */
+export function activate(context: vscode.ExtensionContext): Promise<void> {
   const started = performance.now();
   const log = new ProcessLog();
   context.subscriptions.push(log);
   // Required here rather than imported, so the time below includes evaluating the extension's code.
-  const { wireUp } = require('./wiring') as typeof import('./wiring');
-  wireUp(context, log);
-  const wired = performance.now();
-  log.info(`Flowbench ${context.extension.packageJSON.version} activated in ${(wired - started).toFixed(1)} ms (trusted=${vscode.workspace.isTrusted})`);
-  // The language client is loaded after activation returns: the views do not wait for it.
-  setImmediate(() => void startLanguageClient(context, log));
+  const { wireViews } = require('./wiring') as typeof import('./wiring');
+  const wired = wireViews(context, log);
+  const viewsUp = performance.now();
+  log.info(`Flowbench ${context.extension.packageJSON.version} activated in ${(viewsUp - started).toFixed(1)} ms (trusted=${vscode.workspace.isTrusted})`);
+  return (async () => {
+    const { wireCommands } = await import('./commands-wiring');
+    wireCommands(context, wired);
+    log.debug(`commands and panels registered ${(performance.now() - viewsUp).toFixed(1)} ms after the views`);
+    // The language client is loaded after activation returns: the views do not wait for it.
+    setImmediate(() => void startLanguageClient(context, log));
+  })();
 }
 
 /** The language client lives in its own module (language-client.ts); the views work without it. */

@@ -1,25 +1,27 @@
-// Everything the extension sets up on activation: the views, commands, tasks and run feedback over
-// core/. Loaded by main.ts inside activate(), so the activation time it logs includes evaluating this code.
+// What the extension sets up on activation: the Flowbench views and what they show (flows, runs, run
+// feedback). Loaded by main.ts inside activate(), so the activation time it logs includes evaluating this code.
+// Commands, panels and tasks come right after, from their own chunk (commands-wiring.ts).
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
-import { registerDeployCommands } from './deploy-commands';
 import { FlowWorkspace } from './flow-workspace';
-import { registerExperimentsPanel } from './panels/experiments-panel';
-import { registerModelCardPanel } from './panels/model-card-panel';
-import { registerFlowGraphPanel } from './panels/flow-graph-panel';
-import { registerSqlPreviewPanel } from './panels/sql-preview-panel';
 import { SnowflakeSecret } from './snowflake-secret';
 import { PipelinesTree } from './pipelines-tree';
-import { registerProjectCommands } from './project-commands';
 import type { ProcessLog } from './process-log';
 import { RunFeedback } from './run-feedback';
 import { RunManager } from './run-manager';
 import { RunsTree } from './runs-tree';
 import { StepLogs } from './step-logs';
-import { registerSweepCommands } from './sweep-commands';
-import { FlowbenchTasks, TASK_TYPE } from './tasks';
 
-export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void {
+/** What the commands and panels act on. */
+export interface Wired {
+  flows: FlowWorkspace;
+  runs: RunManager;
+  runsTree: RunsTree;
+  stepLogs: StepLogs;
+  secret: SnowflakeSecret;
+  log: ProcessLog;
+}
+
+export function wireViews(context: vscode.ExtensionContext, log: ProcessLog): Wired {
   const flows = new FlowWorkspace(log);
   const secret = new SnowflakeSecret(context.secrets);
   const runs = new RunManager(context.asAbsolutePath('dist/cli.js'), log, () => secret.env());
@@ -30,18 +32,10 @@ export function wireUp(context: vscode.ExtensionContext, log: ProcessLog): void 
   context.subscriptions.push(
     vscode.window.createTreeView('flowbench.pipelines', { treeDataProvider: pipelines, showCollapseAll: true }),
     vscode.window.createTreeView('flowbench.runs', { treeDataProvider: runsTree }),
-    vscode.tasks.registerTaskProvider(TASK_TYPE, new FlowbenchTasks(flows, runs)),
     runs.onEvent(({ run, event }) => stepLogs.handle(run.flowFile, event)),
     runs.onDidEnd(() => void flows.refresher.flush()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('workspace trusted: running steps is enabled')),
   );
-  registerCommands(context, { flows, runs, runsTree, stepLogs, log });
-  registerExperimentsPanel(context, { flows, runs, log });
-  registerModelCardPanel(context, { flows, runs, log });
-  registerFlowGraphPanel(context, { flows, runs, log });
-  registerDeployCommands(context, { flows, log });
-  registerSqlPreviewPanel(context, { flows, log, secret });
-  registerProjectCommands(context, flows, log);
-  registerSweepCommands(context, flows, log);
   flows.refresher.request();
+  return { flows, runs, runsTree, stepLogs, secret, log };
 }

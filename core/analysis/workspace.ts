@@ -1,8 +1,8 @@
 // The language server's picture of a workspace: every flow file, analysed, plus which files each flow
 // touches (its SQL files), so a change to any file re-analyses exactly the flows that read it.
-import * as path from 'node:path';
 import type { FlowAnalysis } from '../flow/analyze';
 import type { FileHost } from '../flow/host';
+import { resolveIn } from '../flow/resolve-in';
 import type { Flow, Problem, Step } from '../flow/model';
 import { emptyRange, LineIndex } from '../flow/positions';
 import type { SqlDialect } from '../sql/syntax';
@@ -52,7 +52,7 @@ export class WorkspaceIndex {
     const sqlSteps = new Map<string, Step[]>();
     for (const step of analysis?.flow.steps.values() ?? []) {
       if (!step.sql) continue;
-      const sqlFile = path.resolve(analysis!.flow.root, step.sql.value);
+      const sqlFile = resolveIn(analysis!.flow.root, step.sql.value);
       files.add(sqlFile);
       sqlSteps.set(sqlFile, [...(sqlSteps.get(sqlFile) ?? []), step]);
     }

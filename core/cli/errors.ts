@@ -12,7 +12,20 @@ export const EXIT = {
   cancelled: 130,
 } as const;
 
+// Each command runs from a bundle of its own (dist/lazy/core-cli-commands-*.js, see core/cli/main.ts), with its
+// own copy of these classes: `instanceof` answers by a brand in the global symbol registry, not by identity.
+const USAGE_ERROR = Symbol.for('flowbench.cli.UsageError');
+const REPORTED_FAILURE = Symbol.for('flowbench.cli.ReportedFailure');
+
+const branded = (value: unknown, brand: symbol) => typeof value === 'object' && value !== null && brand in value;
+
 export class UsageError extends Error {
+  readonly [USAGE_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, USAGE_ERROR);
+  }
+
   constructor(
     message: string,
     /** What to do about it, one line. */
@@ -21,5 +34,18 @@ export class UsageError extends Error {
     readonly command?: string,
   ) {
     super(message);
+  }
+}
+
+/** Thrown after the problems were printed: the command ends with this exit code and says nothing more. */
+export class ReportedFailure extends Error {
+  readonly [REPORTED_FAILURE] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, REPORTED_FAILURE);
+  }
+
+  constructor(readonly exitCode: number) {
+    super('reported');
   }
 }

@@ -1,15 +1,10 @@
 // Loads a flow for a command; with validation errors, prints them (file:line:col) and stops, since
 // nothing sensible can run on a broken flow.
 import { formatProblem, hasErrors, loadFlow, type FlowAnalysis } from '../flow/analyze';
-import { EXIT } from './errors';
+import { EXIT, ReportedFailure } from './errors';
 import { line, paint, type Output } from './output';
 
-/** Thrown after the problems were printed: the command ends with this exit code and says nothing more. */
-export class ReportedFailure extends Error {
-  constructor(readonly exitCode: number) {
-    super('reported');
-  }
-}
+export { ReportedFailure };
 
 export function loadFlowOrExplain(file: string, o: Output, opts: { allowErrors?: boolean } = {}): FlowAnalysis {
   const analysis = loadFlow(file);

@@ -1,46 +1,36 @@
 // The `flowbench` command: dispatches to one module per command and turns every failure into a
 // clear message and an exit code scripts can use (see docs/cli.md).
-import { EXIT, UsageError } from './errors';
-import { ReportedFailure } from './load';
+import { EXIT, ReportedFailure, UsageError } from './errors';
 import { consoleOutput, line, problemLines } from './output';
 import { isFailure } from '../failure';
 import { commandUsage, generalUsage } from './usage';
-import { validateCommand } from './commands/validate';
-import { runCommand } from './commands/run';
-import { statusCommand } from './commands/status';
-import { runsCommand } from './commands/runs';
-import { showCommand } from './commands/show';
-import { sweepCommand } from './commands/sweep';
-import { applyCommand } from './commands/apply';
-import { testCommand } from './commands/test';
-import { modelCommand } from './commands/model';
-import { cardCommand } from './commands/card';
-import { previewCommand } from './commands/preview';
-import { deployCommand } from './commands/deploy';
-import { endpointsCommand, undeployCommand } from './commands/endpoints';
-import { metricsCommand } from './commands/metrics';
-import { invokeCommand } from './commands/invoke';
 import type { Output } from './output';
 import { version } from '../../package.json';
 import { ownNodeModules } from './node-modules';
 
-const COMMANDS: Record<string, (args: string[], o: Output) => Promise<number>> = {
-  validate: validateCommand,
-  run: runCommand,
-  status: statusCommand,
-  runs: runsCommand,
-  show: showCommand,
-  sweep: sweepCommand,
-  apply: applyCommand,
-  test: testCommand,
-  model: modelCommand,
-  card: cardCommand,
-  preview: previewCommand,
-  deploy: deployCommand,
-  endpoints: endpointsCommand,
-  undeploy: undeployCommand,
-  metrics: metricsCommand,
-  invoke: invokeCommand,
+type Command = (args: string[], o: Output) => Promise<number>;
+
+/**
+ * Each command is a bundle of its own (dist/lazy/, see scripts/build.mjs), required when it runs: `flowbench status`
+ * does not compile the code of `deploy` or `card`.
+ */
+const COMMANDS: Record<string, () => Command> = {
+  validate: () => (require('./commands/validate') as typeof import('./commands/validate')).validateCommand,
+  run: () => (require('./commands/run') as typeof import('./commands/run')).runCommand,
+  status: () => (require('./commands/status') as typeof import('./commands/status')).statusCommand,
+  runs: () => (require('./commands/runs') as typeof import('./commands/runs')).runsCommand,
+  show: () => (require('./commands/show') as typeof import('./commands/show')).showCommand,
+  sweep: () => (require('./commands/sweep') as typeof import('./commands/sweep')).sweepCommand,
+  apply: () => (require('./commands/apply') as typeof import('./commands/apply')).applyCommand,
+  test: () => (require('./commands/test') as typeof import('./commands/test')).testCommand,
+  model: () => (require('./commands/model') as typeof import('./commands/model')).modelCommand,
+  card: () => (require('./commands/card') as typeof import('./commands/card')).cardCommand,
+  preview: () => (require('./commands/preview') as typeof import('./commands/preview')).previewCommand,
+  deploy: () => (require('./commands/deploy') as typeof import('./commands/deploy')).deployCommand,
+  endpoints: () => (require('./commands/endpoints') as typeof import('./commands/endpoints')).endpointsCommand,
+  undeploy: () => (require('./commands/endpoints') as typeof import('./commands/endpoints')).undeployCommand,
+  metrics: () => (require('./commands/metrics') as typeof import('./commands/metrics')).metricsCommand,
+  invoke: () => (require('./commands/invoke') as typeof import('./commands/invoke')).invokeCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -65,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
       line(o.out, commandUsage(command));
       return EXIT.ok;
     }
-    return await handler(args, o);
+    return await handler()(args, o);
   } catch (err) {
     if (err instanceof ReportedFailure) return err.exitCode;
     if (isFailure(err)) {

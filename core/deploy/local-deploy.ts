@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { distDir } from '../dist-dir';
 import { copyFileAtomic } from '../engine/atomic';
 import { processIdentity } from '../runs/liveness';
 import type { WriterIdentity } from '../runs/types';
@@ -14,10 +15,10 @@ import type { DeploymentRecord } from './types';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 35_000;
 
-/** Bundled: dist/endpoint-server.js beside the caller's bundle; from sources (tests): the .ts file through tsx. */
+/** Bundled: dist/endpoint-server.js beside the caller's bundle (or above it, for a chunk in dist/lazy/); from sources (tests): the .ts file through tsx. */
 function serverArgs(): string[] {
   if (__filename.endsWith('.ts')) return ['--import', 'tsx', join(__dirname, 'endpoint-server.ts')];
-  return [join(__dirname, 'endpoint-server.js')];
+  return [join(distDir(__dirname), 'endpoint-server.js')];
 }
 
 export interface StartOptions {

@@ -31,8 +31,9 @@ export interface StepEvaluation extends StepStatus {
   record?: StepRecord;
 }
 
-export async function flowStatus(file: string, opts: { overrides?: Record<string, unknown> } = {}): Promise<FlowStatus> {
-  const analysis = loadFlow(file);
+/** `analysis`: the flow file's analysis when the caller has just made it (it is read from disk otherwise). */
+export async function flowStatus(file: string, opts: { overrides?: Record<string, unknown>; analysis?: FlowAnalysis } = {}): Promise<FlowStatus> {
+  const analysis = opts.analysis ?? loadFlow(file);
   const hasher = new ContentHasher(new StatCache(path.join(stateDirOf(analysis.flow), 'statcache.json')));
   const evaluator = new StatusEvaluator(analysis, resolveParams(analysis.flow, opts.overrides).values, hasher, new StepStateStore(analysis.flow));
   const evaluations = await Promise.all(analysis.graph.steps.map((s) => evaluator.evaluate(s)));

@@ -5,6 +5,7 @@ import type { Flow, Problem } from './model';
 import { diskHost, type FileHost } from './host';
 import { buildGraph, type FlowGraph, type SqlFileInfo } from './graph';
 import { parseFlow } from './parse';
+import { resolveIn } from './resolve-in';
 import { LineIndex } from './positions';
 import { validateFlow } from './validate';
 import { checkSweeps } from './sweep-check';
@@ -27,7 +28,7 @@ export function analyzeFlow(file: string, text: string, host: FileHost = diskHos
   const sql = new Map<string, SqlFileInfo>();
   for (const step of flow.steps.values()) {
     if (!step.sql) continue;
-    const path = resolve(flow.root, step.sql.value);
+    const path = resolveIn(flow.root, step.sql.value);
     const sqlText = host.readText(path);
     if (sqlText === undefined) continue;
     sql.set(step.name, { step: step.name, file: path, ...sqlFacts(path, sqlText) });

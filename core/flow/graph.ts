@@ -1,8 +1,9 @@
 // The step DAG: explicit edges (needs, inputs) and implicit ones (ref() in SQL, deps that are
 // another step's outs), each with the place in a file that created it so problems can point there.
-import { dirname, resolve, sep } from 'node:path';
+import { dirname, sep } from 'node:path';
 import type { Flow, Range } from './model';
 import { LineIndex } from './positions';
+import { resolveIn } from './resolve-in';
 import type { TemplateScan } from '../sql/template';
 
 export type EdgeKind = 'ref' | 'inputs' | 'needs' | 'deps';
@@ -51,7 +52,9 @@ export interface Produced {
 
 /** True when `inner` is `outer` or lies inside the folder `outer`. */
 export function isWithin(inner: string, outer: string): boolean {
-  return inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+  if (inner === outer) return true;
+  // Without building `outer + sep`: analysis asks this for every path a flow names.
+  return inner.startsWith(outer) && (outer.endsWith(sep) || inner.startsWith(sep, outer.length));
 }
 
 /**
@@ -67,7 +70,7 @@ export class OutputIndex {
   constructor(flow: Flow) {
     for (const step of flow.steps.values()) {
       for (const o of [...step.outs, ...step.metrics]) {
-        const produced = { step: step.name, path: resolve(flow.root, o.value), raw: o.value, range: o.range };
+        const produced = { step: step.name, path: resolveIn(flow.root, o.value), raw: o.value, range: o.range };
         this.all.push(produced);
         const list = this.byPath.get(produced.path);
         if (list) list.push(produced);
@@ -140,7 +143,7 @@ export function buildGraph(flow: Flow, sql: Map<string, SqlFileInfo>): FlowGraph
       }
     }
     for (const dep of step.deps) {
-      for (const producer of outputs.overlapping(resolve(flow.root, dep.value))) {
+      for (const producer of outputs.overlapping(resolveIn(flow.root, dep.value))) {
         if (producer.step !== step.name) add(producer.step, step.name, 'deps', flow.file, dep.range);
       }
     }

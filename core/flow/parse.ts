@@ -29,6 +29,8 @@ const MAX_YAML_ERRORS = 50;
 export const STEP_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 type SchemaProps = Record<string, { description?: string }>;
+/** A mapping's entries by key: the first of each. */
+type Fields = Map<string, { value: YNode | null; pair: YPair }>;
 const KEYS = {
   flow: schema.properties as SchemaProps,
   step: schema.definitions.step.properties as SchemaProps,
@@ -210,8 +212,8 @@ class FlowParser {
   private step(node: YMap, step: Step): void {
     this.checkKeys(node, KEYS.step, `step '${step.name}'`);
     const fields = this.fields(node);
-    const str = (key: string) => this.string(fields.get(key)?.value ?? null, fields.get(key)?.pair, key);
-    const list = (key: string) => this.stringList(fields.get(key)?.value ?? null, fields.get(key)?.pair, key);
+    const str = (key: string) => this.stringField(fields, key);
+    const list = (key: string) => this.stringListField(fields, key);
     const run = str('run');
     const sql = str('sql');
     if (run) { step.run = run; step.kind = 'run'; }
@@ -371,6 +373,16 @@ class FlowParser {
     return undefined;
   }
 
+  private stringField(fields: Fields, key: string): Located<string> | undefined {
+    const field = fields.get(key);
+    return this.string(field?.value ?? null, field?.pair, key);
+  }
+
+  private stringListField(fields: Fields, key: string): Located<string>[] {
+    const field = fields.get(key);
+    return this.stringList(field?.value ?? null, field?.pair, key);
+  }
+
   private stringList(node: YNode | null, pair: YPair | undefined, key: string): Located<string>[] {
     if (node === null || node === undefined) return [];
     if (isScalar(node)) {
@@ -443,8 +455,8 @@ class FlowParser {
     return out;
   }
 
-  private fields(map: YMap): Map<string, { value: YNode | null; pair: YPair }> {
-    const out = new Map<string, { value: YNode | null; pair: YPair }>();
+  private fields(map: YMap): Fields {
+    const out: Fields = new Map();
     for (const item of map.items) {
       const key = keyText(item);
       if (key !== undefined && !out.has(key)) out.set(key, { value: item.value as YNode | null, pair: item });

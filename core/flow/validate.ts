@@ -9,6 +9,7 @@ import { firstUnquotable, interpolate, unquotableMessage } from './interpolate';
 import { isWithin, type FlowGraph, type OutputIndex, type SqlFileInfo } from './graph';
 import { replaceFix } from './parse';
 import { closest } from './suggest';
+import { resolveIn } from './resolve-in';
 import { isSnowflakeStep, relationParts } from '../sql/snowflake-naming';
 
 const AUTHENTICATORS = ['snowflake', 'snowflake_jwt', 'externalbrowser'];
@@ -39,7 +40,6 @@ class Validator {
   private readonly project: string;
 
   private readonly availability = new Map<string, boolean>();
-  private readonly resolved = new Map<string, string>();
   /** Each run step's command after interpolation, computed once. */
   private readonly commands = new Map<string, string>();
   /** Param values by name: what a command holds once interpolated (formatting a whole Param is slow, and wrong). */
@@ -252,8 +252,8 @@ class Validator {
   /** The script a command runs (`python train.py`, `node steps/x.mjs`, `./run.sh`) must exist. */
   private script(step: Step, run: Located<string>, base: string): void {
     const command = this.commands.get(step.name) ?? run.value;
-    const tokens = command.split(/\s+/).filter(Boolean);
-    const token = tokens.slice(0, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
+    // Only the first three words can name the script: a generated command may hold thousands.
+    const token = command.trimStart().split(/\s+/, 3).find((t) => SCRIPT_EXTENSIONS.test(t) && !t.startsWith('-') && !/[$`*?]/.test(t));
     if (!token) return;
     const path = base === this.flow.root ? this.path(token) : resolve(base, token);
     if (this.available(path)) return;
@@ -462,11 +462,8 @@ class Validator {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** Resolved once per analysis: the same few paths (a shared script, a data file) recur across hundreds of steps. */
   private path(p: string): string {
-    let abs = this.resolved.get(p);
-    if (abs === undefined) this.resolved.set(p, (abs = resolve(this.flow.root, p)));
-    return abs;
+    return resolveIn(this.flow.root, p);
   }
 
   private report(code: string, severity: Severity, message: string, range: Range, fixes?: Fix[], file?: string, related?: Problem['related']): void {

@@ -4,14 +4,15 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { distDir } from '../dist-dir';
 import type { OrtAnswer, OrtRequest } from './ort-protocol';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** Bundled: dist/ort-worker.js beside the caller's bundle; from sources (tests): the .ts file through tsx. */
+/** Bundled: dist/ort-worker.js beside the caller's bundle (or above it, for a chunk in dist/lazy/); from sources (tests): the .ts file through tsx. */
 function workerArgs(): string[] {
   if (__filename.endsWith('.ts')) return ['--import', 'tsx', join(__dirname, 'ort-worker.ts')];
-  return [join(__dirname, 'ort-worker.js')];
+  return [join(distDir(__dirname), 'ort-worker.js')];
 }
 
 export function ortWorkerAvailable(): boolean {

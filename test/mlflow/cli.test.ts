@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openRunStore } from '../../core/runs/store';
 import { cli, ensureBuilt, flowbench, project, repo, startFlowbench } from '../cli/harness';
 import { fakeRun } from '../runs/fake-run';
@@ -55,6 +55,7 @@ test('an mlflow.db when better-sqlite3’s addon cannot be loaded (as under an e
   const install = join(dir, 'install');
   mkdirSync(join(install, 'dist'), { recursive: true });
   copyFileSync(cli, join(install, 'dist', 'cli.js'));
+  cpSync(join(dirname(cli), 'lazy'), join(install, 'dist', 'lazy'), { recursive: true });
   const modules = join(repo, 'node_modules');
   mkdirSync(join(install, 'node_modules'));
   for (const name of readdirSync(modules)) if (name !== 'better-sqlite3' && name !== '.bin') symlinkSync(join(modules, name), join(install, 'node_modules', name));

@@ -58,6 +58,24 @@ describe('experiments panel', () => {
     assert.deepEqual(h.errors, []);
   });
 
+  test('a cell clips only when its text may not fit, and no other cell\'s text runs past its edge', async () => {
+    const cells = await h.page.$$eval('[role=row][data-run] [role=gridcell]', (els: any[]) => // eslint-disable-line @typescript-eslint/no-explicit-any
+      els
+        .filter((el) => !el.querySelector('input, button'))
+        .map((el) => {
+          const text = document.createRange();
+          text.selectNodeContents(el);
+          const style = window.getComputedStyle(el);
+          return { clip: el.classList.contains('clip'), text: el.textContent, right: el.getBoundingClientRect().right, textRight: text.getBoundingClientRect().right, overflow: style.overflow, ellipsis: style.textOverflow };
+        }),
+    );
+    const clipped = cells.filter((c) => c.clip);
+    assert.ok(clipped.length > 0 && clipped.length * 2 < cells.length, `${clipped.length} of ${cells.length} cells clip`);
+    assert.ok(clipped.every((c) => c.overflow === 'hidden' && c.ellipsis === 'ellipsis'));
+    const spilling = cells.filter((c) => !c.clip && c.textRight > c.right);
+    assert.deepEqual(spilling.map((c) => c.text), []);
+  });
+
   test('rows carry only the columns on screen; scrolling right fetches the new ones', async () => {
     // What the webview asks the host for, from here on.
     const asked: { method: string; columns: string[] }[] = [];

@@ -53,7 +53,22 @@ const ACTIONS: { action: RowAction; label: string; key: string; keyLabel: string
 ];
 
 export function App({ client }: { client: PanelClient<ViewState> }) {
-  const [state, update] = usePersistentState(client, defaultViewState);
+  const [state, setState] = usePersistentState(client, defaultViewState);
+  // Every change of the view goes through here, so a change of the query (a sort click, a keystroke in the
+  // filter) asks the host at once, from the event, and the host computes while the webview renders the click
+  // (asked from an effect, the query left only after that render and commit). Nothing else sets the state, so
+  // latestState is always the newest one asked for, rendered or not.
+  const latestState = useRef(state);
+  const askFor = useRef<(s: ViewState) => void>(() => undefined);
+  const update = useCallback(
+    (fn: (s: ViewState) => ViewState) => {
+      const next = fn(latestState.current);
+      latestState.current = next;
+      setState(() => next);
+      askFor.current(next);
+    },
+    [setState],
+  );
   const [columns, setColumns] = useState<ColumnInfo[]>();
   const [notes, setNotes] = useState<string[]>([]);
   const [result, setResult] = useState<QueryResult>();
@@ -150,8 +165,18 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
     [client],
   );
   const flow = state.followActiveFlow ? activeFlow : undefined;
+  const asked = useRef('');
+  const ask = (s: ViewState, flow: string | undefined, brush: string | undefined) => {
+    const params = { filter: s.filter, sort: s.sort, groupByFlow: s.groupByFlow, flow, brush };
+    const key = JSON.stringify(params);
+    if (key === asked.current) return;
+    asked.current = key;
+    queries.ask(params);
+  };
+  askFor.current = (s) => columns && ask(s, s.followActiveFlow ? activeFlow : undefined, brush);
+  // What else changes the query (the columns' arrival, the active flow, the brush) asks after rendering.
   useEffect(() => {
-    if (columns) queries.ask({ filter: state.filter, sort: state.sort, groupByFlow: state.groupByFlow, flow, brush });
+    if (columns) ask(state, flow, brush);
   }, [queries, columns !== undefined, state.filter, state.sort, state.groupByFlow, flow, brush]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const focusPending = async () => {

@@ -1,5 +1,6 @@
 // Where each line of the runs table sits: with grouping by flow, a group's header line comes before its rows,
 // so line numbers (what the virtualizer counts) and row positions (what the host's result counts) differ.
+// And which lines are rendered: those on screen and more ahead of a scroll (leadingRange).
 import type { Group } from './contract';
 
 export type Line = { kind: 'group'; group: Group } | { kind: 'row'; position: number };
@@ -43,4 +44,22 @@ export function linesOf(total: number, groups: readonly Group[]): Lines {
     },
     lineOf: (position) => position + groupOfPosition(position) + 1,
   };
+}
+
+/** Of the lines rendered beyond the screen, those kept behind a scroll. */
+const BEHIND = 2;
+
+/**
+ * The lines to render (the virtualizer's rangeExtractor): those on screen and 2 × overscan more, kept behind the scroll by BEHIND and ahead of it
+ * by the rest (evenly when not scrolling). A frame paints the scroll position it got before the rows for it
+ * are rendered (the scroll event comes a frame later, and React renders after it): with the even overscan of
+ * 8, every frame of a 7-rows-a-frame scroll showed ~5 blank lines at the edge it moved to. The count stays
+ * that of the even split, so slots (line modulo the lines rendered) stay put.
+ */
+export function leadingRange(range: { startIndex: number; endIndex: number; overscan: number; count: number }, direction: 'forward' | 'backward' | null): number[] {
+  const { startIndex, endIndex, overscan, count } = range;
+  const before = direction === 'forward' ? BEHIND : direction === 'backward' ? 2 * overscan - BEHIND : overscan;
+  const length = Math.min(count, endIndex - startIndex + 1 + 2 * overscan);
+  const first = Math.max(0, Math.min(startIndex - before, count - length));
+  return Array.from({ length }, (_, i) => first + i);
 }

@@ -8,7 +8,8 @@
 // rows on screen instead of replacing their elements; a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
-// in one box that follows the horizontal scroll (see followHorizontalScroll); the full value of a cell becomes its tooltip only when the pointer reaches it.
+// in one box that follows the horizontal scroll (see followHorizontalScroll); a cell clips only when its text may
+// not fit (mayOverflow); the lines rendered beyond the screen lie ahead of a scroll (leadingRange); the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
   getCoreRowModel,
   useReactTable,
@@ -18,14 +19,16 @@ import {
   type Header,
   type VisibilityState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
 import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
-import { columnLabel, formatCell, fullValue } from './format';
-import type { Lines } from './layout';
+import { columnLabel, formatCell, fullValue, mayOverflow } from './format';
+import { leadingRange, type Lines } from './layout';
 
 export const ROW_HEIGHT = 24;
+/** Lines rendered beyond the screen, twice this in all (see leadingRange). */
+const OVERSCAN = 10;
 const DEFAULT_WIDTH: Record<string, number> = { starred: 34, id: 170, flow: 120, status: 90, start: 160, duration: 80, code: 100, overrides: 200 };
 const SELECT_WIDTH = 30;
 
@@ -111,7 +114,22 @@ interface RowColumns {
   center: readonly string[];
   /** Index of a column's value in `Row.cells`. */
   cellIndex: ReadonlyMap<string, number>;
+  /** The width a column's cell has for its text, in em (see mayOverflow). */
+  room: ReadonlyMap<string, number>;
   width: number;
+}
+
+const CELL_PADDING = 12;
+
+/** A column `width` pixels wide as the em its cells' text has. */
+function roomOf(width: number): number {
+  return (width - CELL_PADDING) / fontSize();
+}
+
+let fontPx: number | undefined;
+function fontSize(): number {
+  fontPx ??= parseFloat(getComputedStyle(document.body).fontSize) || 13;
+  return fontPx;
 }
 
 /** What a row calls back into; one stable object, so rows do not re-render for new closures. */
@@ -124,8 +142,8 @@ function cellText(key: string, value: WireCell | undefined): string {
   return value === undefined ? '' : formatCell(key, value);
 }
 
-function cellClass(key: string, value: WireCell | undefined): string {
-  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}`;
+function cellClass(key: string, value: WireCell | undefined, clip: boolean): string {
+  return `xp-cell${typeof value === 'number' || (typeof value === 'object' && value !== null) ? ' num' : ''}${key === 'status' ? ` status-${String(value)}` : ''}${clip ? ' clip' : ''}`;
 }
 
 interface RowProps {
@@ -143,9 +161,10 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
   const cell = (key: string) => {
     const value = valueOf(key);
     if (key !== 'starred') {
+      const text = cellText(key, value);
       return (
-        <div key={key} role="gridcell" className={cellClass(key, value)}>
-          {cellText(key, value)}
+        <div key={key} role="gridcell" className={cellClass(key, value, mayOverflow(text, columns.room.get(key) ?? 0))}>
+          {text}
         </div>
       );
     }
@@ -338,7 +357,19 @@ export function RunsTable(props: TableProps) {
   // useFlushSync: false lets React batch the re-render a scroll event asks for into the next frame instead of
   // rendering synchronously inside every scroll event (measured: most of the frame time while scrolling).
   // initialRect: the first render (before the grid is measured) already has rows to paint, a frame sooner.
-  const rows = useVirtualizer({ count: lines.count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8, useFlushSync: false, initialRect: INITIAL_RECT });
+  // The lines beyond the screen lie ahead of the scroll (see leadingRange); the virtualizer says which way.
+  const direction = useRef<() => Virtualizer<HTMLDivElement, Element>['scrollDirection']>(() => null);
+  const extractRange = useCallback((range: Range) => leadingRange(range, direction.current()), []);
+  const rows = useVirtualizer({
+    count: lines.count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: OVERSCAN,
+    rangeExtractor: extractRange,
+    useFlushSync: false,
+    initialRect: INITIAL_RECT,
+  });
+  direction.current = () => rows.scrollDirection;
   const cols = useVirtualizer({
     horizontal: true,
     useFlushSync: false,
@@ -361,9 +392,13 @@ export function RunsTable(props: TableProps) {
   const sizesKey = `${leftSizes.join(',')}|${widthsKey}`;
   const visibleCenter = useMemo(() => center.slice(firstCol, lastCol + 1), [center, firstCol, lastCol]);
   const cellIndex = useMemo(() => new Map(shown.map((key, i) => [key, i])), [shown]);
+  const room = useMemo(
+    () => new Map([...left.map((h, i) => [h.column.id, roomOf(leftSizes[i]!)] as const), ...center.map((h, i) => [h.column.id, roomOf(centerSizes[i]!)] as const)]),
+    [left, center, leftSizes, centerSizes],
+  );
   const rowColumns = useMemo<RowColumns>(
-    () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, width }),
-    [left, visibleCenter, cellIndex, width],
+    () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, room, width }),
+    [left, visibleCenter, cellIndex, room, width],
   );
   // The rows' grid tracks, in one custom property (cells carry no style of their own).
   const gridStyle = useMemo(

@@ -22,8 +22,9 @@ const LOOK: Record<StepStatusState, { symbol: string; label: string; color: Colo
 export async function statusCommand(args: string[], o: Output): Promise<number> {
   const { values, positionals } = parseCommandArgs('status', args, { json: { type: 'boolean' }, set: { type: 'string', multiple: true } }, 1);
   const file = resolveFlowFile(positionals[0]);
-  const overrides = parseOverrides(values.set ?? [], loadFlowOrExplain(file, o, { allowErrors: true }).flow);
-  const { analysis, steps } = await flowStatus(file, { overrides });
+  const loaded = loadFlowOrExplain(file, o, { allowErrors: true });
+  const overrides = parseOverrides(values.set ?? [], loaded.flow);
+  const { analysis, steps } = await flowStatus(file, { overrides, analysis: loaded });
   const errors = analysis.problems.filter((p) => p.severity === 'error');
   // A step can be up to date while its data fails its tests (a warn-severity test, or tests changed since):
   // status says so from each SQL step's last check, without running anything.
