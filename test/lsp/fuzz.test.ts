@@ -1,5 +1,6 @@
 // 10,000 mutated flow and SQL documents through the real server: it must never crash, never hang, never
-// log a handler failure, and answer every request within a second.
+// log a handler failure, and answer every request. A request counts as hung past 10 s: far beyond the
+// ~12 ms p50 this prints, so machine load cannot fail it; how fast the server answers is lsp.bench.ts's job.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import { huge, int, mutate, pick, seeded } from './mutate';
 const DOCUMENTS = 10_000;
 const HUGE_DOCUMENTS = 4;
 const HUGE_SIZE = 5 * 1024 * 1024;
-const MAX_LATENCY_MS = 1000;
+const HUNG_MS = 10_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 
 const REQUESTS = [
@@ -26,7 +27,7 @@ const REQUESTS = [
   'textDocument/rename',
 ] as const;
 
-test(`fuzz: ${DOCUMENTS} mutated documents, every request answered within ${MAX_LATENCY_MS} ms`, { timeout: 300_000 }, async () => {
+test(`fuzz: ${DOCUMENTS} mutated documents, every request answered, none hung`, { timeout: 300_000 }, async () => {
   const rnd = seeded(SEED);
   const example = path.resolve(__dirname, '../../examples/flight-delays/flight-delays.flow.yaml');
   const flowSeeds = [FLOW, ...(fs.existsSync(example) ? [fs.readFileSync(example, 'utf8')] : [])];
@@ -92,6 +93,6 @@ test(`fuzz: ${DOCUMENTS} mutated documents, every request answered within ${MAX_
   const p50 = latencies[Math.floor(latencies.length / 2)]!;
   console.log(`fuzz seed ${SEED}: ${latencies.length} requests, p50 ${p50.toFixed(2)} ms, max ${slowest.ms.toFixed(1)} ms (${slowest.method}, ${slowest.size} chars)`);
   assert.equal(latencies.length, DOCUMENTS);
-  assert.ok(slowest.ms < MAX_LATENCY_MS, `slowest request took ${slowest.ms.toFixed(0)} ms: ${slowest.method} on ${slowest.size} chars`);
+  assert.ok(slowest.ms < HUNG_MS, `a request hung: the slowest took ${slowest.ms.toFixed(0)} ms: ${slowest.method} on ${slowest.size} chars`);
   assert.doesNotMatch(client.stderr, /failed:/, 'no handler threw');
 });
