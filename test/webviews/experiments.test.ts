@@ -72,7 +72,7 @@ describe('experiments panel', () => {
   test('a cell clips only when its text may not fit, and no other cell\'s text runs past its edge', async () => {
     const cells = await h.page.$$eval('[role=row][data-run] [role=gridcell]', (els: any[]) => // eslint-disable-line @typescript-eslint/no-explicit-any
       els
-        .filter((el) => !el.querySelector('input, button'))
+        .filter((el) => !el.querySelector('input, [role=button]'))
         .map((el) => {
           const text = document.createRange();
           text.selectNodeContents(el);
