@@ -192,7 +192,9 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
   };
   return (
     <div
-      id={row ? `run-${row.id}` : undefined}
+      // Only the active row needs an id (the grid's aria-activedescendant): one attribute less to rewrite per row
+      // a scroll brings in.
+      id={row && active ? `run-${row.id}` : undefined}
       role="row"
       aria-rowindex={position + 2}
       aria-selected={selected}
