@@ -7,7 +7,8 @@
 // coming into view, into the elements of the rows that left, and a new sort or filter rewrites the text of the
 // rows on screen instead of replacing their elements; a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
-// (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
+// (a row is a flex box of fixed-width cells, sized by one stylesheet's rules by child index, placementRules); the
+// per-row checkbox and star are not natively painted controls; only the active row has an id; the pinned cells of a row sit
 // in one box that follows the horizontal scroll (see followHorizontalScroll); a cell clips only when its text may
 // not fit (mayOverflow); the lines rendered beyond the screen lie ahead of a scroll (leadingRange); the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
