@@ -52,14 +52,9 @@ describe('experiments panel', () => {
     const headers = await h.page.locator('[role=columnheader]').count();
     assert.ok(headers > 5 && headers < 40, `${headers} column headers in the DOM for ~110 columns`);
     // Every cell sits under its column's header, as wide, side by side (cells are placed by stylesheet rules).
-    const placed = await h.page.evaluate(() =>
-      Object.fromEntries(
-        [['heads', document.querySelectorAll('[role=columnheader]')], ['cells', document.querySelector('[role=row][data-position="0"]')!.querySelectorAll('[role=gridcell]')]].map(([name, els]) => [
-          name,
-          [...(els as NodeListOf<Element>)].map((el) => [Math.round(el.getBoundingClientRect().left), Math.round(el.getBoundingClientRect().width)]),
-        ]),
-      ),
-    );
+    const boxes = (selector: string) =>
+      h.page.$$eval(selector, (els) => els.map((el) => [Math.round(el.getBoundingClientRect().left), Math.round(el.getBoundingClientRect().width)]));
+    const placed = { heads: await boxes('[role=columnheader]'), cells: await boxes('[role=row][data-position="0"] [role=gridcell]') };
     assert.deepEqual(placed.cells, placed.heads);
     for (let i = 1; i < placed.cells.length; i++) assert.equal(placed.cells[i]![0], placed.cells[i - 1]![0]! + placed.cells[i - 1]![1]!, `cell ${i} starts where cell ${i - 1} ends`);
     // Scrolled far down, the rows there are painted (fetched window by window).
