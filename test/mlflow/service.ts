@@ -7,6 +7,8 @@ import { serveMlflow } from '../../core/mlflow/reader-service';
 import { RunTable } from '../../core/runs/table';
 import type { RunSummary } from '../../core/runs/types';
 import type { SummarySink } from '../../core/runs/store';
+import type { RunSource } from '../../extension/panels/experiments-controller';
+import type { WireMessage } from '../../webviews/platform/protocol';
 
 export function startService(location: TrackingLocation, reader: MlflowReader, cacheDir: string) {
   const input = new PassThrough();
@@ -48,5 +50,30 @@ export function tableSink(): { sink: SummarySink; table: RunTable; ids(): string
     },
     ids: () => table.ids().sort(),
     cell: (id, column) => table.rows([table.rowOf(id)!], 0, 1, [column])[0]!.cells[0],
+  };
+}
+
+/** Loads until no location is still being read for the first time (each arrival announced by `watch`). */
+export async function loadSettled(source: RunSource, sink: SummarySink): Promise<{ notes: string[] }> {
+  for (;;) {
+    const arrived = new Promise<void>((resolve) => source.watch!(resolve));
+    const result = await source.load(sink);
+    if (!result.notes.some((n) => n.startsWith('Reading MLflow runs'))) return result;
+    await arrived;
+  }
+}
+
+/** What a controller posts, and the next message of a method as a promise (a reload's ResultChanged, Notes). */
+export function postBox(): { posted: WireMessage[]; post(m: WireMessage): void; next(method: string): Promise<WireMessage> } {
+  const posted: WireMessage[] = [];
+  const waiters: { method: string; resolve(m: WireMessage): void }[] = [];
+  return {
+    posted,
+    post(m) {
+      posted.push(m);
+      const i = waiters.findIndex((w) => w.method === m.method);
+      if (i >= 0) waiters.splice(i, 1)[0]!.resolve(m);
+    },
+    next: (method) => new Promise((resolve) => waiters.push({ method, resolve })),
   };
 }
