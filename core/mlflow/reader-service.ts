@@ -6,7 +6,8 @@
 // - table: MLflow's runs as the panel's table, written to the cache in .flowbench/mlflow/ (mlflow-table.ts),
 //   answered with the file and its key, not as JSON: the host copies columns instead of parsing 10,000 runs.
 // - histories / keys: the compare view's chart data, downsampled here (core/runs/history-buckets.ts keeps
-//   finished runs' histories for the next zoom), so only per-pixel buckets cross, never every point.
+//   finished runs' histories for the next zoom), so only per-pixel buckets cross, never every point; a chart
+//   reads only its key's points, and the keys are counted by the store without reading points.
 // - records: runs with every history (the row actions, and a chart mixing Flowbench's and MLflow's runs).
 import { mkdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -15,6 +16,7 @@ import { RunTable } from '../runs/table';
 import { sourceOfTable, writeSourceTable } from '../runs/table-cache';
 import type { RunRecord, RunSummary } from '../runs/types';
 import { mlflowRunSet } from './collect';
+import { mlflowRunId } from './map';
 import { runIndexFile } from './file-store-index';
 import type { TrackingLocation } from './locate';
 import { fileStoreKey, mlflowTableFile, racyKey, sqliteKey } from './mlflow-table';
@@ -66,27 +68,37 @@ export async function serveMlflow(location: TrackingLocation, reader: MlflowRead
   };
 
   // Records asked in one turn (a chart's runs) are read together: one query of the store for the selection.
+  // A chart's get only its key's history; each key's buckets keep finished runs' points for the next zoom.
   type Waiting = { resolve(r: RunRecord | undefined): void; reject(err: unknown): void };
-  let batch: Map<string, Waiting[]> | undefined;
-  const get = (runId: string) => new Promise<RunRecord | undefined>((resolve, reject) => {
-    if (!batch) {
-      const taken = (batch = new Map<string, Waiting[]>());
-      setImmediate(() => {
-        batch = undefined;
-        set.records([...taken.keys()]).then(
-          (records) => {
-            const byId = new Map(records.map((r) => [r.id, r]));
-            for (const [id, waiting] of taken) for (const w of waiting) w.resolve(byId.get(id));
-          },
-          (err: unknown) => {
-            for (const waiting of taken.values()) for (const w of waiting) w.reject(err);
-          },
-        );
-      });
-    }
-    (batch.get(runId) ?? batch.set(runId, []).get(runId)!).push({ resolve, reject });
-  });
-  const histories = new HistoryBuckets({ get });
+  const batchedGet = (key: string) => {
+    let batch: Map<string, Waiting[]> | undefined;
+    return (runId: string) => new Promise<RunRecord | undefined>((resolve, reject) => {
+      if (!batch) {
+        const taken = (batch = new Map<string, Waiting[]>());
+        setImmediate(() => {
+          batch = undefined;
+          set.records([...taken.keys()], key).then(
+            (records) => {
+              const byId = new Map(records.map((r) => [r.id, r]));
+              for (const [id, waiting] of taken) for (const w of waiting) w.resolve(byId.get(id));
+            },
+            (err: unknown) => {
+              for (const waiting of taken.values()) for (const w of waiting) w.reject(err);
+            },
+          );
+        });
+      }
+      (batch.get(runId) ?? batch.set(runId, []).get(runId)!).push({ resolve, reject });
+    });
+  };
+  const byKey = new Map<string, HistoryBuckets>();
+  const bucketsOf = (key: string) => byKey.get(key) ?? byKey.set(key, new HistoryBuckets({ get: batchedGet(key) }, 1_000_000)).get(key)!;
+  const historyKeys = async (ids: string[]) => {
+    if (reader.historyKeys) return reader.historyKeys(ids.map((id) => mlflowRunId(id) ?? id));
+    const keys = new Set<string>();
+    for (const r of await set.records(ids)) for (const [k, points] of Object.entries(r.histories)) if (points.length > 0) keys.add(k);
+    return [...keys].sort();
+  };
 
   const answer = async (req: ServiceRequest): Promise<unknown> => {
     switch (req.op) {
@@ -95,9 +107,9 @@ export async function serveMlflow(location: TrackingLocation, reader: MlflowRead
       case 'records':
         return set.records(req.ids);
       case 'histories':
-        return histories.answer(req.request);
+        return bucketsOf(String(req.request.key)).answer(req.request);
       case 'keys':
-        return histories.keys(req.ids);
+        return historyKeys(req.ids);
       default:
         throw new Error(`unknown request ${JSON.stringify((req as { op?: unknown }).op)}`);
     }

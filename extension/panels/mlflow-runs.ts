@@ -41,6 +41,11 @@ export interface MlflowSourceOptions {
    */
   cli: CliCommand;
   timeoutMs?: number;
+  /**
+   * Start a location's reader child when its rows come from the cache, so the compare view's first chart
+   * does not wait for a Node start (default true; tests that count children turn it off).
+   */
+  prestart?: boolean;
 }
 
 export function readingNote(location: TrackingLocation): string {
@@ -218,8 +223,14 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
             // Unchanged since it was put.
           } else {
             const table = db && !db.racy ? readSourceTable(mlflowTableFile(cacheDir, location), db.key) : undefined;
-            if (table && typeof table !== 'string') apply(place, sink, { table, key: db!.key, notes: [] });
-            else startRead(place);
+            if (table && typeof table !== 'string') {
+              apply(place, sink, { table, key: db!.key, notes: [] });
+              if (options.prestart !== false) {
+                const cached = place;
+                // After the rows are posted; not for a source disposed meanwhile.
+                setTimeout(() => places.get(location.uri) === cached && childOf(cached), 0);
+              }
+            } else startRead(place);
           }
         }
         if (place.failure) notes.push(place.failure);

@@ -39,7 +39,7 @@ function workspace(t: Parameters<typeof project>[0], db: 'sample' | 'garbage' = 
   const wrapper = join(dir, 'cli-logged.js');
   writeFileSync(wrapper, `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2, 3).join(' ') + '\\n'); require(${JSON.stringify(cli)});`);
   const location = parseTrackingUri(`sqlite:///${dbFile}`, dir);
-  const mlflow = () => mlflowRuns({ locations: () => [location], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: wrapper, cwd: dir }, timeoutMs: 30_000 });
+  const mlflow = () => mlflowRuns({ locations: () => [location], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: wrapper, cwd: dir }, timeoutMs: 30_000, prestart: false });
   return {
     dir, dbFile, location, mlflow,
     own: () => workspaceRuns(() => [join(dir, '.flowbench')], () => undefined),
