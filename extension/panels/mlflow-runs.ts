@@ -48,6 +48,9 @@ export interface MlflowSourceOptions {
   prestart?: boolean;
 }
 
+/** How long an mlruns/ folder or a server that was just read is shown as read. */
+export const RECHECK_MS = 5000;
+
 export function readingNote(location: TrackingLocation): string {
   return `Reading MLflow runs from ${location.uri}…`;
 }
@@ -81,6 +84,8 @@ interface Place {
   shownKey?: string;
   notes: string[];
   reading?: Promise<void>;
+  /** When the last read ended (performance.now()). */
+  readAt?: number;
   /** A read's outcome that the next load puts (or says), then reads nothing more itself. */
   arrived?: Listing | { failure: string };
   failure?: string;
@@ -97,9 +102,13 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
   const listeners: (() => void)[] = [];
   const timeoutMs = options.timeoutMs ?? 60_000;
   const cacheDir = join(options.cli.cwd ?? process.cwd(), '.flowbench', 'mlflow');
-  let token: Promise<string | undefined> | undefined;
   let locationsNote: string | undefined;
 
+  /**
+   * An mlruns/ folder or a server shown a moment ago is not read again at every load (the workspace's own
+   * runs reload the panel at each step of a run): the folder's check alone stats every run's files.
+   */
+  const recent = (place: Place) => place.readAt !== undefined && place.ids.size > 0 && performance.now() - place.readAt < RECHECK_MS;
   const childOf = (place: Place) => (place.child ??= readerChild(options.cli, place.location, timeoutMs));
   const changed = () => {
     for (const listener of listeners) listener();
@@ -120,8 +129,8 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
   const read = async (place: Place): Promise<Listing> => {
     const { location } = place;
     if (location.kind !== 'rest') return tableFromChild(place);
-    token ??= options.token();
-    const set = mlflowRunSet([restReader(location.url, { token: await token, tokenHint: options.tokenHint, timeoutMs })]);
+    // Asked at every read: the user may have set a token since.
+    const set = mlflowRunSet([restReader(location.url, { token: await options.token(), tokenHint: options.tokenHint, timeoutMs })]);
     const listed = await set.load();
     place.set = set;
     return { summaries: listed.summaries, notes: listed.notes };
@@ -139,6 +148,7 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
       },
     ).finally(() => {
       place.reading = undefined;
+      place.readAt = performance.now();
       if (place.arrived) changed();
     });
   };
@@ -230,7 +240,7 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
                 // After the rows are posted; not for a source disposed meanwhile.
                 setTimeout(() => places.get(location.uri) === cached && childOf(cached), 0);
               }
-            } else startRead(place);
+            } else if (db || !recent(place)) startRead(place);
           }
         }
         if (place.failure) notes.push(place.failure);
