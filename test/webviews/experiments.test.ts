@@ -51,6 +51,12 @@ describe('experiments panel', () => {
     assert.ok(rows > 10 && rows < 80, `${rows} rows in the DOM for ${RUNS} runs`);
     const headers = await h.page.locator('[role=columnheader]').count();
     assert.ok(headers > 5 && headers < 40, `${headers} column headers in the DOM for ~110 columns`);
+    // Every cell sits under its column's header, as wide, side by side (cells are placed by stylesheet rules).
+    const boxes = (selector: string) =>
+      h.page.$$eval(selector, (els) => els.map((el) => [Math.round(el.getBoundingClientRect().left), Math.round(el.getBoundingClientRect().width)]));
+    const placed = { heads: await boxes('[role=columnheader]'), cells: await boxes('[role=row][data-position="0"] [role=gridcell]') };
+    assert.deepEqual(placed.cells, placed.heads);
+    for (let i = 1; i < placed.cells.length; i++) assert.equal(placed.cells[i]![0], placed.cells[i - 1]![0]! + placed.cells[i - 1]![1]!, `cell ${i} starts where cell ${i - 1} ends`);
     // Scrolled far down, the rows there are painted (fetched window by window).
     await h.page.locator('.xp-grid').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
     await h.page.waitForFunction(() => [...document.querySelectorAll('[role=row][data-position]')].some((r) => Number((r as Element).dataset.position) > 2000 && (r as Element).dataset.run), undefined, WAIT);
@@ -61,7 +67,7 @@ describe('experiments panel', () => {
   test('a cell clips only when its text may not fit, and no other cell\'s text runs past its edge', async () => {
     const cells = await h.page.$$eval('[role=row][data-run] [role=gridcell]', (els: any[]) => // eslint-disable-line @typescript-eslint/no-explicit-any
       els
-        .filter((el) => !el.querySelector('input, button'))
+        .filter((el) => !el.querySelector('input, [role=button]'))
         .map((el) => {
           const text = document.createRange();
           text.selectNodeContents(el);

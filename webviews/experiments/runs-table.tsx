@@ -7,7 +7,8 @@
 // coming into view, into the elements of the rows that left, and a new sort or filter rewrites the text of the
 // rows on screen instead of replacing their elements; a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
-// (the row's CSS grid takes its tracks from one custom property on the grid); the pinned cells of a row sit
+// (a row is a flex box of fixed-width cells, sized by one stylesheet's rules by child index, placementRules); the
+// per-row checkbox and star are not natively painted controls; only the active row has an id; the pinned cells of a row sit
 // in one box that follows the horizontal scroll (see followHorizontalScroll); a cell clips only when its text may
 // not fit (mayOverflow); the lines rendered beyond the screen lie ahead of a scroll (leadingRange); the full value of a cell becomes its tooltip only when the pointer reaches it.
 import {
@@ -20,7 +21,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, type CSSProperties, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
 import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
 import { columnLabel, formatCell, fullValue, mayOverflow } from './format';
@@ -172,10 +173,11 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
     return (
       <div key={key} role="gridcell" className="xp-cell xp-star">
         {row && (
-          <button
-            type="button"
-            tabIndex={-1}
-            className={`fb-plain xp-star-button${starred ? ' on' : ''}`}
+          // A span with the button role, not a <button>: a form control per row was a tenth of a scroll frame's
+          // layout and paint. It is never tabbed to (S stars the active row), so it needs no keyboard of its own.
+          <span
+            role="button"
+            className={`xp-star-button${starred ? ' on' : ''}`}
             aria-pressed={starred}
             aria-label={starred ? `Unstar run ${row.id}` : `Star run ${row.id}`}
             onClick={(event) => {
@@ -184,14 +186,16 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
             }}
           >
             {starred ? '★' : '☆'}
-          </button>
+          </span>
         )}
       </div>
     );
   };
   return (
     <div
-      id={row ? `run-${row.id}` : undefined}
+      // Only the active row needs an id (the grid's aria-activedescendant): one attribute less to rewrite per row
+      // a scroll brings in.
+      id={row && active ? `run-${row.id}` : undefined}
       role="row"
       aria-rowindex={position + 2}
       aria-selected={selected}
@@ -199,7 +203,7 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
       data-run={row?.id}
       data-vscode-context={row ? JSON.stringify({ webviewSection: 'run', runId: row.id, preventDefaultContextMenuItems: true }) : undefined}
       className={`xp-row${selected ? ' selected' : ''}${active ? ' active' : ''}`}
-      style={{ transform: `translateY(${top}px)`, width: columns.width }}
+      style={{ transform: `translateY(${top}px)` }}
     >
       <div className="xp-pin" role="presentation">
         <div role="gridcell" className="xp-cell xp-select">
@@ -216,7 +220,6 @@ const RunRow = memo(function RunRow({ row, position, top, selected, active, colu
         </div>
         {columns.pinned.map(cell)}
       </div>
-      <div className="xp-pad" role="presentation" />
       {columns.center.map(cell)}
     </div>
   );
@@ -303,7 +306,6 @@ const HeaderRow = memo(function HeaderRow({ pinned, center, info, sort, shown, s
         </div>
         {pinned.map(headerCell)}
       </div>
-      <div className="xp-pad" role="presentation" />
       {center.map(headerCell)}
     </div>
   );
@@ -316,8 +318,8 @@ function cellAt(target: HTMLElement, columns: RowColumns): { position: number; k
   if (!cell || !row) return undefined;
   const parent = cell.parentElement!;
   const index = Array.prototype.indexOf.call(parent.children, cell) as number;
-  // Pinned box: the select cell, then the pinned columns. The row itself: the pinned box, the pad, the others.
-  const key = parent.classList.contains('xp-pin') ? columns.pinned[index - 1] : columns.center[index - 2];
+  // Pinned box: the select cell, then the pinned columns. The row itself: the pinned box, then the others.
+  const key = parent.classList.contains('xp-pin') ? columns.pinned[index - 1] : columns.center[index - 1];
   return key === undefined ? undefined : { position: Number(row.dataset.position), key };
 }
 
@@ -388,7 +390,7 @@ export function RunsTable(props: TableProps) {
   const colItems = cols.getVirtualItems();
   const firstCol = colItems[0]?.index ?? 0;
   const lastCol = colItems[colItems.length - 1]?.index ?? -1;
-  const padLeft = colItems[0]?.start ?? 0;
+  const placesKey = colItems.map((c) => `${c.index}:${c.start}`).join(',');
   const sizesKey = `${leftSizes.join(',')}|${widthsKey}`;
   const visibleCenter = useMemo(() => center.slice(firstCol, lastCol + 1), [center, firstCol, lastCol]);
   const cellIndex = useMemo(() => new Map(shown.map((key, i) => [key, i])), [shown]);
@@ -400,15 +402,12 @@ export function RunsTable(props: TableProps) {
     () => ({ pinned: left.map((h) => h.column.id), center: visibleCenter.map((h) => h.column.id), cellIndex, room, width }),
     [left, visibleCenter, cellIndex, room, width],
   );
-  // The rows' grid tracks, in one custom property (cells carry no style of their own).
-  const gridStyle = useMemo(
-    () =>
-      ({
-        '--xp-pin-cols': [SELECT_WIDTH, ...leftSizes].map((w) => `${w}px`).join(' '),
-        '--xp-row-cols': [pinnedWidth, padLeft, ...visibleCenter.map((h) => h.getSize())].map((w) => `${w}px`).join(' '),
-      }) as CSSProperties,
-    [sizesKey, pinnedWidth, padLeft, visibleCenter], // eslint-disable-line react-hooks/exhaustive-deps
+  // Where every cell sits, as rules of one stylesheet (cells carry no style of their own), set before paint.
+  const cellRules = useMemo(
+    () => placementRules(leftSizes, colItems.map((c) => [pinnedWidth + c.start, centerSizes[c.index] ?? c.size] as const), width),
+    [sizesKey, placesKey, pinnedWidth, width], // eslint-disable-line react-hooks/exhaustive-deps
   );
+  useLayoutEffect(() => cellSheet.replaceSync(cellRules), [cellRules]);
 
   // Rows are keyed by slot (line modulo the number of lines rendered), so a line leaving the window hands its
   // elements to the one coming in at the other end, which has the same slot: scrolling rewrites text in place
@@ -507,7 +506,6 @@ export function RunsTable(props: TableProps) {
       aria-multiselectable="true"
       aria-activedescendant={activeRow ? `run-${activeRow.id}` : undefined}
       tabIndex={0}
-      style={gridStyle}
       onClick={onClick}
       onMouseOver={onMouseOver}
       onKeyDown={(event: KeyboardEvent<HTMLDivElement>) => {
@@ -521,7 +519,7 @@ export function RunsTable(props: TableProps) {
           const top = item.start + ROW_HEIGHT;
           if (line.kind === 'group') {
             return (
-              <div key={`g${item.index % slots}`} role="row" className="xp-row xp-group" style={{ transform: `translateY(${top}px)`, width }}>
+              <div key={`g${item.index % slots}`} role="row" className="xp-row xp-group" style={{ transform: `translateY(${top}px)` }}>
                 <div role="gridcell" className="xp-group-label" aria-colspan={shown.length + 1}>
                   {line.group.flow} <span className="fb-muted">· {line.group.count} runs</span>
                 </div>
@@ -549,6 +547,28 @@ export function RunsTable(props: TableProps) {
 }
 
 const INITIAL_RECT = { width: window.innerWidth, height: window.innerHeight };
+
+// A row is a flex box of fixed-width cells, not a CSS grid: grid layout of every row whose text changed (7 rows a
+// scroll frame, every row on screen at a sort) was most of the frame's layout (measured with traces: layout CPU
+// per 7-row scroll frame 4.6 → 3.1 ms). Not absolutely placed cells either: each would be a paint layer of its own
+// (layerize and paint went up by what layout saved). The widths are rules of one adopted stylesheet, by child
+// index, rewritten when the column layout changes (a resize, a horizontal scroll past a column).
+const cellSheet = new CSSStyleSheet();
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, cellSheet];
+
+/** The rules sizing the pinned cells (after the select cell) and placing the centre cells on screen, given as
+ *  `[left, width]` in row coordinates (contiguous), in a row `width` pixels wide. */
+export function placementRules(pinned: readonly number[], center: readonly (readonly [number, number])[], width: number): string {
+  const rules = [`.xp-canvas > .xp-row { width: ${width}px; }`, `.xp-pin > .xp-cell:nth-child(1) { width: ${SELECT_WIDTH}px; }`];
+  let x = SELECT_WIDTH;
+  pinned.forEach((w, i) => {
+    rules.push(`.xp-pin > .xp-cell:nth-child(${i + 2}) { width: ${w}px; }`);
+    x += w;
+  });
+  rules.push(`.xp-pin { width: ${x}px; }`);
+  center.forEach(([left, w], i) => rules.push(`.xp-row > .xp-cell:nth-child(${i + 2}) { width: ${w}px;${i === 0 ? ` margin-left: ${left - x}px;` : ''} }`));
+  return rules.join('\n');
+}
 
 // The pinned cells of the body rows (and the group labels) are not `position: sticky`: in a composited
 // scroller every sticky box is a compositor layer, and every row painted over one another (measured: 150
