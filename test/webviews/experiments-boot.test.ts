@@ -76,3 +76,31 @@ test('ICU\'s date formats load while the page waits for the host, not in the ren
     await h.close();
   }
 });
+
+test('the page fetches the chunks its bundle imports together with the bundle, each once', async () => {
+  const ch = controllerHost(generateSummaries(50));
+  const requests: string[] = [];
+  const h = await openHarness(ENTRY, {
+    host: ch.host,
+    beforeNavigate: (page) => {
+      page.on('request', (request) => requests.push(`request ${new URL(request.url()).pathname}`));
+      page.on('requestfinished', (request) => requests.push(`finished ${new URL(request.url()).pathname}`));
+    },
+  });
+  try {
+    await h.page.waitForSelector('[role=row][data-run]', WAIT);
+    const preloaded = await h.page.$$eval('link[rel=modulepreload]', (links: any[]) => links.map((l) => new URL(l.href).pathname)); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.ok(preloaded.length > 0 && preloaded.every((path) => path.startsWith('/shared/chunk-')), `preloaded: ${preloaded}`);
+    // Without the preload a chunk is asked for only once the bundle has arrived and been parsed.
+    const bundleArrived = requests.indexOf('finished /main.js');
+    for (const chunk of preloaded) {
+      assert.ok(requests.indexOf(`request ${chunk}`) < bundleArrived, `${chunk} asked for before the bundle arrived: ${requests.join(', ')}`);
+      assert.equal(requests.filter((r) => r === `request ${chunk}`).length, 1, `${chunk} fetched once`);
+    }
+    // The lazy chunks (the compare view, the toolkit) are not among them.
+    assert.ok(!preloaded.some((path) => /compare-view|toolkit/.test(path)));
+    assert.deepEqual([...h.errors, ...ch.errors], []);
+  } finally {
+    await h.close();
+  }
+});

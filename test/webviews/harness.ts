@@ -6,7 +6,7 @@
 // extension host: `host` receives what the webview posts and may post back (a fake of acquireVsCodeApi).
 import { build } from 'esbuild';
 import { panelHtml } from '../../extension/panels/html';
-import { webviewBuildOptions } from '../../scripts/webviews.mjs';
+import { staticChunks, webviewBuildOptions } from '../../scripts/webviews.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ export interface HarnessOptions {
 
 export async function openHarness(entry: string, options: HarnessOptions = {}): Promise<Harness> {
   const out = mkdtempSync(join(tmpdir(), 'flowbench-webview-'));
-  await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), logLevel: 'silent' });
+  const { metafile } = await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), metafile: true, logLevel: 'silent' });
   // The theme stylesheet stands in for the variables VS Code injects into a real webview.
   writeFileSync(join(out, 'theme.css'), options.themeCss ?? DARK_THEME);
   const styles = ['/theme.css', ...(existsSync(join(out, 'main.css')) ? ['/main.css'] : [])];
@@ -68,7 +68,8 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
     rmSync(out, { recursive: true, force: true });
     throw err;
   });
-  writeFileSync(join(out, 'index.html'), panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles }));
+  const preload = staticChunks(metafile, out, 'main.js').map((chunk) => `/${chunk}`);
+  writeFileSync(join(out, 'index.html'), panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles, preload }));
   let browser: Browser | undefined;
   let closed = false;
   const close = async () => {
