@@ -1,19 +1,20 @@
 // AWS failures in plain words with what to do about them. The SDK's errors carry the service's own code
 // (`name`) and message; users need to know which of a few things went wrong: no credentials, not allowed, a
 // quota, a role SageMaker cannot assume, an image it cannot pull, or an endpoint that failed for a reason.
+import { isBranded } from '../brand';
 import { Failure } from '../failure';
 
-// Marks an AwsProblem across bundles: the AWS code runs from dist/aws-services.js, which has its own copy of this
-// class, so the CLI's `instanceof` would miss the problems it throws.
+// The AWS code runs from dist/aws-services.js, with its own copy of this class: `instanceof` answers by a brand.
 const BRAND = Symbol.for('flowbench.AwsProblem');
 
 /** An AWS problem as the user should read it, from whichever bundle threw it. */
-export function isAwsProblem(error: unknown): error is AwsProblem {
-  return typeof error === 'object' && error !== null && BRAND in error;
-}
-
 export class AwsProblem extends Failure {
   readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isBranded(this, AwsProblem, BRAND, value);
+  }
+
   constructor(
     message: string,
     remedy?: string,
@@ -51,7 +52,7 @@ export function failureProblem(what: string, reason: string | undefined): AwsPro
  * Never includes credentials: the SDK's messages don't carry them, and nothing else is added.
  */
 export function awsProblem(error: unknown, action: string): AwsProblem {
-  if (isAwsProblem(error)) return error;
+  if (error instanceof AwsProblem) return error;
   const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const code = e?.name && e.name !== 'Error' ? e.name : e?.code;
   const message = (e?.message ?? String(error)).trim();

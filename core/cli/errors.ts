@@ -1,5 +1,6 @@
 // Exit codes scripts can rely on (documented in docs/cli.md) and the error a command throws when
 // the user asked for something impossible: it is printed with a remedy, never as a stack trace.
+import { isBranded } from '../brand';
 
 export const EXIT = {
   ok: 0,
@@ -13,17 +14,15 @@ export const EXIT = {
 } as const;
 
 // Each command runs from a bundle of its own (dist/lazy/core-cli-commands-*.js, see core/cli/main.ts), with its
-// own copy of these classes: `instanceof` answers by a brand in the global symbol registry, not by identity.
+// own copy of these classes: `instanceof` answers by a brand (core/brand.ts).
 const USAGE_ERROR = Symbol.for('flowbench.cli.UsageError');
 const REPORTED_FAILURE = Symbol.for('flowbench.cli.ReportedFailure');
-
-const branded = (value: unknown, brand: symbol) => typeof value === 'object' && value !== null && brand in value;
 
 export class UsageError extends Error {
   readonly [USAGE_ERROR] = true;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, USAGE_ERROR);
+    return isBranded(this, UsageError, USAGE_ERROR, value);
   }
 
   constructor(
@@ -42,7 +41,7 @@ export class ReportedFailure extends Error {
   readonly [REPORTED_FAILURE] = true;
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, REPORTED_FAILURE);
+    return isBranded(this, ReportedFailure, REPORTED_FAILURE, value);
   }
 
   constructor(readonly exitCode: number) {

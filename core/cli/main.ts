@@ -2,7 +2,7 @@
 // clear message and an exit code scripts can use (see docs/cli.md).
 import { EXIT, ReportedFailure, UsageError } from './errors';
 import { consoleOutput, line, problemLines } from './output';
-import { isFailure } from '../failure';
+import { Failure } from '../failure';
 import { commandUsage, generalUsage } from './usage';
 import type { Output } from './output';
 import { version } from '../../package.json';
@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
     return await handler()(args, o);
   } catch (err) {
     if (err instanceof ReportedFailure) return err.exitCode;
-    if (isFailure(err)) {
+    if (err instanceof Failure) {
       problemLines(o.err, `flowbench ${command}`, err);
       return EXIT.failed;
     }

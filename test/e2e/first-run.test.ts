@@ -2,7 +2,7 @@
 // writes the example there and focuses the Pipelines view; running the flow turns every step green.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,11 +10,22 @@ import { clickInlineAction, editorSays, runCommand, screenshot, showFlowbench, s
 
 const STEPS = ['staging', 'features', 'train', 'evaluate'];
 
-/** Answers the command's folder picker (VS Code's own, in the quick input) with `folder`. */
-async function pickFolder(page: Page, folder: string): Promise<void> {
+/**
+ * Answers the command's folder picker (VS Code's own, in the quick input) with `folder`. The picker opens on the
+ * parent of `startsIn`, then moves into `startsIn` once it has listed it, and that move overwrites whatever was
+ * typed meanwhile: so type only once it has settled, and press Enter only once it lists the typed folder.
+ */
+async function pickFolder(page: Page, folder: string, startsIn: string): Promise<void> {
   const dialog = page.locator('.quick-input-widget', { hasText: 'folder for the example project' });
   await dialog.waitFor();
+  const showing = (path: string, entries: string[]) => page.waitForFunction(([path, entries]) => {
+    const widget = [...document.querySelectorAll<HTMLElement>('.quick-input-widget')].find((el) => el.style.display !== 'none');
+    const labels = [...(widget?.querySelectorAll('.monaco-list-row .label-name') ?? [])].map((el) => el.textContent ?? '');
+    return widget?.querySelector<HTMLInputElement>('input.input')?.value === `${path}/` && labels.includes('..') && labels.every((label) => label === '..' || entries.includes(label));
+  }, [path, entries] as const, { timeout: 15_000 });
+  await showing(startsIn, readdirSync(startsIn));
   await page.locator('.quick-input-widget input.input').fill(`${folder}/`);
+  await showing(folder, readdirSync(folder));
   await screenshot(page, 'e2e-10a-create-example-folder');
   // The picker first moves into the typed folder, then accepts it: each Enter gets its answer before the next.
   for (let i = 0; i < 4; i++) {
@@ -48,7 +59,7 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
   test('creates the example project from the palette in an empty folder, runs it, and the tree goes green', { timeout: 400_000 }, async () => {
     const { page } = session!;
     await runCommand(page, 'Flowbench: Create Example Project');
-    await pickFolder(page, dir);
+    await pickFolder(page, dir, dir);
 
     // The Pipelines view is focused and lists the example's steps, none run yet.
     await treeRow(page, /^flow flight-delays,/).waitFor({ timeout: 30_000 });
@@ -69,13 +80,18 @@ describe('Flowbench first run in code-server', { timeout: 420_000 }, () => {
   test('created in a folder outside the workspace, the example opens there with its flow and the Pipelines view', async () => {
     const { page } = session!;
     await runCommand(page, 'Flowbench: Create Example Project');
-    await pickFolder(page, other);
-    await page.waitForURL((url) => url.searchParams.get('folder') === other, { timeout: 30_000 }).catch(async (err) => {
-      // This wait failed once in ~4 CI runs and never here: say where the example went and what the editor said.
-      await screenshot(page, 'e2e-10d-example-not-opened');
+    await pickFolder(page, other, dir);
+    // An error toast hides itself after 15 s: race it against the window moving, so a failure names it.
+    const toast = page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'example project' }).first();
+    const outcome = await Promise.race([
+      page.waitForURL((url) => url.searchParams.get('folder') === other, { timeout: 30_000 }).then(() => 'opened', () => 'timed out'),
+      toast.waitFor({ timeout: 30_000 }).then(async () => `said: ${await toast.innerText().catch(() => '(gone)')}`, () => 'timed out'),
+    ]);
+    if (outcome !== 'opened') {
+      await screenshot(page, 'e2e-10d-example-not-opened').catch(() => undefined);
       const where = [other, dir, parent].filter((folder) => existsSync(join(folder, 'flight-delays.flow.yaml')));
-      throw new Error(`the window did not open ${other} (now at ${page.url()}); example written in: ${where.join(', ') || 'none'}; ${await editorSays(session!)}`, { cause: err });
-    });
+      throw new Error(`the window did not open ${other} (${outcome}; now at ${page.url()}); example written in: ${where.join(', ') || 'none'}; ${await editorSays(session!)}`);
+    }
     await page.locator('.tab[aria-label^="flight-delays.flow.yaml"]').first().waitFor({ timeout: 60_000 });
     for (const step of STEPS) await treeRow(page, `${step}, never run`).waitFor({ timeout: 30_000 });
     assert.ok(existsSync(join(other, 'flight-delays.flow.yaml')));

@@ -4,7 +4,7 @@
 // beside the record (core/deploy/baseline.ts) and `--json` prints the DeploymentRecord.
 import { existsSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
-import { isFailure } from '../../failure';
+import { Failure } from '../../failure';
 import { writeBaseline } from '../../deploy/baseline';
 import { startLocalEndpoint, StartError, stopLocalEndpoint } from '../../deploy/local-deploy';
 import { deploymentNameProblem, liveDeployment, readDeployment, writeDeployment } from '../../deploy/records';
@@ -120,7 +120,7 @@ export async function deployCommand(args: string[], o: Output): Promise<number> 
       record = await (await import('../../aws/services')).deploySageMaker({ projectDir, stateDir, ...base, overrides: sageMakerOverrides(values, 'deploy'), recreate: values.recreate }, (msg) => line(o.err, msg), abort.signal);
     } catch (err) {
       // Cancelled: said like any failure, but with the exit code of an interrupted command.
-      if (!abort.signal.aborted || !isFailure(err)) throw err;
+      if (!abort.signal.aborted || !(err instanceof Failure)) throw err;
       problemLines(o.err, 'flowbench deploy', err);
       return EXIT.cancelled;
     } finally {
