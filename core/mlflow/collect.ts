@@ -8,8 +8,8 @@ export interface MlflowRunSet {
   load(): Promise<{ summaries: RunSummary[]; notes: string[] }>;
   /** One run with its histories (metrics logged at more than one point), or undefined if not listed. */
   record(id: string): Promise<RunRecord | undefined>;
-  /** Several at once (the compare view's selection), those not found left out, in the order asked. */
-  records(ids: readonly string[]): Promise<RunRecord[]>;
+  /** Several at once (the compare view's selection), those not found left out, in the order asked; `key`: only its history. */
+  records(ids: readonly string[], key?: string): Promise<RunRecord[]>;
 }
 
 /**
@@ -56,15 +56,15 @@ export function mlflowRunSet(readers: MlflowReader[]): MlflowRunSet {
     return { summaries, notes };
   };
   /** A listed run's record, its histories asked for one metric at a time. */
-  const fromListing = async (entry: { run: MlflowRun; reader: MlflowReader; sweep?: SweepTag }) => {
+  const fromListing = async (entry: { run: MlflowRun; reader: MlflowReader; sweep?: SweepTag }, only?: string) => {
     const histories: Record<string, MlflowPoint[]> = {};
-    for (const key of Object.keys(entry.run.metrics)) {
+    for (const key of only === undefined ? Object.keys(entry.run.metrics) : only in entry.run.metrics ? [only] : []) {
       const points = await entry.reader.history(entry.run.runId, key);
       if (points.length > 1) histories[key] = points;
     }
     return toRecord(entry.run, entry.reader.uri, histories, entry.sweep);
   };
-  const records = async (ids: readonly string[]) => {
+  const records = async (ids: readonly string[], key?: string) => {
     const wanted = [...new Set(ids.map((id) => mlflowRunId(id) ?? id))];
     const found = new Map<string, RunRecord>();
     for (const reader of readers) {
@@ -72,13 +72,13 @@ export function mlflowRunSet(readers: MlflowReader[]): MlflowRunSet {
       if (!left.length) break;
       if (reader.records) {
         // Looked up by id, without listing every run; a nested run's sweep is known once listed.
-        for (const { run, histories } of await reader.records(left)) found.set(run.runId, toRecord(run, reader.uri, histories, known.get(run.runId)?.sweep));
+        for (const { run, histories } of await reader.records(left, key)) found.set(run.runId, toRecord(run, reader.uri, histories, known.get(run.runId)?.sweep));
         continue;
       }
       if (!loaded || left.some((id) => !known.has(id))) await load();
       for (const id of left) {
         const entry = known.get(id);
-        if (entry?.reader === reader) found.set(id, await fromListing(entry));
+        if (entry?.reader === reader) found.set(id, await fromListing(entry, key));
       }
     }
     return wanted.flatMap((id) => found.get(id) ?? []);

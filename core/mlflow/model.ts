@@ -37,9 +37,12 @@ export interface MlflowReader {
   /**
    * Just these runs (those it has and lists; the others left out), each with its histories (the metrics
    * logged at more than one point): what the compare view asks for 100 runs at a time. A reader that can
-   * look runs up by id has it; the others are listed in full and asked one history at a time.
+   * look runs up by id has it; the others are listed in full and asked one history at a time. With `key`,
+   * only that history (a chart's).
    */
-  records?(runIds: readonly string[]): Promise<{ run: MlflowRun; histories: Record<string, MlflowPoint[]> }[]>;
+  records?(runIds: readonly string[], key?: string): Promise<{ run: MlflowRun; histories: Record<string, MlflowPoint[]> }[]>;
+  /** The metric keys any of these runs logged at more than one point, sorted (without reading the points). */
+  historyKeys?(runIds: readonly string[]): Promise<string[]>;
   close?(): void;
 }
 

@@ -9,6 +9,7 @@
 // and where their sections are, the summaries of runs listed as running), then the sections, each at a
 // multiple of 8: per column its kinds (or one kind for all rows), its numbers as Float64, and for text a
 // dictionary (a JSON array) with a Uint32 code per row (0: no text).
+// The same format holds tables of other sources (MLflow's runs), their header naming the source's state.
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { writeFileAtomic } from './atomic';
@@ -53,14 +54,16 @@ interface ColumnEntry {
 }
 
 interface Header {
-  index: IndexStamp;
+  /** The run index a store's cache describes; a table of another source has `source` instead. */
+  index?: IndexStamp;
+  source?: string;
   rows: number;
   alive: Section;
   columns: ColumnEntry[];
   skips: TableImage['skips'];
   droppedColumns: string[];
-  running: RunSummary[];
-  corrupt: number;
+  running?: RunSummary[];
+  corrupt?: number;
 }
 
 export interface TableCache {
@@ -94,6 +97,32 @@ export interface CacheContents {
 export function writeTableCache(file: string, indexFile: string, { ino, covered, table, running, corrupt }: CacheContents): number | false {
   const stamp = withIndex(indexFile, (fd, st) => (st.ino === ino && st.size >= covered ? stampOf(fd, st, covered) : undefined));
   if (!stamp) return false;
+  return writeTable(file, table, { index: stamp, running, corrupt });
+}
+
+/**
+ * A table of another source (MLflow's runs, core/mlflow/mlflow-table.ts), its state as one `source` text the
+ * caller makes (file sizes and times): read back only while the caller's text for the source is the same.
+ */
+export function writeSourceTable(file: string, source: string, table: RunTable): number {
+  return writeTable(file, table, { source });
+}
+
+/** The table written for `source` (exactly that text), else why not (missing, torn, of another state). */
+export function readSourceTable(file: string, source: string): RunTable | string {
+  const read = readTable(file, (header) => (header.source === source ? '' : 'of another state of its source'));
+  return typeof read === 'string' ? read : read.table;
+}
+
+/** The `source` a table file was written for, from its header alone (its sections are checked when read). */
+export function sourceOfTable(file: string): string | undefined {
+  const head = readHeader(file);
+  if (typeof head === 'string') return undefined;
+  closeSync(head.fd);
+  return typeof head.header.source === 'string' ? head.header.source : undefined;
+}
+
+function writeTable(file: string, table: RunTable, head: Pick<Header, 'index' | 'running' | 'corrupt' | 'source'>): number {
   const image = table.image();
   const sections: Uint8Array[] = [];
   let at = 0;
@@ -128,7 +157,7 @@ export function writeTableCache(file: string, indexFile: string, { ino, covered,
     }
     return entry;
   });
-  const header: Header = { index: stamp, rows: image.rows, alive, columns, skips: image.skips, droppedColumns: image.droppedColumns, running, corrupt };
+  const header: Header = { ...head, rows: image.rows, alive, columns, skips: image.skips, droppedColumns: image.droppedColumns };
   let headerBytes = Buffer.from(JSON.stringify(header));
   // Sections start at a multiple of 8 in the file: padded header.
   const pad = (8 - ((PREAMBLE + headerBytes.length) % 8)) % 8;
@@ -148,12 +177,21 @@ export function writeTableCache(file: string, indexFile: string, { ino, covered,
  * torn, corrupt, of another index). Never throws.
  */
 export function readTableCache(file: string, indexFile: string): TableCache | string {
+  const read = readTable(file, (header) => withIndex(indexFile, (indexFd, st) => stampMismatch(header.index, indexFd, st)) ?? 'no index');
+  if (typeof read === 'string') return read;
+  const { table, header, bytes } = read;
+  return { table, ino: header.index!.ino, covered: header.index!.covered, running: header.running ?? [], corrupt: header.corrupt ?? 0, bytes };
+}
+
+/** The preamble and header of a table file, its descriptor left open for the sections; or why not. */
+function readHeader(file: string): { fd: number; size: number; preamble: Buffer; headerBytes: Buffer; header: Header } | string {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch {
     return 'no cache';
   }
+  let ok = false;
   try {
     const size = fstatSync(fd).size;
     const preamble = Buffer.alloc(PREAMBLE);
@@ -162,22 +200,38 @@ export function readTableCache(file: string, indexFile: string): TableCache | st
     if (PREAMBLE + headerLength > size) return 'torn';
     const headerBytes = Buffer.alloc(headerLength);
     if (readSync(fd, headerBytes, 0, headerLength, PREAMBLE) !== headerLength) return 'torn';
-    const hash = createHash('sha1').update(headerBytes);
     let header: Header;
     try {
       header = JSON.parse(headerBytes.toString('utf8')) as Header;
     } catch {
       return 'corrupt header';
     }
-    const why = withIndex(indexFile, (indexFd, st) => stampMismatch(header.index, indexFd, st)) ?? 'no index';
+    if (typeof header !== 'object' || header === null) return 'corrupt header';
+    ok = true;
+    return { fd, size, preamble, headerBytes, header };
+  } catch (err) {
+    return `unreadable: ${(err as Error).message}`;
+  } finally {
+    if (!ok) closeSync(fd);
+  }
+}
+
+/** The table at `file` if `check` finds its header describes what it should ('') and its bytes are whole. */
+function readTable(file: string, check: (header: Header) => string): { table: RunTable; header: Header; bytes: number } | string {
+  const head = readHeader(file);
+  if (typeof head === 'string') return head;
+  const { fd, size, preamble, headerBytes, header } = head;
+  try {
+    const why = check(header);
     if (why) return why;
-    const base = PREAMBLE + headerLength;
+    const hash = createHash('sha1').update(headerBytes);
+    const base = PREAMBLE + headerBytes.length;
     const reader = new SectionReader(fd, base, size, hash);
     const decoded = decode(header, reader);
     if (typeof decoded === 'string') return decoded;
     if (reader.end !== size - base) return 'torn';
     if (!hash.digest().equals(preamble.subarray(MAGIC.length + 4))) return 'corrupt (checksum)';
-    return { table: decoded, ino: header.index.ino, covered: header.index.covered, running: header.running ?? [], corrupt: header.corrupt ?? 0, bytes: size };
+    return { table: decoded, header, bytes: size };
   } catch (err) {
     return `unreadable: ${(err as Error).message}`;
   } finally {

@@ -3,7 +3,8 @@
 // result) as runs progress. Driven through `receive` and `post`, so a Node test or benchmark runs it as it
 // runs in the editor. What needs VS Code (running a flow, a confirmation dialog, the clipboard) comes in
 // as `actions`; where runs come from, as `source`.
-import { HistoryBuckets } from '../../core/runs/history-buckets';
+import { HistoryBuckets, type HistoryBucketsRequest } from '../../core/runs/history-buckets';
+import type { SeriesBuckets } from '../../core/runs/series';
 import { parseFilter, type Filter } from '../../core/runs/query';
 import { summarize } from '../../core/runs/record';
 import type { SummarySink } from '../../core/runs/store';
@@ -61,6 +62,12 @@ export interface RunSource {
   remove(runId: string): Promise<void>;
   /** One run's full record, histories included (the compare view's charts). */
   record(runId: string): Promise<RunRecord | undefined>;
+  /** Runs arrived outside a load (MLflow's, read in the background): the controller reloads. */
+  watch?(changed: () => void): void;
+  /** A chart's buckets computed where the runs are (MLflow's reader child); undefined: from `record`s here. */
+  histories?(req: HistoryBucketsRequest): Promise<SeriesBuckets[]> | undefined;
+  historyKeys?(runIds: readonly string[]): Promise<string[]> | undefined;
+  dispose?(): void;
 }
 
 /**
@@ -172,6 +179,8 @@ export class ExperimentsController extends ChannelController {
     // (the panel, its HTML) from a timer of its IPC writer, queued before this one, and a read started in this
     // turn would hold the page back by a slice of the store. A failure surfaces where Ready awaits it.
     this.startTimer = setTimeout(() => void this.ensureLoaded().catch(() => undefined), 0);
+    // Before the first load ends, that load takes what arrived; after it, a reload does, at once.
+    source.watch?.(() => void (this.loaded && this.applyReload().catch((err) => this.onError('reloading runs', err))));
     c.onReady(async ({ state }) => {
       await this.ensureLoaded();
       this.ready = true;
@@ -207,9 +216,13 @@ export class ExperimentsController extends ChannelController {
       await this.ensureLoaded();
       const found = ids.map((id) => this.table.run(this.table.rowOf(id) ?? -1)).filter((r): r is RunCells => r !== undefined);
       const shown = found.slice(0, COMPARE_MAX);
-      return { runs: shown.map(compareRun), historyKeys: await this.histories.keys(shown.map((r) => r.id)), omitted: found.length - shown.length };
+      const runIds = shown.map((r) => r.id);
+      return { runs: shown.map(compareRun), historyKeys: await (this.source.historyKeys?.(runIds) ?? this.histories.keys(runIds)), omitted: found.length - shown.length };
     });
-    c.onRequest(GetHistories, (req) => this.histories.answer({ ...req, runIds: req.runIds.slice(0, COMPARE_MAX) }));
+    c.onRequest(GetHistories, (req) => {
+      const request = { ...req, runIds: req.runIds.slice(0, COMPARE_MAX) };
+      return this.source.histories?.(request) ?? this.histories.answer(request);
+    });
     c.onCommand(SaveExport, ({ name, mime, text, base64 }) => this.actions.saveExport(name, mime, base64 !== undefined ? new Uint8Array(Buffer.from(base64, 'base64')) : (text ?? '')));
   }
 
@@ -278,6 +291,7 @@ export class ExperimentsController extends ChannelController {
     clearTimeout(this.prepareTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
+    this.source.dispose?.();
   }
 
   private ensureLoaded(): Promise<void> {

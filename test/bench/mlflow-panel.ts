@@ -1,34 +1,54 @@
-// The experiments panel's host side over MLflow runs in an mlflow.db, for test/bench/mlflow.bench.ts: the
-// controller and the MLflow source as the editor makes them (extension/panels/mlflow-runs.ts: the CLI,
-// dist/cli.js, as a child process), fed a cold source each time.
-// - Histories (the compare view): the chart's data of N runs × 1 key (GetHistories: every run's record,
-//   downsampled), and of N runs × 5 keys (the compare view's history keys, then five charts), each from a
-//   fresh source and cache. Baselines in the same run: the same through the workspace's own run store (the
-//   same points in .flowbench/runs/), and the reader in this process (no child), old query shape and new.
-// - The table: open → first rows' data, then a sort and a filter, at the store's size.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The experiments panel's host side over 10,000 MLflow runs, for test/bench/mlflow.bench.ts: the controller
+// and the MLflow source as the editor makes them (extension/panels/mlflow-runs.ts: a long-lived reader child
+// per location, dist/cli.js), and, as the baseline measured in the same run, the source as it was before: a
+// load that waits for `flowbench runs --source mlflow --json` in a child, records by `flowbench show` in
+// another, and the chart's buckets made in the host from every point.
+// - open → first rows: the workspace's own runs beside MLflow's (shown before MLflow is read, which joins
+//   later: both times), an MLflow-only workspace read cold, and reopened (the table from .flowbench/mlflow/).
+// - sort and filter at 10,000 MLflow runs.
+// - the compare view's chart data: 100 runs × 1 key (its history keys, then one chart), the child's buckets,
+//   against the same points in our own run store and the old way.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { parseTrackingUri } from '../../core/mlflow/locate';
 import { sqliteReader } from '../../core/mlflow/sqlite-store';
-import { HistoryBuckets } from '../../core/runs/history-buckets';
 import { openRunStore } from '../../core/runs/store';
-import type { RunSource } from '../../extension/panels/experiments-controller';
-import { ExperimentsController } from '../../extension/panels/experiments-controller';
-import { mlflowRuns } from '../../extension/panels/mlflow-runs';
+import type { RunRecord, RunSummary } from '../../core/runs/types';
+import { ExperimentsController, putListed, type RunSource } from '../../extension/panels/experiments-controller';
+import { mlflowRuns, withMlflow } from '../../extension/panels/mlflow-runs';
+import { workspaceRuns } from '../../extension/panels/workspace-runs';
+import { GetCompareRuns, GetHistories, ResultChanged, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
 import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
-import { RunQuery, type QueryResult } from '../../webviews/experiments/contract';
-import type { RunSummary } from '../../core/runs/types';
 import { median } from './harness';
 
 export const HISTORY_KEYS = Array.from({ length: 5 }, (_, m) => `train/history_${m}`);
 
 export type Timed = { ms: number; cpu: number };
 
-/** CPU ms of this process's finished children (cutime + cstime of /proc/self/stat, in 100 Hz ticks): the CLI children's share. */
+/** /proc/PID/stat's fields after the command name. */
+function statFields(pid: number | 'self'): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ms of this process's children, in 100 Hz ticks: the finished ones (cutime + cstime of /proc/self/stat)
+ * and the live ones (utime + stime of each process whose parent is this one: the long-lived reader).
+ */
 function childCpuMs(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
+  const own = statFields('self')!;
+  let ticks = Number(own[13]) + Number(own[14]);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = statFields(Number(name));
+    if (f && Number(f[1]) === process.pid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10;
 }
 
 /** Wall and CPU time of `fn`, CPU of this process and of the CLI children it waited for. */
@@ -42,29 +62,6 @@ export async function timed<T>(fn: () => Promise<T>): Promise<Timed & { value: T
 }
 
 export const medianOf = (samples: Timed[]): Timed => ({ ms: median(samples.map((s) => s.ms)), cpu: median(samples.map((s) => s.cpu)) });
-
-/** The panel's MLflow source over one mlflow.db, its CLI child run in `cwd`. */
-export function mlflowSource(dbFile: string, cwd: string, cliPath: string): RunSource {
-  return mlflowRuns({
-    locations: () => [parseTrackingUri(`sqlite:///${dbFile}`, cwd)],
-    token: async () => undefined,
-    tokenHint: '',
-    cli: { nodePath: process.execPath, cliPath, cwd },
-    timeoutMs: 120_000,
-  });
-}
-
-const sink = { put: () => undefined, drop: () => undefined };
-
-/** The chart data the compare view asks for: its history keys, then one GetHistories per chart. */
-export async function compareCharts(get: (runId: string) => Promise<import('../../core/runs/types').RunRecord | undefined>, runIds: string[], keys: readonly string[]): Promise<number> {
-  const buckets = new HistoryBuckets({ get });
-  if (keys.length > 1 && (await buckets.keys(runIds)).length < keys.length) throw new Error('history keys missing');
-  let points = 0;
-  for (const key of keys) for (const s of await buckets.answer({ runIds, key, x: 'step', buckets: 1000 })) points += s.x.length;
-  if (points < runIds.length * keys.length * 2) throw new Error(`only ${points} buckets for ${runIds.length} runs × ${keys.length} keys`);
-  return points;
-}
 
 /** The same runs' histories in the workspace's own run store (record.json and metrics.jsonl per run). */
 export function writeOwnRuns(stateDir: string, runs: number, points: number): string[] {
@@ -122,48 +119,128 @@ export async function readerHistories(dbFile: string, runIds: string[]): Promise
   }
 }
 
-/** open → first rows' data, a sort and a filter, in the controller over a cold MLflow source. */
-export async function panelTable(source: RunSource, expected: number): Promise<{ firstRows: Timed; sort: Timed; filter: Timed }> {
-  const posted: WireMessage[] = [];
-  const actions = { run: async () => undefined, confirmDelete: async () => false, saveCsv: async () => undefined, saveExport: async () => undefined };
-  let id = 0;
-  let controller: ExperimentsController | undefined;
-  const query = async (params: unknown): Promise<QueryResult> => {
-    const at = ++id;
-    await controller!.receive({ method: RunQuery.method, id: at, params });
-    const answer = posted.find((m): m is Extract<WireMessage, { method: typeof RESPONSE }> => m.method === RESPONSE && m.id === at);
-    if (!answer || answer.error) throw new Error(`query failed: ${answer?.error ?? 'no answer'}`);
-    return answer.result as QueryResult;
-  };
-  const window = { from: 0, count: 60, columns: ['id', 'flow', 'status', 'start', 'duration', 'params.param_0', 'metrics.metric_5', 'metrics.metric_6'] };
-  try {
-    const firstRows = await timed(async () => {
-      controller = new ExperimentsController((m) => posted.push(m), source, actions);
-      await controller.receive({ method: Ready.method, params: { state: undefined } });
-      const first = await query({ filter: '', sort: [{ column: 'start', descending: true }], groupByFlow: false, window });
-      if (first.total !== expected || (first.window?.rows.length ?? 0) === 0) throw new Error(`the panel shows ${first.total} runs, expected ${expected}`);
-    });
-    const sort = await timed(() => query({ filter: '', sort: [{ column: 'metrics.metric_5', descending: true }], groupByFlow: false, window }));
-    const filter = await timed(() => query({ filter: 'params.param_0 > 0.2 and status = succeeded', sort: [{ column: 'metrics.metric_5', descending: true }], groupByFlow: false, window }));
-    return { firstRows, sort, filter };
-  } finally {
-    controller?.dispose();
-  }
+
+export interface Cli {
+  cliPath: string;
+  /** The workspace folder: the children run there, and .flowbench/mlflow/ is its. */
+  cwd: string;
 }
 
-/** The same table from summaries already in memory: what the panel costs without reading MLflow. */
-export function memorySource(summaries: RunSummary[]): RunSource {
+/** The panel's MLflow source over one tracking location (an mlflow.db as sqlite:///…, or an mlruns/ folder). */
+export function mlflowSource(uri: string, cli: Cli) {
+  return mlflowRuns({
+    locations: () => [parseTrackingUri(uri, cli.cwd)],
+    token: async () => undefined,
+    tokenHint: '',
+    cli: { nodePath: process.execPath, cliPath: cli.cliPath, cwd: cli.cwd },
+    timeoutMs: 600_000,
+  });
+}
+
+/** The workspace's own runs in `stateDirs`, and MLflow's at `uri` beside them, as the panel composes them. */
+export function panelSource(stateDirs: string[], uri: string | undefined, cli: Cli): RunSource {
+  const own = workspaceRuns(() => stateDirs, () => undefined);
+  return uri ? withMlflow(own, mlflowSource(uri, cli)) : own;
+}
+
+function cliJson<T>(cli: Cli, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cli.cliPath, ...args], { cwd: cli.cwd, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(stderr || err.message));
+      resolve(JSON.parse(stdout) as T);
+    });
+  });
+}
+
+/**
+ * The baseline: MLflow's source as it was before (extension/panels/mlflow-runs.ts until this change). Its load
+ * waits for `flowbench runs --source mlflow --json` in a new child and puts every summary; records asked in
+ * one turn go to one `flowbench show … --json` child; the chart's buckets are made in the host.
+ */
+export function blockingSource(own: RunSource, uri: string, cli: Cli): RunSource {
+  let listed: ReadonlySet<string> = new Set();
+  let batch: Map<string, ((r: RunRecord | undefined) => void)[]> | undefined;
+  const mlflowRecord = (id: string) => new Promise<RunRecord | undefined>((resolve, reject) => {
+    if (!batch) {
+      const taken = (batch = new Map());
+      setImmediate(() => {
+        batch = undefined;
+        cliJson<RunRecord | RunRecord[]>(cli, ['show', ...taken.keys(), '--mlflow', uri, '--json']).then((answer) => {
+          const byId = new Map((Array.isArray(answer) ? answer : [answer]).map((r) => [r.id, r]));
+          for (const [k, waiting] of taken) for (const done of waiting) done(byId.get(k));
+        }, reject);
+      });
+    }
+    (batch.get(id) ?? batch.set(id, []).get(id)!).push(resolve);
+  });
   return {
-    load: async (s) => {
-      for (const summary of summaries) s.put(summary);
-      return { starred: new Set<string>(), notes: [] };
+    async load(sink) {
+      const [a, summaries] = await Promise.all([own.load(sink), cliJson<RunSummary[]>(cli, ['runs', '--source', 'mlflow', '--mlflow', uri, '--json'])]);
+      listed = putListed(sink, summaries, listed);
+      return a;
     },
     star: async () => undefined,
     remove: async () => undefined,
-    record: async () => undefined,
+    record: (id) => (id.startsWith('mlflow:') ? mlflowRecord(id) : own.record(id)),
   };
 }
 
-export async function listedBy(source: RunSource): Promise<void> {
-  await source.load(sink);
+const actions = { run: async () => undefined, confirmDelete: async () => false, saveCsv: async () => undefined, saveExport: async () => undefined };
+const WINDOW = { from: 0, count: 60, columns: ['id', 'flow', 'status', 'start', 'duration', 'params.param_0', 'metrics.metric_5', 'metrics.metric_6'] };
+
+/** A controller as the panel makes it, asked as its webview asks. */
+export class Panel {
+  readonly controller: ExperimentsController;
+  private readonly posted: WireMessage[] = [];
+  private readonly waiting: (() => void)[] = [];
+  private id = 0;
+
+  constructor(source: RunSource) {
+    this.controller = new ExperimentsController((m) => {
+      this.posted.push(m);
+      if (m.method === ResultChanged.method) for (const wake of this.waiting.splice(0)) wake();
+    }, source, actions);
+  }
+
+  async ask<T>(method: string, params: unknown): Promise<T> {
+    const at = ++this.id;
+    await this.controller.receive({ method, id: at, params });
+    const i = this.posted.findIndex((m) => m.method === RESPONSE && (m as { id?: number }).id === at);
+    const answer = this.posted.splice(i, 1)[0] as Extract<WireMessage, { method: typeof RESPONSE }> | undefined;
+    if (!answer || answer.error) throw new Error(`${method} failed: ${answer?.error ?? 'no answer'}`);
+    return answer.result as T;
+  }
+
+  query(sort = [{ column: 'start', descending: true }], filter = ''): Promise<QueryResult> {
+    return this.ask<QueryResult>(RunQuery.method, { filter, sort, groupByFlow: false, window: WINDOW });
+  }
+
+  /** Ready, then the first query: what the webview shows first. */
+  async open(): Promise<QueryResult> {
+    await this.controller.receive({ method: Ready.method, params: { state: undefined } });
+    return this.query();
+  }
+
+  /** Until a query shows `total` runs: MLflow's rows joined (each ResultChanged asks again). */
+  async until(total: number): Promise<void> {
+    for (;;) {
+      const changed = new Promise<void>((wake) => this.waiting.push(wake));
+      if ((await this.query()).total === total) return;
+      await changed;
+    }
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+  }
+}
+
+/** The compare view's chart data: its history keys (GetCompareRuns), then one chart of `key`. */
+export async function compareChart(panel: Panel, runIds: string[], key: string): Promise<number> {
+  const compare = await panel.ask<{ historyKeys: string[] }>(GetCompareRuns.method, { ids: runIds });
+  if (!compare.historyKeys.includes(key)) throw new Error(`no history ${key} among ${compare.historyKeys.join(', ')}`);
+  const series = await panel.ask<{ x: number[] }[]>(GetHistories.method, { runIds, key, x: 'step', buckets: 1000 });
+  const points = series.reduce((n, s) => n + s.x.length, 0);
+  if (series.length !== runIds.length || points < runIds.length * 2) throw new Error(`only ${points} buckets for ${runIds.length} runs`);
+  return points;
 }

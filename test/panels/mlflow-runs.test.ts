@@ -1,6 +1,7 @@
-// The experiments panel's MLflow source: runs from an mlruns/ folder and a server read in-process, from an
-// mlflow.db through the CLI in a child process; composed with the workspace's runs; read-only; a location
-// that cannot be read is a note in the panel, not a failed load.
+// The experiments panel's MLflow source: runs from a server read in-process, from an mlruns/ folder and an
+// mlflow.db through a long-lived CLI child per location; composed with the workspace's runs; read-only; a
+// location that cannot be read is a note in the panel, not a failed load. (The background read, the cache
+// and the merge: test/mlflow/panel-source.test.ts.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,11 +13,11 @@ import { mlflowRuns, READ_ONLY, withMlflow } from '../../extension/panels/mlflow
 import { workspaceRuns } from '../../extension/panels/workspace-runs';
 import { cli, ensureBuilt, project } from '../cli/harness';
 import { sampleExperiments, writeFileStore, writeSqliteStore } from '../mlflow/fixtures';
+import { loadSettled, postBox, tableSink } from '../mlflow/service';
 import { startMlflowServer } from '../mlflow/server';
 import { fakeRun } from '../runs/fake-run';
-import type { RunSummary } from '../../core/runs/types';
 import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
-import { GetCompareRuns, GetHistories } from '../../webviews/experiments/contract';
+import { GetCompareRuns, GetHistories, ResultChanged } from '../../webviews/experiments/contract';
 import type { CompareRun } from '../../webviews/experiments/compare/types';
 import type { SeriesBuckets } from '../../core/runs/series';
 
@@ -44,11 +45,10 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   });
   const own = workspaceRuns(() => [join(dir, '.flowbench')], () => undefined);
   const source = withMlflow(own, mlflow);
-  const held = new Map<string, RunSummary>();
-  const sink = { put: (s: RunSummary) => void held.set(s.id, s), drop: (id: string) => void held.delete(id) };
-  const { notes } = await source.load(sink);
-  const summaries = [...held.values()];
-  const bySource = summaries.map((s) => `${s.source ?? 'flowbench'} ${s.flow} ${s.id}`).sort();
+  t.after(() => source.dispose!());
+  const { sink, table, ids } = tableSink();
+  const { notes } = await loadSettled(source, sink);
+  const bySource = table.rows(Int32Array.from(ids().map((id) => table.rowOf(id)!)), 0, 99, ['source', 'flow']).map((r) => `${r.cells[0] ?? 'flowbench'} ${r.cells[1]} ${r.id}`).sort();
   assert.deepEqual(bySource, [
     'flowbench demo 20261130-090000-aaaa',
     `mlflow churn mlflow:${OWL}`,
@@ -60,6 +60,7 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   assert.match(notes[0]!, /^MLflow runs from http:\/\/127\.0\.0\.1:9 are not shown: cannot reach the MLflow tracking server/);
   assert.ok(server.calls.length > 0);
   assert.ok(readdirSync(join(dir, '.flowbench', 'mlflow')).some((f) => f.startsWith('runs-')), 'the CLI ran in the workspace folder and indexed mlruns/ in its .flowbench/');
+  assert.ok(readdirSync(join(dir, '.flowbench', 'mlflow')).filter((f) => f.endsWith('.table')).length === 2, 'a table each for mlruns/ and mlflow.db');
 
   // Records for the compare view's charts, each from where the run was listed.
   assert.deepEqual((await source.record(`mlflow:${OWL}`))!.histories['train/loss']!.map((p) => p.value), [0.9, 0.5, 0.3]);
@@ -67,16 +68,15 @@ test('MLflow runs from a folder, a database (via the CLI) and a server join the 
   assert.deepEqual((await source.record(`mlflow:${'cafe'.repeat(8)}`))!.histories.m!.map((p) => p.index), [0, 1]);
   assert.equal((await source.record('20261130-090000-aaaa'))!.flow, 'demo');
 
-  const owl = summaries.find((s) => s.id === `mlflow:${OWL}`)!;
-  await assert.rejects(source.star(owl.id, true), new RegExp(READ_ONLY.slice(0, 30)));
-  await assert.rejects(source.remove(owl.id), /read-only/);
-  await source.star(summaries.find((s) => s.source === undefined)!.id, true);
+  await assert.rejects(source.star(`mlflow:${OWL}`, true), new RegExp(READ_ONLY.slice(0, 30)));
+  await assert.rejects(source.remove(`mlflow:${OWL}`), /read-only/);
+  await source.star('20261130-090000-aaaa', true);
   assert.deepEqual([...(await own.load(sink)).starred], ['20261130-090000-aaaa']);
 
   // A setting that names a store Flowbench cannot read is a note too.
   uris = ['databricks://profile'];
   const bad = await mlflow.load(sink);
-  assert.deepEqual([...held.keys()], ['20261130-090000-aaaa'], 'the MLflow runs listed before are dropped');
+  assert.deepEqual(ids(), ['20261130-090000-aaaa'], 'the MLflow runs listed before are dropped');
   assert.match(bad.notes[0]!, /^MLflow runs are not shown: tracking URI 'databricks:\/\/profile' uses a store Flowbench does not read/);
 });
 
@@ -85,14 +85,17 @@ test('in the controller: a star or delete of an MLflow run is refused with the r
   writeFileStore(join(dir, 'mlruns'), sampleExperiments());
   const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(join(dir, 'mlruns'), dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: cli, cwd: dir } });
   const actions = { run: async () => undefined, confirmDelete: async () => true, saveCsv: async () => undefined, saveExport: async () => undefined };
-  const controller = new ExperimentsController(() => undefined, mlflow, actions, {});
+  const box = postBox();
+  const controller = new ExperimentsController(box.post, mlflow, actions, {});
   t.after(() => controller.dispose());
+  const joined = box.next(ResultChanged.method);
   await controller.receive({ method: Ready.method, params: { state: undefined } });
+  await joined;
   await assert.rejects(controller.setStarred(`mlflow:${OWL}`, true), /read-only/);
   await assert.rejects(controller.act(`mlflow:${OWL}`, 'delete'), /read-only/);
 });
 
-test('the compare view over an mlflow.db: its selection in one CLI child, NaN and ±∞ metrics as numbers, histories for every run', async (t) => {
+test('the compare view over an mlflow.db: the listing and the charts from one CLI child, buckets made there, NaN and ±∞ metrics as numbers, histories for every run', async (t) => {
   const dir = project(t, {});
   const runs = Array.from({ length: 12 }, (_, i) => ({
     runId: (i + 1).toString(16).padStart(32, '0'), status: 'FINISHED' as const, start: 1000 + i, end: 2000 + i, params: { i: String(i) }, tags: {},
@@ -108,10 +111,12 @@ test('the compare view over an mlflow.db: its selection in one CLI child, NaN an
   writeFileSync(wrapper, `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv.slice(2, 3).join(' ') + '\\n'); require(${JSON.stringify(cli)});`);
   const mlflow = mlflowRuns({ locations: () => [parseTrackingUri(`sqlite:///${join(dir, 'mlflow.db')}`, dir)], token: async () => undefined, tokenHint: '', cli: { nodePath: process.execPath, cliPath: wrapper, cwd: dir } });
   const actions = { run: async () => undefined, confirmDelete: async () => false, saveCsv: async () => undefined, saveExport: async () => undefined };
-  const posted: WireMessage[] = [];
-  const controller = new ExperimentsController((m) => posted.push(m), mlflow, actions, {});
+  const { posted, post, next } = postBox();
+  const controller = new ExperimentsController(post, mlflow, actions, {});
   t.after(() => controller.dispose());
+  const joined = next(ResultChanged.method);
   await controller.receive({ method: Ready.method, params: { state: undefined } });
+  await joined;
   const ids = runs.map((r) => `mlflow:${r.runId}`);
   const ask = async (method: string, params: unknown, at: number) => {
     await controller.receive({ method, id: at, params });
@@ -123,7 +128,10 @@ test('the compare view over an mlflow.db: its selection in one CLI child, NaN an
   assert.deepEqual(compare.historyKeys, ['loss']);
   const charts = (await ask(GetHistories.method, { runIds: ids, key: 'loss', x: 'step', buckets: 100 }, 2)) as SeriesBuckets[];
   assert.deepEqual(charts.map((s) => [s.runId, s.x, s.last, s.skipped]), runs.map((r, i) => [`mlflow:${r.runId}`, [0, 2], [i, i + 2], 1]));
-  assert.deepEqual(readFileSync(log, 'utf8').split('\n').filter(Boolean), ['runs', 'show'], 'one child lists, one child reads the whole selection');
+  assert.deepEqual(readFileSync(log, 'utf8').split('\n').filter(Boolean), ['runs'], 'one child lists and answers the charts');
+  // A row action reads the run's record from the same child.
+  assert.equal((await mlflow.record(ids[3]!))!.histories.loss!.length, 3);
+  assert.equal(readFileSync(log, 'utf8').split('\n').filter(Boolean).length, 1);
   // What the CLI printed as "Infinity", "-Infinity" and "NaN" is a number again in the panel.
   assert.deepEqual(compare.runs.slice(0, 4).map((r) => r.metrics.final), [{ nonFinite: 'Infinity' }, { nonFinite: '-Infinity' }, { nonFinite: 'NaN' }, 3]);
 });

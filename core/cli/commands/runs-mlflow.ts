@@ -15,7 +15,8 @@ import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
 import { resolveFlowFile } from '../flow-file';
 import { loadFlowOrExplain } from '../load';
-import { line, type Output } from '../output';
+import { line, nonFinite, type Output } from '../output';
+import { serveMlflow } from '../../mlflow/reader-service';
 import { openStoreFor } from '../run-store';
 
 const REST = () => ({ token: process.env.MLFLOW_TRACKING_TOKEN || undefined, tokenHint: CLI_TOKEN_HINT });
@@ -28,10 +29,12 @@ function locations(explicit: string | undefined): TrackingLocation[] {
   return found;
 }
 
+// An mlruns/ folder's parsed runs are indexed in the project's state folder (core/mlflow/file-store-index.ts).
+const cacheDir = () => join(process.cwd(), '.flowbench', 'mlflow');
+
 async function runSet(explicit: string | undefined): Promise<{ set: MlflowRunSet; where: string }> {
   const found = locations(explicit);
-  // An mlruns/ folder's parsed runs are indexed in the project's state folder (core/mlflow/file-store-index.ts).
-  const readers = await Promise.all(found.map((l) => openReader(l, REST(), { cacheDir: join(process.cwd(), '.flowbench', 'mlflow') })));
+  const readers = await Promise.all(found.map((l) => openReader(l, REST(), { cacheDir: cacheDir() })));
   return { set: mlflowRunSet(readers), where: found.map((l) => l.uri).join(' and ') };
 }
 
@@ -49,6 +52,15 @@ export async function loadMlflowRuns(explicit: string | undefined, o: Output): P
 export async function mlflowRecords(ids: string[], explicit: string | undefined): Promise<RunRecord[]> {
   const { set } = await runSet(explicit);
   return set.records(ids);
+}
+
+/** `flowbench runs --source mlflow --mlflow URI --serve`: the panel's long-lived reader of one location (core/mlflow/reader-service.ts). */
+export async function serveMlflowRuns(explicit: string | undefined): Promise<number> {
+  const [location, ...more] = locations(explicit);
+  if (more.length) throw new UsageError('--serve reads one tracking location', 'name it with --mlflow URI', 'runs');
+  const reader = await openReader(location!, REST(), { cacheDir: cacheDir() });
+  await serveMlflow(location!, reader, { cacheDir: cacheDir(), input: process.stdin, write: (text) => process.stdout.write(text + '\n'), replacer: nonFinite });
+  return EXIT.ok;
 }
 
 export async function exportAction(args: string[], o: Output): Promise<number> {

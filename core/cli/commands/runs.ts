@@ -14,7 +14,7 @@ import { formatDuration, formatTime, formatValue, table } from '../format';
 import { loadFlowOrExplain, ReportedFailure } from '../load';
 import { line, nonFinite, paint, type Color, type Output } from '../output';
 import { openStoreFor } from '../run-store';
-import { exportAction, loadMlflowRuns } from './runs-mlflow';
+import { exportAction, loadMlflowRuns, serveMlflowRuns } from './runs-mlflow';
 
 const DEFAULT_LIMIT = 20;
 const MAX_PARAMS = 4;
@@ -48,11 +48,12 @@ const LIST_OPTIONS = {
 export async function runsCommand(args: string[], o: Output): Promise<number> {
   const action = ACTIONS[args[0]];
   if (action) return action(args.slice(1), o);
-  const { values, positionals } = parseCommandArgs('runs', args, { ...LIST_OPTIONS, source: { type: 'string' }, mlflow: { type: 'string' } }, 1);
+  const { values, positionals } = parseCommandArgs('runs', args, { ...LIST_OPTIONS, source: { type: 'string' }, mlflow: { type: 'string' }, serve: { type: 'boolean' } }, 1);
   if (values.source !== undefined && values.source !== 'mlflow' && values.source !== 'flowbench') {
     throw new UsageError(`--source expects flowbench or mlflow, got '${values.source}'`, 'e.g. flowbench runs --source mlflow', 'runs');
   }
   if (values.source === 'mlflow' || values.mlflow !== undefined) {
+    if (values.serve) return serveMlflowRuns(values.mlflow);
     const { summaries, where } = await loadMlflowRuns(values.mlflow, o);
     return listRuns(o, values, summaries, new Set(), `No MLflow runs found in ${where}.`);
   }
