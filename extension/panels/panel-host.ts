@@ -3,6 +3,7 @@
 // with only the bundle folder as a local resource root, and routes messages to a vscode-free controller.
 // A revived panel's controller says Hello, so a webview that outlived the extension host re-sends Ready
 // and gets its state again.
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { WireMessage } from '../../webviews/platform/protocol';
 import { panelHtml } from './html';
@@ -80,7 +81,17 @@ export class PanelHost<C extends PanelController = PanelController> implements v
     ];
     const file = (name: string) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.root, name)).toString();
     const { title, bundle } = this.kind;
-    panel.webview.html = panelHtml({ title, source: panel.webview.cspSource, script: file(`${bundle}.js`), styles: [file(`${bundle}.css`)] });
+    const preload = this.preload()[bundle]?.map(file);
+    panel.webview.html = panelHtml({ title, source: panel.webview.cspSource, script: file(`${bundle}.js`), styles: [file(`${bundle}.css`)], preload });
+  }
+
+  /** The static chunks of every bundle (written by scripts/webviews.mjs); none if the build wrote none. */
+  private preload(): Record<string, string[]> {
+    try {
+      return JSON.parse(readFileSync(vscode.Uri.joinPath(this.root, 'preload.json').fsPath, 'utf8')) as Record<string, string[]>;
+    } catch {
+      return {};
+    }
   }
 
   dispose(): void {

@@ -13,7 +13,8 @@ function directives(csp: string): Map<string, string[]> {
 
 for (const panel of Object.keys(PANELS)) {
   test(`${panel}: the served page's CSP is strict`, () => {
-    const html = panelHtml({ title: panel, source: SOURCE, script: `${SOURCE}/dist/webviews/${panel}.js`, styles: [`${SOURCE}/dist/webviews/${panel}.css`] });
+    const preload = [`${SOURCE}/dist/webviews/shared/chunk-A.js`, `${SOURCE}/dist/webviews/shared/chunk-B.js`];
+    const html = panelHtml({ title: panel, source: SOURCE, script: `${SOURCE}/dist/webviews/${panel}.js`, styles: [`${SOURCE}/dist/webviews/${panel}.css`], preload });
     const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)">/g)];
     assert.equal(metas.length, 1, 'one CSP meta tag');
     const csp = directives(metas[0]![1]!.replace(/&#39;|&apos;/g, "'"));
@@ -35,6 +36,9 @@ for (const panel of Object.keys(PANELS)) {
       assert.match(attrs!, /\bsrc="[^"]+"/, 'every script comes from the bundle');
       assert.equal(body!.trim(), '', 'no inline script');
     }
+    const preloads = [...html.matchAll(/<link rel="modulepreload"([^>]*)>/g)].map(([, attrs]) => attrs!);
+    assert.deepEqual(preloads.map((attrs) => /\bhref="([^"]+)"/.exec(attrs)?.[1]), preload, 'the bundle\'s chunks are preloaded');
+    for (const attrs of preloads) assert.match(attrs, new RegExp(`\\bnonce="${nonce!.replace(/[+/=]/g, '\\$&')}"`), 'a preloaded chunk carries the nonce');
     assert.doesNotMatch(html, /\son[a-z]+=/i, 'no inline event handlers');
     assert.doesNotMatch(html, /<style\b/i, 'no inline stylesheet');
     assert.doesNotMatch(html, /\sstyle=/i, 'no inline style attribute');

@@ -6,7 +6,7 @@
 // extension host: `host` receives what the webview posts and may post back (a fake of acquireVsCodeApi).
 import { build } from 'esbuild';
 import { panelHtml } from '../../extension/panels/html';
-import { webviewBuildOptions } from '../../scripts/webviews.mjs';
+import { staticChunks, webviewBuildOptions } from '../../scripts/webviews.mjs';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ export interface HarnessOptions {
 
 export async function openHarness(entry: string, options: HarnessOptions = {}): Promise<Harness> {
   const out = mkdtempSync(join(tmpdir(), 'flowbench-webview-'));
-  await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), logLevel: 'silent' });
+  const { metafile } = await build({ ...webviewBuildOptions({ entryPoints: { main: entry }, outdir: out, production: options.production }), metafile: true, logLevel: 'silent' });
   // The theme stylesheet stands in for the variables VS Code injects into a real webview.
   writeFileSync(join(out, 'theme.css'), options.themeCss ?? DARK_THEME);
   const styles = ['/theme.css', ...(existsSync(join(out, 'main.css')) ? ['/main.css'] : [])];
@@ -68,9 +68,12 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
     rmSync(out, { recursive: true, force: true });
     throw err;
   });
-  writeFileSync(join(out, 'index.html'), panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles }));
+  const preload = staticChunks(metafile, out, 'main.js').map((chunk) => `/${chunk}`);
+  writeFileSync(join(out, 'index.html'), panelHtml({ title: 'harness', source: `http://127.0.0.1:${port}`, script: '/main.js', styles, preload }));
   let browser: Browser | undefined;
+  let closed = false;
   const close = async () => {
+    closed = true;
     await browser?.close().catch(() => undefined);
     await server.terminate();
     rmSync(out, { recursive: true, force: true });
@@ -87,9 +90,17 @@ export async function openHarness(entry: string, options: HarnessOptions = {}): 
     page.on('response', (res) => {
       if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) errors.push(`${res.status()} ${res.url()}`);
     });
-    const post = options.jsonMessages
+    const send = options.jsonMessages
       ? (message: unknown) => page.evaluate((text) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(JSON.parse(text), '*'), JSON.stringify(message))
       : (message: unknown) => page.evaluate((m) => (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(m, '*'), message);
+    // What the host still answers as the test closes the page (rows the page asked for as it closed) is
+    // dropped, as VS Code drops messages to a disposed panel, instead of failing in the host.
+    const post = async (message: unknown) => {
+      if (closed) return;
+      await send(message).catch((err: unknown) => {
+        if (!closed) throw err;
+      });
+    };
     const host = options.host;
     await page.exposeBinding('__flowbenchToHost', (_source, message: unknown) => host?.receive(message, post));
     // The page's stand-in for VS Code's acquireVsCodeApi; CSP violations become console errors the test sees.

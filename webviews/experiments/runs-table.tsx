@@ -21,7 +21,7 @@ import {
   type VisibilityState,
 } from '@tanstack/react-table';
 import { useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent } from 'react';
 import { onKeys } from '../platform/keyboard';
 import type { ColumnInfo, Row, SortKey, ViewState, WireCell } from './contract';
 import { columnLabel, formatCell, fullValue, mayOverflow } from './format';
@@ -360,13 +360,16 @@ export function RunsTable(props: TableProps) {
   // rendering synchronously inside every scroll event (measured: most of the frame time while scrolling).
   // initialRect: the first render (before the grid is measured) already has rows to paint, a frame sooner.
   // The lines beyond the screen lie ahead of the scroll (see leadingRange); the virtualizer says which way.
+  // The first paint renders only the lines and columns on screen; those beyond it, which only a scroll needs,
+  // come in the frame after it (measured: the overscan was ~40% of the first rows' render, layout and paint).
+  const overscanning = useAfterFirstPaint();
   const direction = useRef<() => Virtualizer<HTMLDivElement, Element>['scrollDirection']>(() => null);
   const extractRange = useCallback((range: Range) => leadingRange(range, direction.current()), []);
   const rows = useVirtualizer({
     count: lines.count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: OVERSCAN,
+    overscan: overscanning ? OVERSCAN : 0,
     rangeExtractor: extractRange,
     useFlushSync: false,
     initialRect: INITIAL_RECT,
@@ -379,7 +382,7 @@ export function RunsTable(props: TableProps) {
     count: center.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: (i) => centerSizes[i] ?? 110,
-    overscan: 2,
+    overscan: overscanning ? 2 : 0,
   });
   // Widths change with resizing and layout: the column virtualizer measures again.
   const widthsKey = centerSizes.join(',');
@@ -568,6 +571,21 @@ export function placementRules(pinned: readonly number[], center: readonly (read
   rules.push(`.xp-pin { width: ${x}px; }`);
   center.forEach(([left, w], i) => rules.push(`.xp-row > .xp-cell:nth-child(${i + 2}) { width: ${w}px;${i === 0 ? ` margin-left: ${left - x}px;` : ''} }`));
   return rules.join('\n');
+}
+
+/** False for the component's first render, true once that render has been painted. */
+function useAfterFirstPaint(): boolean {
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    // A timer set in an animation frame fires after that frame's paint.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setPainted(true))));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, []);
+  return painted;
 }
 
 // The pinned cells of the body rows (and the group labels) are not `position: sticky`: in a composited
