@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { deploymentDir, listDeployments } from '../core/deploy/records';
 import { RequestLogTail } from '../core/deploy/monitor';
 import type { DeploymentRecord } from '../core/deploy/types';
+import { formatTime } from '../core/time-text';
 import type { FlowWorkspace } from './flow-workspace';
 import type { ProcessLog } from './process-log';
 import { Refresher } from './refresher';
@@ -114,7 +115,7 @@ export class DeploymentsTree implements vscode.TreeDataProvider<DeploymentNode>,
     item.iconPath = new vscode.ThemeIcon(r.status === 'running' ? 'pass-filled' : r.status === 'failed' ? 'error' : r.status === 'stopped' ? 'circle-slash' : 'loading~spin');
     const live = r.status === 'running' || r.status === 'starting' || r.status === 'updating';
     item.contextValue = `deployment.${live ? 'live' : 'down'}.${r.target}`;
-    item.tooltip = [`${r.name} (${r.target}): ${r.status}`, r.url, `flow ${r.flow}, model ${r.model}`, `sha256 ${r.modelSha256}`, `run ${r.runId}`, `deployed ${new Date(r.createdAt).toLocaleString()}`, r.failureReason].filter(Boolean).join('\n');
+    item.tooltip = [`${r.name} (${r.target}): ${r.status}`, r.url, `flow ${r.flow}, model ${r.model}`, `sha256 ${r.modelSha256}`, `run ${r.runId}`, `deployed ${formatTime(Date.parse(r.createdAt))}`, r.failureReason].filter(Boolean).join('\n');
     item.accessibilityInformation = { label: `deployment ${r.name}, ${item.description}` };
     return item;
   }

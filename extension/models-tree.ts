@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { ModelVersion } from '../core/model/card-types';
 import { modelVersions } from '../core/model/versions';
 import { openRunStore } from '../core/runs/store';
+import { formatTime } from '../core/time-text';
 import type { FlowWorkspace } from './flow-workspace';
 import type { ProcessLog } from './process-log';
 import { Refresher } from './refresher';
@@ -74,7 +75,7 @@ export class ModelsTree implements vscode.TreeDataProvider<ModelNode>, vscode.Di
     const item = new vscode.TreeItem(`${v.sha256.slice(0, 12)}`);
     item.id = `model-version:${v.flowFile}:${v.sha256}`;
     const headline = Object.entries(v.metrics).filter(([k]) => /(^|\.)(auc|accuracy|log_loss|loss|rmse|f1)$/.test(k) && !k.startsWith('baseline.')).slice(0, 2);
-    item.description = [`run ${v.run}`, new Date(v.created).toLocaleString(), ...headline.map(([k, x]) => `${k.replace(/^model\./, '')} ${Number(x.toPrecision(4))}`)].join(' · ');
+    item.description = [`run ${v.run}`, formatTime(v.created), ...headline.map(([k, x]) => `${k.replace(/^model\./, '')} ${Number(x.toPrecision(4))}`)].join(' · ');
     item.accessibilityInformation = { label: `model version ${v.sha256.slice(0, 12)}, ${item.description}` };
     item.tooltip = `sha256 ${v.sha256}\n${v.size} bytes, made by run ${v.run}${v.runs > 1 ? ` (and ${v.runs - 1} other runs)` : ''}`;
     item.iconPath = new vscode.ThemeIcon('symbol-class');

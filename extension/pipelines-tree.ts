@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { basename, dirname, relative } from 'node:path';
 import { diskHost } from '../core/flow/host';
+import { formatDuration } from '../core/time-text';
 import { lastTests, type LastTest } from '../core/flow/validate-tests';
 import type { Flow, Problem, Step } from '../core/flow/model';
 import type { FlowEntry, FlowWorkspace, StepStatusView } from './flow-workspace';
@@ -72,13 +73,6 @@ export function presentStep(status: StepStatusView | undefined, live: LiveStep |
     case 'unknown':
       return shown('status unknown', 'question');
   }
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} m ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 /** Where a step runs: `local`, `sagemaker ml.m5.xlarge spot`, `sql` (embedded DuckDB) or `sql snowflake`. */

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { RunEvent } from '../core/engine/events';
-import { formatDuration } from './pipelines-tree';
+import { formatDuration } from '../core/time-text';
 import { RemoteJobs } from './remote-jobs';
 import type { ActiveRun, RunEnded, RunManager } from './run-manager';
 

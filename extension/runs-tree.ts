@@ -6,7 +6,7 @@ import { shownStatus } from '../core/runs/liveness';
 import { openRunStore } from '../core/runs/store';
 import type { RunSummary } from '../core/runs/types';
 import type { FlowWorkspace } from './flow-workspace';
-import { formatDuration } from './pipelines-tree';
+import { formatDuration } from '../core/time-text';
 import type { ProcessLog } from './process-log';
 import { Refresher } from './refresher';
 import type { RunManager } from './run-manager';

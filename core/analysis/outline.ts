@@ -2,7 +2,7 @@
 import type { Flow, Range } from '../flow/model';
 import type { FlowAnalysis } from '../flow/analyze';
 import type { StepStatus } from '../engine/status';
-import { formatDuration } from './status';
+import { formatDuration } from '../time-text';
 
 export type OutlineKind = 'params' | 'param' | 'sources' | 'source' | 'table' | 'steps' | 'step';
 

@@ -2,6 +2,7 @@
 // experiments panel (row action), from the code lens on a flow's `model:` block, and comparing two
 // versions. Cards are built by the CLI (card-loader.ts), never in this process.
 import * as vscode from 'vscode';
+import { formatTime } from '../../core/time-text';
 import type { FlowWorkspace } from '../flow-workspace';
 import { ModelsTree, OPEN_CARD_COMMAND, type ModelNode } from '../models-tree';
 import type { ProcessLog } from '../process-log';
@@ -67,7 +68,7 @@ export function registerModelCardPanel(context: vscode.ExtensionContext, { flows
     const others = (await models.versionsOf(node.version.flowFile)).filter((v) => v.sha256 !== node.version.sha256);
     if (others.length === 0) return void vscode.window.showInformationMessage('Flowbench: this flow has only one model version.');
     const pick = await vscode.window.showQuickPick(
-      others.map((v) => ({ label: v.sha256.slice(0, 12), description: `run ${v.run} · ${new Date(v.created).toLocaleString()}`, v })),
+      others.map((v) => ({ label: v.sha256.slice(0, 12), description: `run ${v.run} · ${formatTime(v.created)}`, v })),
       { placeHolder: `Compare model ${node.version.sha256.slice(0, 12)} with…` },
     );
     if (!pick) return;

@@ -47,36 +47,6 @@ test('the first paint has only the lines and columns on screen; those beyond com
   }
 });
 
-test('ICU\'s date formats load while the page waits for the host, not in the render of the first rows', async () => {
-  const ch = controllerHost(generateSummaries(200));
-  // The host answers Ready only once the test lets it: the page is booted and waiting.
-  let answer!: () => void;
-  const answered = new Promise<void>((resolve) => (answer = resolve));
-  const receive = ch.host.receive.bind(ch.host);
-  ch.host.receive = async (message, post) => {
-    if ((message as { method?: string }).method === 'platform/ready') await answered;
-    return receive(message, post);
-  };
-  const probe = `
-    window.__name = (f) => f;
-    const toLocaleString = Date.prototype.toLocaleString;
-    Date.prototype.toLocaleString = function (...args) {
-      window.__formatted ??= document.querySelectorAll('[role=row]').length === 0 ? 'before any row' : 'with rows';
-      return toLocaleString.apply(this, args);
-    };`;
-  const h = await openHarness(ENTRY, { host: ch.host, initScript: probe });
-  try {
-    await h.page.waitForFunction(() => window.__formatted !== undefined, undefined, WAIT);
-    assert.equal(await h.page.evaluate(() => window.__formatted), 'before any row');
-    answer();
-    await h.page.waitForSelector('[role=row][data-run]', WAIT);
-    assert.deepEqual([...h.errors, ...ch.errors], []);
-  } finally {
-    answer();
-    await h.close();
-  }
-});
-
 test('the page fetches the chunks its bundle imports together with the bundle, each once', async () => {
   const ch = controllerHost(generateSummaries(50));
   const requests: string[] = [];

@@ -1,21 +1,13 @@
 // How cells read: numbers to four significant digits (full value in the title), times local, durations short,
 // NaN as NaN and infinities as ∞ (never blank: blank is a missing value). Whether a cell's text may need
 // clipping (mayOverflow).
+import { formatDuration, formatTime } from '../../core/time-text';
 import type { Cell, WireCell } from './contract';
 
 export function columnLabel(key: string): string {
   if (key === 'starred') return '★';
   const dot = key.indexOf('.');
   return dot > 0 && (key.startsWith('params.') || key.startsWith('metrics.')) ? key.slice(dot + 1) : key;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${Math.round(s % 60)}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
 const NON_FINITE = { NaN: 'NaN', Infinity: '∞', '-Infinity': '-∞' } as const;
@@ -33,7 +25,7 @@ export function nonFiniteText(value: number): string | undefined {
 export function formatCell(key: string, value: WireCell): string {
   if (value === null) return '';
   if (typeof value === 'object') return NON_FINITE[value.nonFinite];
-  if (key === 'start' && typeof value === 'number') return new Date(value).toLocaleString();
+  if (key === 'start' && typeof value === 'number') return formatTime(value);
   if (key === 'duration' && typeof value === 'number') return formatDuration(value);
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
   return String(value);

@@ -1,11 +1,11 @@
 // One model card, presentational. Deltas and check results carry a mark (▲▼, ✔✘) beside the words, so
 // colour is never the only signal and text keeps the theme's foreground.
+import { formatTime } from '../../core/time-text';
 import { FlowGraph } from '../graph/flow-graph';
 import type { NodeState, NodeStatus } from '../graph/types';
 import type { CheckResult, MetricValue, ModelCard, SliceTable } from './contract';
 
 const num = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'n/a' : Number.isInteger(n) ? String(n) : Math.abs(n) >= 0.001 ? n.toFixed(4) : n.toExponential(2));
-const date = (ms: number) => new Date(ms).toLocaleString();
 const bytes = (n: number | undefined) => (n === undefined ? 'n/a' : n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
 const shape = (s: (number | string | null)[] | null) => (s === null ? 'rank unknown' : `[${s.map((d) => (d === null ? '?' : d)).join(', ')}]`);
 
@@ -98,7 +98,7 @@ export function CardView({ card }: { card: ModelCard }) {
     <article className="mc-card" aria-label={`Model card of run ${d.run}`}>
       <header>
         <h1>{d.name}</h1>
-        <p className="mc-muted">Run <code>{d.run}</code> ({d.runStatus}), {date(d.created)}</p>
+        <p className="mc-muted">Run <code>{d.run}</code> ({d.runStatus}), {formatTime(d.created)}</p>
         {d.description && <p>{d.description}</p>}
       </header>
       {card.problems.length > 0 && (

@@ -9,7 +9,8 @@ import { deploymentNameProblem, listDeployments, readDeployment, requestLogPath,
 import type { DeploymentRecord } from '../../deploy/types';
 import { parseCommandArgs } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { formatDuration, table } from '../format';
+import { table } from '../format';
+import { formatDuration } from '../../time-text';
 import { resolveFlowFile } from '../flow-file';
 import { line, type Output } from '../output';
 

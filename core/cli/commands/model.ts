@@ -8,7 +8,8 @@ import { parseUserInputs, TryInputError, type Fill } from '../../model/try-input
 import { tryModel } from '../../model/try-model';
 import { parseCommandArgs, positiveInteger } from '../args';
 import { EXIT, UsageError } from '../errors';
-import { formatDuration, table } from '../format';
+import { table } from '../format';
+import { formatDuration } from '../../time-text';
 import { line, paint, type Output } from '../output';
 
 export async function modelCommand(args: string[], o: Output): Promise<number> {

@@ -1,7 +1,8 @@
 // Progress as plain lines, for logs, CI and pipes: every log line prefixed with its step, one line
 // per step outcome.
 import type { RunEvent } from '../../engine/events';
-import { formatDuration, formatLocation, OUTCOME_SYMBOL } from '../format';
+import { formatLocation, OUTCOME_SYMBOL } from '../format';
+import { formatDuration } from '../../time-text';
 import { line, paint, type Output } from '../output';
 import type { RunProgress, RunView } from './run-progress';
 import { outcomeColor } from './step-line';

@@ -1,6 +1,7 @@
 // How one step's state reads in a line of the live table.
 import type { StepOutcome } from '../../engine/events';
-import { formatDuration, OUTCOME_SYMBOL } from '../format';
+import { OUTCOME_SYMBOL } from '../format';
+import { formatDuration } from '../../time-text';
 import type { Color } from '../output';
 import type { StepProgress } from './run-progress';
 

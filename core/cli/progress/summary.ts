@@ -1,6 +1,7 @@
 // The end of a run in words: what failed and why, what ran, and where the results are.
 import { dirname, join, relative, resolve } from 'node:path';
-import { formatDuration, formatLocation, formatValue } from '../format';
+import { formatLocation, formatValue } from '../format';
+import { formatDuration } from '../../time-text';
 import { line, paint, type Output } from '../output';
 import { mergeStepMetrics } from '../../runs/record';
 import type { RunProgress } from './run-progress';
