@@ -68,7 +68,8 @@ describe('experiments panel', () => {
   test('a cell clips only when its text may not fit, and no other cell\'s text runs past its edge', async () => {
     const cells = await h.page.$$eval('[role=row][data-run] [role=gridcell]', (els: any[]) => // eslint-disable-line @typescript-eslint/no-explicit-any
       els
-        // Rendered cells only: lines the scroll left may stay in the document, not displayed.
+        // Attached cells only: $$eval finds the elements first and runs this later, and a render in between
+        // (the previous test's scroll back to the top) can remove some of them.
         .filter((el) => el.getClientRects().length > 0 && !el.querySelector('input, [role=button]'))
         .map((el) => {
           const text = document.createRange();
