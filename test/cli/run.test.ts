@@ -93,7 +93,9 @@ test('runs --json and show --json return the recorded experiment', (t) => {
   assert.equal(table.code, 0);
   assert.match(table.stdout, new RegExp(`^${runs[0].id}\\s+succeeded .* lr=0\\.3`, 'm'));
 
-  const shown = flowbench(dir, ['show', runs[1].id.slice(0, 17), '--json']);
+  // A prefix one character past where the two ids part: ids of runs started in the same second share more.
+  const unique = [...runs[1].id].findIndex((c, i) => c !== runs[0].id[i]) + 1;
+  const shown = flowbench(dir, ['show', runs[1].id.slice(0, Math.max(unique, 10)), '--json']);
   assert.equal(shown.code, 0, shown.stderr);
   const record = JSON.parse(shown.stdout) as RunRecord;
   assert.equal(record.id, runs[1].id);
