@@ -54,9 +54,11 @@ export interface RunSource {
    * written since, and drops the runs gone since (a source that cannot tell what changed puts every run
    * again: the table sees no change in an unchanged one). Answers the starred ids and notes about what was
    * skipped. Every call gets the same sink. The controller keeps no summary objects: 100,000 of them are
-   * ~300 MB of heap.
+   * ~300 MB of heap. `unchecked`: the source put runs it has not checked yet (a run store's table cache,
+   * before its run folders are listed), and the next load puts what the check finds; the controller asks for
+   * it once its first rows are sent.
    */
-  load(sink: SummarySink): Promise<{ starred: ReadonlySet<string>; notes: string[] }>;
+  load(sink: SummarySink): Promise<{ starred: ReadonlySet<string>; notes: string[]; unchecked?: boolean }>;
   star(runId: string, on: boolean): Promise<void>;
   /** The record and histories go; cached outputs stay. */
   remove(runId: string): Promise<void>;
@@ -122,6 +124,8 @@ export class ExperimentsController extends ChannelController {
   private loaded: Promise<void> | undefined;
   /** The last load or reload: the next waits for it, so two never read the same source at once. */
   private reading: Promise<unknown> | undefined;
+  /** The last load left a check to the next (RunSource.load's `unchecked`): a reload follows the first window. */
+  private unchecked = false;
   /** What the read in progress changed: the sink notes it. */
   private changes = { changed: new Set<string>(), setChanged: false };
   private readonly sink: SummarySink = {
@@ -148,6 +152,8 @@ export class ExperimentsController extends ChannelController {
   /** The window the webview last asked for: the rows a delta may touch. */
   private window = { from: 0, count: 0, columns: [] as string[] };
   private ready = false;
+  /** A query's window was answered: first rows went out. */
+  private windowSent = false;
   private pendingFocus: string | undefined;
   private activeFlow: string | undefined;
   /** Live metric values not yet shown, by run id and metric name. */
@@ -307,7 +313,10 @@ export class ExperimentsController extends ChannelController {
   private read(): Promise<{ changed: Set<string>; setChanged: boolean }> {
     const run = async () => {
       const changes = (this.changes = { changed: new Set<string>(), setChanged: false });
-      const { starred, notes } = await this.source.load(this.sink);
+      const { starred, notes, unchecked } = await this.source.load(this.sink);
+      this.unchecked = unchecked === true;
+      // A load after the first window (a reload) finishes an unfinished check with the next reload, at once.
+      if (this.unchecked && this.windowSent) this.reload();
       const { changed } = changes;
       for (const id of starred) if (!this.starred.has(id)) this.restar(id, true, changed);
       for (const id of this.starred) if (!starred.has(id)) this.restar(id, false, changed);
@@ -385,7 +394,11 @@ export class ExperimentsController extends ChannelController {
     this.select();
     if (!params.window) return this.result();
     this.window = params.window;
-    return { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window), columns: params.window.columns } };
+    const answer = { ...this.result(), window: { from: params.window.from, rows: this.rows(params.window), columns: params.window.columns } };
+    // The first rows are on their way: now the check the first load left (the throttle gives the page its frame).
+    if (!this.windowSent && this.unchecked) this.reload();
+    this.windowSent = true;
+    return answer;
   }
 
   private rows({ from, count, columns }: RowWindow): Row[] {

@@ -290,7 +290,7 @@ export function withMlflow(own: RunSource, mlflow: MlflowRunSource): RunSource {
       // Our own runs first: MLflow's load never waits for MLflow (it puts what has arrived).
       const a = await own.load(sink);
       const b = await mlflow.load(sink);
-      return { starred: a.starred, notes: [...a.notes, ...b.notes] };
+      return { starred: a.starred, notes: [...a.notes, ...b.notes], unchecked: a.unchecked };
     },
     star: (runId, on) => pick(runId).star(runId, on),
     remove: (runId) => pick(runId).remove(runId),

@@ -61,14 +61,17 @@ export function workspaceRuns(stateDirs: () => Iterable<string>, warn: (message:
         for (const [id, owner] of [...where]) if (owner === dir) sinkFor(dir, sink).drop(id);
         stores.delete(dir);
       }
+      let unchecked = false;
       for (const dir of dirs) {
         const entry = storeAt(dir);
         entry.reader ??= entry.store.summaryReader(sinkFor(dir, sink));
-        await entry.reader.read();
+        // A store read from its table cache is checked against its run folders at the next load, which the
+        // panel asks for once its first rows are out (RunSource.load's `unchecked`).
+        if ((await entry.reader.read({ deferCheck: true })).unchecked) unchecked = true;
         for (const id of await entry.store.starred()) starred.add(id);
       }
       for (const note of notes) warn(note);
-      return { starred, notes: [...notes] };
+      return { starred, notes: [...notes], ...(unchecked && { unchecked }) };
     },
     async star(runId, on) {
       await storeOf(runId)?.star(runId, on);

@@ -266,3 +266,21 @@ test('a deleted run leaves a tombstone: readers drop it without re-reading the i
   assert.deepEqual(dump(fresh.table), await truth(state));
   assert.equal((await store.list()).some((s) => s.id === victim), false, 'list() too');
 });
+
+test('deferCheck: a read from the cache leaves the run folders to the next read, which finds what they say', async (t) => {
+  const state = tempState(t);
+  makeStore(state);
+  const first = tableReader(state);
+  assert.equal((await first.reader.read({ deferCheck: true })).unchecked, undefined, 'no cache yet: parsed and checked at once');
+  const gone = '20260101-000500-0005';
+  rmSync(join(state, 'runs', gone), { recursive: true });
+  const panel = tableReader(state);
+  const quick = await panel.reader.read({ deferCheck: true });
+  assert.equal(quick.unchecked, true);
+  assert.ok(quick.cached > 0);
+  assert.notEqual(panel.table.rowOf(gone), undefined, 'the cache\'s rows, unchecked');
+  const next = await panel.reader.read({ deferCheck: true });
+  assert.equal(next.unchecked, undefined);
+  assert.equal(panel.table.rowOf(gone), undefined);
+  assert.deepEqual(dump(panel.table), await truth(state));
+});
