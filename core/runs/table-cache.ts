@@ -297,7 +297,7 @@ function decode(header: Header, reader: SectionReader): RunTable | string {
       if (!text) return `corrupt section (${entry.key})`;
     }
     // The counts the table keeps, checked against the kinds: cheap, and it catches a cache of another shape.
-    const counts = countKinds(kind, rows, text);
+    const counts = typeof entry.kind === 'number' ? countOneKind(entry.kind, rows, text) : countKinds(kind, rows, text);
     if (!counts || counts[0] !== entry.numbers || counts[1] !== entry.texts) return `corrupt counts (${entry.key})`;
     const [numbers, texts] = counts;
     columns.push({ key: entry.key, group: entry.group, kind, num, text, numbers, texts });
@@ -335,6 +335,14 @@ function countKinds(kind: Uint8Array, rows: number, text: string[] | undefined):
     }
   }
   return [numbers, others];
+}
+
+/** countKinds for a column of one kind (most: a param or metric every run has as a number), without a loop
+ *  over its rows but for text. */
+function countOneKind(k: number, rows: number, text: string[] | undefined): [numbers: number, others: number] | undefined {
+  if (!Number.isInteger(k) || k < 0 || k >= KINDS) return undefined;
+  if (k === TEXT) for (let r = 0; r < rows; r++) if (text === undefined || text[r] === undefined) return undefined;
+  return k === 1 ? [rows, 0] : k === 0 ? [0, 0] : [0, rows];
 }
 
 function oneKind(kind: Uint8Array): number | undefined {

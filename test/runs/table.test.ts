@@ -310,6 +310,16 @@ test('sorts agree with a plain comparator over numbers, -0, Infinity, NaN, text,
     const view = t.select({ sort: keys });
     assert.deepEqual(t.rows(view, 0, view.length, []).map((r) => r.id), referenceOrder(t, keys), JSON.stringify(keys));
   }
+  // Numbers already in row order (as `start` is: rows are added as runs start), ties, -0 and 0 among them,
+  // rank as the sorted ones do; one step back anywhere, and the order is still right.
+  for (const xs of [[-1, -0, 0, 0, 1, 1, 2.5, Infinity], [-1, 0, 0, 1, 0.5, 2, 2, Infinity]]) {
+    const ordered = RunTable.fromSummaries(xs.flatMap((x, i) => [summary(`o${i}`, { metrics: { x } }), summary(`t${i}`, { metrics: i % 3 ? { x: 'text' as unknown as number } : {} })]));
+    for (const descending of [false, true]) {
+      const keys = [{ column: 'metrics.x', descending }];
+      const view = ordered.select({ sort: keys });
+      assert.deepEqual(ordered.rows(view, 0, view.length, []).map((r) => r.id), referenceOrder(ordered, keys), JSON.stringify([xs, descending]));
+    }
+  }
   // A filtered view sorts the same rows in the same order as the whole table does.
   const f = parseFilter('params.few >= 1', t.columnKeys()).filter;
   const sort = [{ column: 'params.x', descending: true }];
