@@ -99,6 +99,28 @@ test('our own runs show at once, MLflow says it is reading, then its rows join, 
   assert.equal(w.children(), 1, 'the reopened panel started no child');
 });
 
+test('our rows keep their cells and stars when MLflow\'s bigger table joins beside them', async (t) => {
+  const w = workspace(t);
+  await openRunStore(join(w.dir, '.flowbench'), { fsync: false }).star(OWN, true);
+  const panel = await open(withMlflow(w.own(), w.mlflow()));
+  t.after(() => panel.controller.dispose());
+  const window = async () => {
+    const id = 1000 + panel.box.posted.length;
+    await panel.controller.receive({ method: RunQuery.method, id, params: { filter: '', sort: [{ column: 'start', descending: true }], groupByFlow: false, window: { from: 0, count: 50, columns: ['id', 'starred', 'status', 'flow'] } } });
+    const answer = panel.box.posted.find((m): m is Extract<WireMessage, { method: typeof RESPONSE }> => m.method === RESPONSE && m.id === id)!;
+    return (answer.result as QueryResult).window!.rows.map((r) => r.cells.join(' ')).sort();
+  };
+  const ours = await window();
+  assert.equal(ours.length, 1);
+  const joined = panel.box.next(ResultChanged.method);
+  await joined;
+  const all = await window();
+  assert.equal(all.length, 4);
+  assert.ok(all.includes(ours[0]!), `our row as it was (${ours[0]}) among ${all.join('; ')}`);
+  assert.match(ours[0]!, /true/, 'starred');
+  assert.equal(all.filter((r) => / true /.test(r)).length, 1, 'only ours is starred');
+});
+
 test('an mlflow.db that cannot be read: a note that says why beside our own runs, which stay', async (t) => {
   const w = workspace(t, 'garbage');
   const panel = await open(withMlflow(w.own(), w.mlflow()));
