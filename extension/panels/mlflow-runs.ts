@@ -8,7 +8,12 @@
 // shows "Reading MLflow runs…" until its rows join (`watch` tells the controller). The child hands its table
 // over as a file in .flowbench/mlflow/ (core/mlflow/mlflow-table.ts); an mlflow.db's table there is used at
 // once while the database's key (sizes and times of it and its -wal) is the one it was made for, so a
-// reopened panel shows its MLflow rows with its own. MLflow runs are read-only.
+// reopened panel shows its MLflow rows with its own. An mlruns/ folder's last table is shown at once too, but
+// stale-while-revalidate: no cheap check can vouch for it (MLflow appends metric lines to files, which moves
+// no folder's stamp, so only the child's check of every stamp can tell), so the panel says it is checking
+// until the child answers, and that answer replaces the table if any run changed, or drops its rows if the
+// folder cannot be read (measured: 1.2–3.7 s of that check before the first MLflow row at 10,000 runs,
+// test/bench/mlflow.bench.ts). MLflow runs are read-only.
 import { join } from 'node:path';
 import { mlflowRunSet, type MlflowRunSet } from '../../core/mlflow/collect';
 import type { TrackingLocation } from '../../core/mlflow/locate';
@@ -21,7 +26,7 @@ import type { HistoryBucketsRequest } from '../../core/runs/history-buckets';
 import type { SeriesBuckets } from '../../core/runs/series';
 import type { SummarySink } from '../../core/runs/store';
 import type { RunTable } from '../../core/runs/table';
-import { readSourceTable } from '../../core/runs/table-cache';
+import { readSourceTable, sourceOfTable } from '../../core/runs/table-cache';
 import type { RunRecord, RunSummary } from '../../core/runs/types';
 import { putListed, type RunSource } from './experiments-controller';
 import { readerChild, type CliCommand, type ReaderChild } from './mlflow-reader-child';
@@ -55,6 +60,11 @@ export function readingNote(location: TrackingLocation): string {
   return `Reading MLflow runs from ${location.uri}…`;
 }
 
+/** Said while an mlruns/ folder's cached table is shown and the child checks it for changed runs. */
+export function checkingNote(location: TrackingLocation): string {
+  return `Checking MLflow runs from ${location.uri} for changes…`;
+}
+
 function describe(location: TrackingLocation, err: unknown): string {
   const message = err instanceof MlflowError ? `${err.message}${err.remedy ? ` (${err.remedy})` : ''}` : (err as Error)?.message ?? String(err);
   return `MLflow runs from ${location.uri} are not shown: ${message}`;
@@ -84,10 +94,12 @@ interface Place {
   shownKey?: string;
   notes: string[];
   reading?: Promise<void>;
+  /** The read in progress checks a table shown from the cache: its end is said even when nothing changed. */
+  checking?: boolean;
   /** When the last read ended (performance.now()). */
   readAt?: number;
-  /** A read's outcome that the next load puts (or says), then reads nothing more itself. */
-  arrived?: Listing | { failure: string };
+  /** A read's outcome that the next load puts (or says), then reads nothing more itself; `drop`: the rows shown go. */
+  arrived?: Listing | { failure: string; drop: boolean };
   failure?: string;
   /** Records asked in one turn (the compare view's selection): one request to the child. */
   batch?: Map<string, { resolve(r: RunRecord | undefined): void; reject(err: unknown): void }[]>;
@@ -144,12 +156,16 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
         place.arrived = listing;
       },
       (err: unknown) => {
-        place.arrived = { failure: describe(place.location, err) };
+        // Rows shown unchecked from the cache are not shown beside a note that says they cannot be read.
+        place.arrived = { failure: describe(place.location, err), drop: place.checking === true };
       },
     ).finally(() => {
+      const checked = place.checking;
       place.reading = undefined;
+      place.checking = undefined;
       place.readAt = performance.now();
-      if (place.arrived) changed();
+      // A check that found nothing changed still ends: the panel drops its note.
+      if (place.arrived || checked) changed();
     });
   };
 
@@ -172,11 +188,17 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
     place.ids = ids;
   };
 
-  const forget = (place: Place, sink: SummarySink) => {
+  const dropAll = (place: Place, sink: SummarySink) => {
     for (const id of place.ids) {
       sink.drop(id);
       if (owners.get(id) === place) owners.delete(id);
     }
+    place.ids = new Set();
+    place.shownKey = undefined;
+  };
+
+  const forget = (place: Place, sink: SummarySink) => {
+    dropAll(place, sink);
     place.child?.close();
     places.delete(place.location.uri);
   };
@@ -224,18 +246,27 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
         if (!place) places.set(location.uri, (place = { location, ids: new Set(), notes: [] }));
         const arrived = place.arrived;
         place.arrived = undefined;
-        if (arrived && 'failure' in arrived) place.failure = arrived.failure;
-        else if (arrived) apply(place, sink, arrived);
+        if (arrived && 'failure' in arrived) {
+          place.failure = arrived.failure;
+          if (arrived.drop) dropAll(place, sink);
+        } else if (arrived) apply(place, sink, arrived);
         else if (!place.reading) {
           // An mlflow.db whose table in the cache is still its own: no child, no wait.
           const db = location.kind === 'sqlite' ? sqliteKey(location.file) : undefined;
+          // An mlruns/ folder's last table, whatever state it was made for: shown before its first read, then
+          // checked by the child (later loads have the rows the reads put).
+          const files = location.kind === 'file' && place.readAt === undefined ? sourceOfTable(mlflowTableFile(cacheDir, location)) : undefined;
           if (db && db.key === place.shownKey) {
             // Unchanged since it was put.
           } else {
-            const table = db && !db.racy ? readSourceTable(mlflowTableFile(cacheDir, location), db.key) : undefined;
+            const key = db && !db.racy ? db.key : files;
+            const table = key ? readSourceTable(mlflowTableFile(cacheDir, location), key) : undefined;
             if (table && typeof table !== 'string') {
-              apply(place, sink, { table, key: db!.key, notes: [] });
-              if (options.prestart !== false) {
+              apply(place, sink, { table, key: key!, notes: [] });
+              if (files) {
+                place.checking = true;
+                startRead(place);
+              } else if (options.prestart !== false) {
                 const cached = place;
                 // After the rows are posted; not for a source disposed meanwhile.
                 setTimeout(() => places.get(location.uri) === cached && childOf(cached), 0);
@@ -244,6 +275,7 @@ export function mlflowRuns(options: MlflowSourceOptions): MlflowRunSource {
           }
         }
         if (place.failure) notes.push(place.failure);
+        else if (place.reading && place.checking) notes.push(checkingNote(location));
         else if (place.reading && place.shownKey === undefined && place.ids.size === 0) notes.push(readingNote(location));
         notes.push(...place.notes);
       }

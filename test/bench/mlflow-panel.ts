@@ -19,7 +19,7 @@ import type { RunRecord, RunSummary } from '../../core/runs/types';
 import { ExperimentsController, putListed, type RunSource } from '../../extension/panels/experiments-controller';
 import { mlflowRuns, withMlflow } from '../../extension/panels/mlflow-runs';
 import { workspaceRuns } from '../../extension/panels/workspace-runs';
-import { GetCompareRuns, GetHistories, ResultChanged, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
+import { GetCompareRuns, GetHistories, Init, Notes, ResultChanged, RunQuery, type QueryResult } from '../../webviews/experiments/contract';
 import { Ready, RESPONSE, type WireMessage } from '../../webviews/platform/protocol';
 import { median } from './harness';
 
@@ -193,12 +193,14 @@ export class Panel {
   readonly controller: ExperimentsController;
   private readonly posted: WireMessage[] = [];
   private readonly waiting: (() => void)[] = [];
+  private readonly noted: (() => void)[] = [];
   private id = 0;
 
   constructor(source: RunSource) {
     this.controller = new ExperimentsController((m) => {
       this.posted.push(m);
       if (m.method === ResultChanged.method) for (const wake of this.waiting.splice(0)) wake();
+      if (m.method === Notes.method) for (const wake of this.noted.splice(0)) wake();
     }, source, actions);
   }
 
@@ -219,6 +221,16 @@ export class Panel {
   async open(): Promise<QueryResult> {
     await this.controller.receive({ method: Ready.method, params: { state: undefined } });
     return this.query();
+  }
+
+  /** Until the panel's notes (posted as they change) no longer hold one starting with `prefix`. */
+  async untilNoNote(prefix: string): Promise<void> {
+    const holds = (notes: string[]) => notes.some((n) => n.startsWith(prefix));
+    for (;;) {
+      const notes = this.posted.filter((m) => m.method === Notes.method || m.method === Init.method).map((m) => (m as unknown as { params: { notes: string[] } }).params.notes);
+      if (notes.length && !holds(notes.at(-1)!)) return;
+      await new Promise<void>((wake) => this.noted.push(wake));
+    }
   }
 
   /** Until a query shows `total` runs: MLflow's rows joined (each ResultChanged asks again). */

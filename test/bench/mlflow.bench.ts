@@ -19,15 +19,15 @@
 // - open → first rows with 100 own runs beside the 10,000 MLflow runs (ours at once, MLflow's joining later:
 //   both times, and our runs alone as the floor); an MLflow-only workspace from mlflow.db read cold (no table
 //   in .flowbench/mlflow/) and reopened (the table from the cache); from mlruns/ without a table and
-//   reopened (the child checks the file-store index). Target: first rows ≤ 1 s (the panel's 10,000-run
-//   target); MLflow's rows joined ≤ 2 s (the MLflow read target).
+//   reopened (the last table at once, and when the child's check of the file-store index ended). Target:
+//   first rows ≤ 1 s (the panel's 10,000-run target); MLflow's rows joined ≤ 2 s (the MLflow read target).
 // - sort and filter at 10,000 MLflow runs ≤ 100 ms.
 // - the compare view's chart data, 100 runs × 1 key (history keys, then one chart of 1,000 buckets), with
 //   histories of 100 and of 1,000 points: through the reader child (the first chart after a reopen, which
 //   starts it, and the next on other runs), against our own run store and the old source. Target ≤ 300 ms.
 // FLOWBENCH_BENCH_QUICK=1: 40 runs and no targets, to check the bench works.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FixtureExperiment, FixtureRun } from '../mlflow/fixtures';
@@ -155,6 +155,10 @@ async function main(): Promise<void> {
       db.add(part);
     }
     db.close();
+    // As if written a minute ago: a database changed within the racy window is never served from its table
+    // (core/mlflow/mlflow-table.ts), which the reopen below measures (quick mode gets there within it).
+    const then = new Date(Date.now() - 60_000);
+    utimesSync(dbFile, then, then);
     console.log(`generated ${RUNS} MLflow runs (10 params, 20 metrics, 5 histories × 100 points) in mlruns/ and mlflow.db in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const reader = await bundleReader();
@@ -259,9 +263,12 @@ async function panelBench(dbFile: string, root: string, dir: string, rounds: num
     const filesCold = await open(panelSource([], root, cli), 0, RUNS);
     filesCold.panel.dispose();
     r.filesCold = filesCold.all;
-    const files = await open(panelSource([], root, cli), 0, RUNS);
+    // Reopened: the last table at once, then the child's check of every stamp (nothing changed).
+    const files = await open(panelSource([], root, cli), RUNS);
+    r.filesReopen = files.first;
+    r.filesChecked = await timed(() => files.panel.untilNoNote('Checking MLflow runs'));
+    r.filesChecked.ms += files.first.ms;
     files.panel.dispose();
-    r.filesReopen = files.all;
     const filesOld = await open(blockingSource(noRuns, root, cli), RUNS);
     filesOld.panel.dispose();
     r.filesOld = filesOld.first;
@@ -278,7 +285,8 @@ async function panelBench(dbFile: string, root: string, dir: string, rounds: num
   console.log(`  its first answer (empty, "Reading MLflow runs…") ${ms(m('coldFirst'))}`);
   first(`${only} from mlflow.db, reopened (table from .flowbench/mlflow/), open → first rows`, 'reopen', FIRST_ROWS_MS, 'old', 'before');
   first(`${only} from mlruns/ (index built), first open (no table), open → first rows`, 'filesCold', FIRST_ROWS_MS, 'filesOld', 'before');
-  first(`${only} from mlruns/, reopened (the child checks the index, the table from the cache), open → first rows`, 'filesReopen', FIRST_ROWS_MS, 'filesOld', 'before');
+  first(`${only} from mlruns/, reopened (the last table from the cache at once, the child checks it), open → first rows`, 'filesReopen', FIRST_ROWS_MS, 'filesOld', 'before');
+  console.log(`  the child's check done ("Checking MLflow runs…" gone, nothing changed) ${ms(m('filesChecked'))} after the open`);
   for (const k of ['sort', 'filter']) console.log(`${only}, ${k}: ${ms(m(k))} (target ≤ ${QUERY_TARGET_MS} ms: ${atMost(m(k).ms, QUERY_TARGET_MS)})`);
   await chartBench(dbFile, dir, cli, rounds);
 }

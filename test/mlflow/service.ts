@@ -53,12 +53,15 @@ export function tableSink(): { sink: SummarySink; table: RunTable; ids(): string
   };
 }
 
-/** Loads until no location is still being read for the first time (each arrival announced by `watch`). */
+/**
+ * Loads until no location is still being read for the first time or checked after a table shown from the
+ * cache (each arrival, and each check's end, announced by `watch`).
+ */
 export async function loadSettled(source: RunSource, sink: SummarySink): Promise<{ notes: string[] }> {
   for (;;) {
     const arrived = new Promise<void>((resolve) => source.watch!(resolve));
     const result = await source.load(sink);
-    if (!result.notes.some((n) => n.startsWith('Reading MLflow runs'))) return result;
+    if (!result.notes.some((n) => n.startsWith('Reading MLflow runs') || n.startsWith('Checking MLflow runs'))) return result;
     await arrived;
   }
 }
