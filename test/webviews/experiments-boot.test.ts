@@ -10,6 +10,8 @@ import { generateSummaries } from './runs';
 // Page functions run in the browser; the root project has no DOM types.
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const requestIdleCallback: (fn: () => void) => void;
+declare const customElements: { get(name: string): unknown };
 
 const ENTRY = join(__dirname, '../../webviews/experiments/index.tsx');
 const WAIT = { timeout: 30_000 };
@@ -69,6 +71,24 @@ test('the page fetches the chunks its bundle imports together with the bundle, e
     }
     // The lazy chunks (the compare view, the toolkit) are not among them.
     assert.ok(!preloaded.some((path) => /compare-view|toolkit/.test(path)));
+    assert.deepEqual([...h.errors, ...ch.errors], []);
+  } finally {
+    await h.close();
+  }
+});
+
+test('the panel never loads the webview toolkit: its controls stay the plain look-alike elements', async () => {
+  const ch = controllerHost(generateSummaries(50));
+  const requests: string[] = [];
+  const h = await openHarness(ENTRY, { host: ch.host, beforeNavigate: (page) => void page.on('request', (request) => requests.push(new URL(request.url()).pathname)) });
+  try {
+    await h.page.waitForSelector('[role=row][data-run]', WAIT);
+    // The toolkit used to come at the first idle time after the first rows: wait past two idle periods.
+    await h.page.evaluate(() => new Promise<void>((idle) => requestIdleCallback(() => requestIdleCallback(() => idle()))));
+    assert.deepEqual(requests.filter((path) => /toolkit/.test(path)), []);
+    assert.equal(await h.page.evaluate(() => customElements.get('vscode-button') === undefined), true);
+    assert.ok((await h.page.locator('.xp-toolbar button.fb-button').count()) > 0);
+    assert.ok((await h.page.locator('.xp-toolbar label.fb-checkbox input[type=checkbox]').count()) > 0);
     assert.deepEqual([...h.errors, ...ch.errors], []);
   } finally {
     await h.close();

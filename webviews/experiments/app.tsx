@@ -2,7 +2,7 @@
 // and the runs selected for comparison. State worth keeping (query, layout, selection) is persisted; rows are
 // never kept beyond the windows on screen.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Button, Checkbox, loadToolkit } from '../components';
+import { Button, Checkbox } from '../components';
 import type { PanelClient } from '../platform/client';
 import { ReportError, type ParamsOf } from '../platform/protocol';
 import { SingleFlight } from '../platform/single-flight';
@@ -196,11 +196,11 @@ export function App({ client }: { client: PanelClient<ViewState> }) {
   };
   useEffect(() => void focusPending(), [result?.version]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // The toolkit's elements replace the plain ones once the first rows are up (components/index.tsx).
-  const hasResult = result !== undefined;
-  useEffect(() => {
-    if (hasResult) requestIdleCallback(() => void loadToolkit(), { timeout: 1000 });
-  }, [hasResult]);
+  // No toolkit here: the panel keeps components/'s plain elements, which look the same. Swapping them for the
+  // toolkit's after the first rows (as the model card does) was ~200 ms of the page's main thread in two tasks
+  // that nothing could interrupt (evaluating FAST and defining its elements; then its design tokens on the root
+  // restyling and laying out every cell of the grid), and a sort or filter asked in that first second after the
+  // open waited for them (measured with Chromium traces of the bench; see webviews/README.md "Boot").
 
   const lines = useMemo(() => linesOf(result?.total ?? 0, result?.groups ?? []), [result]);
   const selected = useMemo(() => new Set(state.selected), [state.selected]);
