@@ -8,7 +8,7 @@
 //
 // Writes are temp-file + rename, so a killed writer leaves the previous record intact; anything
 // unreadable found on read is skipped with a warning.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunEvent, RunEventListener } from '../engine/events';
@@ -16,7 +16,8 @@ import { Journal } from '../engine/journal';
 import { writeFileAtomic } from './atomic';
 import { isRunId, randomRunId } from './id';
 import { currentWriter, shownStatus, writerState } from './liveness';
-import { applyEvent, groupHistories, interruptRecord, startRecord, summarize, type HistoryLine } from './record';
+import { historyKeysOf, historyOf, parseHistoryLines } from './history-file';
+import { applyEvent, groupHistories, interruptRecord, startRecord, summarize } from './record';
 import { SummaryIndex } from './summary-index';
 import { readTableCache, writeTableCache } from './table-cache';
 import { RunTable } from './table';
@@ -83,8 +84,13 @@ export interface RunStore {
   summaryReader(sink: SummarySink): SummaryReader;
   /** Newest first. */
   list(opts?: ListOptions): Promise<RunSummary[]>;
-  /** Accepts a unique id prefix; throws AmbiguousRunIdError when the prefix matches several runs. */
-  get(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Accepts a unique id prefix; throws AmbiguousRunIdError when the prefix matches several runs. With
+   * `historyKey`, the record's histories hold that key's points only (a chart's read: the others are not parsed).
+   */
+  get(runId: string, historyKey?: string): Promise<RunRecord | undefined>;
+  /** The keys of a run's metric histories (by its full id), sorted, without reading their points. */
+  historyKeys(runId: string): Promise<string[]>;
   /** Runs left `running` whose writer process is gone (or whose host restarted) become `interrupted`. */
   markInterrupted(): Promise<string[]>;
   /** Stars or unstars a run by its full id; false when there is no such run. */
@@ -147,6 +153,8 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
   const fsync = options.fsync ?? true;
   const recordFile = (id: string) => join(runsDir, id, 'record.json');
   const historyFile = (id: string) => join(runsDir, id, 'metrics.jsonl');
+  /** Each run's history keys, for as long as its metrics.jsonl keeps its size and mtime. */
+  const historyKeyCache = new Map<string, { size: number; mtimeMs: number; keys: string[] }>();
   const stars = new Journal(join(runsDir, 'stars.jsonl'), (_id, on): on is true => on === true);
   const runExists = (id: string) => isRunId(id) && existsSync(join(runsDir, id));
 
@@ -173,23 +181,21 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
     writeFileAtomic(recordFile(record.id), JSON.stringify({ ...record, histories: undefined }), durable && fsync);
   }
 
-  function readHistories(id: string): RunRecord['histories'] {
-    let text: string;
+  function historyText(id: string): string | undefined {
     try {
-      text = readFileSync(historyFile(id), 'utf8');
+      return readFileSync(historyFile(id), 'utf8');
     } catch {
-      return {};
+      return undefined;
     }
-    const lines: HistoryLine[] = [];
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        lines.push(JSON.parse(line) as HistoryLine);
-      } catch {
-        // a line torn by a killed writer: the points before it are still good
-      }
-    }
-    return groupHistories(lines);
+  }
+
+  /** The whole of a run's histories, or, with `key`, that one (history-file.ts parses only its lines). */
+  function readHistories(id: string, key?: string): RunRecord['histories'] {
+    const text = historyText(id);
+    if (text === undefined) return {};
+    if (key === undefined) return groupHistories(parseHistoryLines(text));
+    const points = historyOf(text, key);
+    return points.length > 0 ? { [key]: points } : {};
   }
 
   function runIdsOnDisk(): string[] {
@@ -502,7 +508,7 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
       return opts.limit !== undefined ? runs.slice(0, opts.limit) : runs;
     },
 
-    async get(runId) {
+    async get(runId, historyKey) {
       let id = runId;
       if (!isRunId(id) || !existsSync(join(runsDir, id))) {
         const matches = runIdsOnDisk().filter((candidate) => candidate.startsWith(runId));
@@ -511,8 +517,23 @@ export function openRunStore(stateDir: string, options: RunStoreOptions = {}): R
         id = matches[0];
       }
       const record = readRecord(id);
-      if (record) record.histories = readHistories(id);
+      if (record) record.histories = readHistories(id, historyKey);
       return record;
+    },
+
+    async historyKeys(runId) {
+      if (!isRunId(runId)) return [];
+      let stat;
+      try {
+        stat = statSync(historyFile(runId));
+      } catch {
+        return [];
+      }
+      const known = historyKeyCache.get(runId);
+      if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) return known.keys;
+      const keys = historyKeysOf(historyText(runId) ?? '');
+      historyKeyCache.set(runId, { size: stat.size, mtimeMs: stat.mtimeMs, keys });
+      return keys;
     },
 
     async markInterrupted() {

@@ -62,12 +62,13 @@ export interface RunSource {
   star(runId: string, on: boolean): Promise<void>;
   /** The record and histories go; cached outputs stay. */
   remove(runId: string): Promise<void>;
-  /** One run's full record, histories included (the compare view's charts). */
-  record(runId: string): Promise<RunRecord | undefined>;
+  /** One run's full record, histories included; with `historyKey`, the histories may hold only that key's (a chart's). */
+  record(runId: string, historyKey?: string): Promise<RunRecord | undefined>;
   /** Runs arrived outside a load (MLflow's, read in the background): the controller reloads. */
   watch?(changed: () => void): void;
   /** A chart's buckets computed where the runs are (MLflow's reader child); undefined: from `record`s here. */
   histories?(req: HistoryBucketsRequest): Promise<SeriesBuckets[]> | undefined;
+  /** The history keys of the runs, sorted; undefined: from their full `record`s. */
   historyKeys?(runIds: readonly string[]): Promise<string[]> | undefined;
   dispose?(): void;
 }
@@ -186,7 +187,7 @@ export class ExperimentsController extends ChannelController {
     super(post, onError);
     this.throttleMs = options.throttleMs ?? 250;
     this.onError = onError;
-    this.histories = new HistoryBuckets({ get: (runId) => source.record(runId) });
+    this.histories = new HistoryBuckets({ get: (runId, key) => source.record(runId, key) });
     const c = this.channel;
     // The store is read while the webview boots (the open command creates this controller before the page
     // loads), from the next timer turn on: the extension host sends what the open command asked of VS Code

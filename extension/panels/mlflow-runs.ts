@@ -326,10 +326,13 @@ export function withMlflow(own: RunSource, mlflow: MlflowRunSource): RunSource {
     },
     star: (runId, on) => pick(runId).star(runId, on),
     remove: (runId) => pick(runId).remove(runId),
-    record: (runId) => pick(runId).record(runId),
+    record: (runId, historyKey) => pick(runId).record(runId, historyKey),
     watch: (listener) => mlflow.watch(listener),
     histories: (req) => (allMlflow(req.runIds) ? mlflow.histories(req) : undefined),
-    historyKeys: (ids) => (allMlflow(ids) ? mlflow.historyKeys(ids) : undefined),
+    historyKeys: (ids) => {
+      if (allMlflow(ids)) return mlflow.historyKeys(ids);
+      return ids.some((id) => mlflowRunId(id) !== undefined) ? undefined : own.historyKeys?.(ids);
+    },
     dispose: () => {
       own.dispose?.();
       mlflow.dispose();

@@ -94,7 +94,12 @@ export function workspaceRuns(stateDirs: () => Iterable<string>, warn: (message:
     async remove(runId) {
       await storeOf(runId)?.remove(runId);
     },
-    record: async (runId) => storeOf(runId)?.get(runId),
+    record: async (runId, historyKey) => storeOf(runId)?.get(runId, historyKey),
+    async historyKeys(runIds) {
+      const keys = new Set<string>();
+      for (const runId of runIds) for (const key of (await storeOf(runId)?.historyKeys(runId)) ?? []) keys.add(key);
+      return [...keys].sort();
+    },
     stateDirOf: (runId) => whereNow().get(runId),
     storeOf,
   };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRunStore } from '../../core/runs/store';
@@ -58,4 +58,17 @@ test('clamps the bucket count a webview asks for', async (t) => {
   assert.ok(huge.x.length <= 4096, `${huge.x.length}`);
   const [none] = await source.answer({ runIds: ids, key: 'loss', x: 'step', buckets: Number.NaN });
   assert.equal(none.x.length, 1);
+});
+
+test('the store reads one key of a run and lists its keys without its points; a key appended since is listed', async (t) => {
+  const { store, ids, metricsFile } = storeWithRuns(t, [300]);
+  const full = await store.get(ids[0]);
+  const one = await store.get(ids[0], 'loss');
+  assert.deepEqual(Object.keys(one!.histories), ['loss']);
+  assert.deepEqual(one!.histories.loss, full!.histories.loss);
+  assert.deepEqual(Object.keys((await store.get(ids[0], 'nope'))!.histories), []);
+  assert.deepEqual(await store.historyKeys(ids[0]), ['loss']);
+  appendFileSync(metricsFile(ids[0]), JSON.stringify({ step: 'train', name: 'auc', index: 0, value: 0.7, time: Date.UTC(2026, 0, 2) }) + '\n');
+  assert.deepEqual(await store.historyKeys(ids[0]), ['auc', 'loss']);
+  assert.deepEqual(await store.historyKeys('nope'), []);
 });
