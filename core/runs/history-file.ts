@@ -4,8 +4,9 @@
 // thread, 9.5 s at 10,000 points, though a chart shows one of the five. Here the names come from a scan of
 // the text (~140 ms for those 51 MB), and a metric's points from parsing only the lines that name it, found
 // with indexOf. The scan trusts what the recorder writes (JSON.stringify: a name with a quote or backslash
-// is escaped); a file holding any backslash is parsed whole instead, so the answers always equal
-// groupHistories over every line, as RunStore.get reads it.
+// is escaped); a file holding any backslash is parsed whole instead, so the answers equal groupHistories
+// over every line, as RunStore.get reads it. One difference is left: a whole line (ending in `}`) naming its
+// step and metric that is still not JSON (a hand edit) lists its key, with no points.
 import { groupHistories, type HistoryLine } from './record';
 import type { MetricPoint } from './types';
 
@@ -77,31 +78,21 @@ function linesNaming(text: string, name: string): HistoryLine[] {
   return lines;
 }
 
-/** The step and name of the line at [from, to), or undefined when it is not whole (torn) or not a point. */
+/** The step and name of the line at [from, to), or undefined when it is torn or not a point. */
 function namesIn(text: string, from: number, to: number): { step: string; name: string } | undefined {
-  if (to - from < 2 || text.charCodeAt(to - 1) !== 125 /* } */) {
-    if (to > from) {
-      // Not a line the recorder wrote whole: what JSON.parse makes of it.
-      try {
-        const line = JSON.parse(text.slice(from, to)) as HistoryLine;
-        if (line && typeof line === 'object') return { step: String(line.step), name: String(line.name) };
-      } catch {
-        // torn
-      }
-    }
+  if (to === from) return undefined;
+  if (text.charCodeAt(to - 1) === 125 /* } */) {
+    const step = stringAfter(text, '"step":"', from, to);
+    const name = stringAfter(text, '"name":"', from, to);
+    if (step !== undefined && name !== undefined) return { step, name };
+  }
+  // Not a line as the recorder writes it whole: what JSON.parse makes of it.
+  try {
+    const line = JSON.parse(text.slice(from, to)) as HistoryLine;
+    return line && typeof line === 'object' ? { step: String(line.step), name: String(line.name) } : undefined;
+  } catch {
     return undefined;
   }
-  const step = stringAfter(text, '"step":"', from, to);
-  const name = stringAfter(text, '"name":"', from, to);
-  if (step === undefined || name === undefined) {
-    try {
-      const line = JSON.parse(text.slice(from, to)) as HistoryLine;
-      return line && typeof line === 'object' ? { step: String(line.step), name: String(line.name) } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return { step, name };
 }
 
 function stringAfter(text: string, label: string, from: number, to: number): string | undefined {

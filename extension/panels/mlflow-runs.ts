@@ -330,8 +330,12 @@ export function withMlflow(own: RunSource, mlflow: MlflowRunSource): RunSource {
     watch: (listener) => mlflow.watch(listener),
     histories: (req) => (allMlflow(req.runIds) ? mlflow.histories(req) : undefined),
     historyKeys: (ids) => {
-      if (allMlflow(ids)) return mlflow.historyKeys(ids);
-      return ids.some((id) => mlflowRunId(id) !== undefined) ? undefined : own.historyKeys?.(ids);
+      // Each source lists its own runs' keys; undefined (from the runs' records) only if one cannot.
+      const theirs = ids.filter((id) => mlflowRunId(id) !== undefined);
+      const mine = ids.filter((id) => mlflowRunId(id) === undefined);
+      const a = theirs.length > 0 ? mlflow.historyKeys(theirs) : Promise.resolve([]);
+      const b = mine.length > 0 ? own.historyKeys?.(mine) : Promise.resolve([]);
+      return a && b ? Promise.all([a, b]).then(([x, y]) => [...new Set([...x, ...y])].sort()) : undefined;
     },
     dispose: () => {
       own.dispose?.();
