@@ -394,10 +394,19 @@ export class RunTable {
   /**
    * Takes in every run of `other`, which is left empty. An empty table takes over other's columns as they
    * are (a store's first read: no copy of 100,000 × 100 cells); otherwise each run is added or replaces the
-   * one with its id, keeping that one's row and star.
+   * one with its id, keeping that one's row and star (a smaller table with no id in common goes into other first).
    */
   absorb(other: RunTable): void {
     if (other.live === 0) return;
+    // A small table taking in a big one that shares none of its ids (our 100 runs as MLflow's 10,000 join)
+    // copies its own rows into the big one, then takes that one whole: the cost of its rows instead of the
+    // big one's (~200 ms of the extension host's main thread at 10,000 runs). Its own runs come last.
+    if (this.rowCount > 0 && this.live < other.live && [...this.byId.keys()].every((id) => !other.byId.has(id))) {
+      const skips = this.skips;
+      this.skips = { runs: 0, values: 0, columns: 0, examples: [] };
+      other.absorb(this);
+      this.skips = skips;
+    }
     if (this.rowCount === 0 && this.params.size + this.metrics.size === 0) {
       this.capacity = other.capacity;
       this.rowCount = other.rowCount;

@@ -142,14 +142,6 @@ export class ExperimentsController extends ChannelController {
     },
     putTable: (runs) => {
       if (runs.size === 0) return;
-      // A big table put beside rows already here (MLflow's 10,000 runs joining 100 of ours) would be copied
-      // cell by cell: ~200 ms of the host's main thread. Ours copied into it, then it taken whole, costs ours;
-      // done only where that ends the same: no id in both (the put's values win) and no skips of ours
-      // (absorb would count them twice).
-      const ours = this.table.skipped();
-      if (this.table.size > 0 && this.table.size < runs.size && ours.runs + ours.values + ours.columns === 0 && this.table.ids().every((id) => runs.rowOf(id) === undefined)) {
-        runs.absorb(this.table);
-      }
       this.table.absorb(runs);
       this.changes.setChanged = true;
     },

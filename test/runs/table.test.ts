@@ -367,3 +367,21 @@ test('the revision changes only when an upsert or a live metric changes a value'
   assert.equal(t.revision, revision);
   assert.equal(t.setMetric('nope', 'loss', 1), false);
 });
+
+test('a small table taking in a big one with none of its ids ends as the big one taking it in would, skips counted once', () => {
+  const small = () => RunTable.fromSummaries([summary('s1', { params: { lr: 0.5 }, metrics: { auc: 0.6 } }), { id: 's2', start: 1, params: 'bad' } as unknown as RunSummary], new Set(['s1']));
+  const big = () => RunTable.fromSummaries([...runs, null as unknown as RunSummary]);
+  const a = small();
+  const other = big();
+  a.absorb(other);
+  const b = big();
+  b.absorb(small());
+  assert.equal(other.size, 0, 'the table taken in is left empty');
+  assert.deepEqual(ids(a, '', 'params.lr desc'), ids(b, '', 'params.lr desc'));
+  for (const id of ['s1', 'r2']) assert.deepEqual(a.run(a.rowOf(id)!), b.run(b.rowOf(id)!), id);
+  assert.equal(a.isStarred('s1'), true);
+  assert.deepEqual({ ...a.skipped(), examples: a.skipped().examples.length }, { ...b.skipped(), examples: b.skipped().examples.length });
+  const sum = (k: 'runs' | 'values') => small().skipped()[k] + big().skipped()[k];
+  assert.deepEqual([a.skipped().runs, a.skipped().values], [sum('runs'), sum('values')], "each table's skips, once");
+  assert.ok(sum('runs') > 0 && small().skipped().values > 0, 'both tables skipped something');
+});
