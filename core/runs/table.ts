@@ -47,6 +47,8 @@ export interface RunCells {
  */
 export const MAX_COLUMNS = 2000;
 const MAX_EXAMPLES = 20;
+/** Columns whose sort ranks are kept: a screenful of columns and a sort's keys (16 MB at 100,000 rows). */
+const MAX_RANKED = 32;
 
 const MISSING = 0;
 const NUMBER = 1;
@@ -299,6 +301,11 @@ class Column {
     return next + 1;
   }
 
+  /** Lets go of the sort ranks (RunTable keeps a few columns' ranks, not every column's). */
+  dropSortRanks(): void {
+    this.sortCache = undefined;
+  }
+
   textOf(row: number): string {
     const k = this.kind[row];
     return k === TEXT ? this.text![row] : k === TRUE ? 'true' : k === FALSE ? 'false' : k === NUMBER ? String(this.num[row]) : '';
@@ -326,6 +333,11 @@ export class RunTable {
     metrics: { names: [], columns: [] },
   };
   private differsCache: { version: number; differs: Map<string, boolean> } | undefined;
+  /**
+   * The columns holding sort ranks, least recently used first: 5 bytes a row each (4 MB a column at 100,000
+   * rows), so only the last MAX_RANKED columns sorted or prepared keep theirs.
+   */
+  private ranked = new Set<Column>();
   private version = 0;
   /** Counts upserts, so a replaced run can tell which columns it wrote. */
   private stamp = 0;
@@ -417,6 +429,7 @@ export class RunTable {
       this.params = other.params;
       this.metrics = other.metrics;
       this.shapes = other.shapes;
+      this.ranked = other.ranked;
       this.droppedColumns = new Set([...this.droppedColumns, ...other.droppedColumns]);
     } else {
       const columns = [...other.info.values(), ...other.params.values(), ...other.metrics.values()];
@@ -480,6 +493,16 @@ export class RunTable {
     for (let r = 0; r < n; r++) if (this.alive[r] && (!mask || mask[r])) rows[i++] = r;
     if (query.sort?.length) this.sortRows(rows, query.sort);
     return rows;
+  }
+
+  /**
+   * Computes column `key`'s sort ranks unless they are current: the part of a first sort by a column that
+   * depends only on the column (~2 ms at 10,000 rows warm, 8-10 ms in a process that has not sorted numbers
+   * yet). The panel does it while idle for the columns on screen, so a click on their headers only orders.
+   */
+  prepareSort(key: string): void {
+    const c = this.column(key);
+    if (c) this.ranksOf(c);
   }
 
   /** Cells of view[from .. from+count); rows removed since the view was made are left out. */
@@ -617,6 +640,7 @@ export class RunTable {
     this.params = new Map();
     this.metrics = new Map();
     this.shapes = { params: { names: [], columns: [] }, metrics: { names: [], columns: [] } };
+    this.ranked = new Set();
     this.version++;
   }
 
@@ -706,6 +730,18 @@ export class RunTable {
     if (this.skips.examples.length < MAX_EXAMPLES) this.skips.examples.push(example);
   }
 
+  private ranksOf(c: Column): SortRanks {
+    const ranks = c.sortRanks(this.rowCount);
+    this.ranked.delete(c);
+    this.ranked.add(c);
+    for (const oldest of this.ranked) {
+      if (this.ranked.size <= MAX_RANKED) break;
+      this.ranked.delete(oldest);
+      oldest.dropSortRanks();
+    }
+    return ranks;
+  }
+
   private column(key: string): Column | undefined {
     const info = this.info.get(key);
     if (info) return info;
@@ -782,7 +818,7 @@ export class RunTable {
     let to: Int32Array = new Int32Array(n);
     const keyOf = new Uint32Array(n);
     for (let k = usable.length - 1; k >= 0; k--) {
-      const { cls, rank, distinct } = usable[k].c!.sortRanks(this.rowCount);
+      const { cls, rank, distinct } = this.ranksOf(usable[k].c!);
       const descending = usable[k].k.descending;
       // Where each class starts among the keys: numbers, text, NaN, missing, in either direction.
       const base = [0, distinct[0], distinct[0] + distinct[1], distinct[0] + distinct[1] + 1];

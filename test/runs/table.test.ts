@@ -328,6 +328,26 @@ test('sorts agree with a plain comparator over numbers, -0, Infinity, NaN, text,
   assert.deepEqual(filtered.map((r) => r.id), whole);
 });
 
+test('ranks computed ahead of a sort, or let go of past the last few columns, still sort right, and see a later change', () => {
+  let seed = 11;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const metrics = () => Object.fromEntries(Array.from({ length: 40 }, (_, m) => [`m${m}`, Math.round(next() * 50)]));
+  const t = RunTable.fromSummaries(Array.from({ length: 200 }, (_, i) => summary(`r${i}`, { metrics: metrics() })));
+  const order = (column: string) => {
+    const keys = [{ column, descending: false }];
+    const view = t.select({ sort: keys });
+    assert.deepEqual(t.rows(view, 0, view.length, []).map((r) => r.id), referenceOrder(t, keys), column);
+  };
+  // More columns than keep their ranks: the first ones prepared have let theirs go by the time they sort.
+  for (let m = 0; m < 40; m++) t.prepareSort(`metrics.m${m}`);
+  for (let m = 0; m < 40; m++) order(`metrics.m${m}`);
+  t.prepareSort('metrics.m3');
+  t.upsert(summary('r7', { metrics: { ...metrics(), m3: -1 } }));
+  order('metrics.m3');
+  assert.equal(ids(t, '', 'metrics.m3')[0], 'r7');
+  t.prepareSort('no.such.column');
+});
+
 test('filters on numbers and words agree with the cells, whatever kinds a column mixes', () => {
   const mixed = [1, 5, NaN, 'five', true, false, null, 10];
   const t = RunTable.fromSummaries(mixed.map((x, i) => summary(`r${i}`, { params: { x } })));
