@@ -163,6 +163,9 @@ export class ExperimentsController extends ChannelController {
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly startTimer: ReturnType<typeof setTimeout>;
   private prepareTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The window's columns whose sort ranks are computed while idle, one a turn (see rankSoon). */
+  private toRank: { columns: string[]; key: string } = { columns: [], key: '' };
+  private rankTimer: ReturnType<typeof setImmediate> | undefined;
   private readonly throttleMs: number;
   private readonly onError: (what: string, err: unknown) => void;
   private readonly histories: HistoryBuckets;
@@ -206,7 +209,9 @@ export class ExperimentsController extends ChannelController {
       return { version, from, rows: this.rows({ from, count, columns }) };
     });
     c.onCommand(Viewport, ({ version, from, count, columns }) => {
-      if (version === this.version) this.window = { from, count, columns };
+      if (version !== this.version) return;
+      this.window = { from, count, columns };
+      this.rankSoon(columns);
     });
     c.onRequest(GetIds, ({ version, from, to }) => (version === this.version ? this.table.rows(this.view, from, to - from, []).map((r) => r.id) : []));
     c.onRequest(PositionOf, ({ version, id }) => (version === this.version ? this.positionOf(id) : -1));
@@ -298,6 +303,7 @@ export class ExperimentsController extends ChannelController {
     clearTimeout(this.prepareTimer);
     clearTimeout(this.liveTimer);
     clearTimeout(this.reloadTimer);
+    clearImmediate(this.rankTimer);
     this.source.dispose?.();
   }
 
@@ -399,7 +405,26 @@ export class ExperimentsController extends ChannelController {
     // The first rows are on their way: now the check the first load left (the throttle gives the page its frame).
     if (!this.windowSent && this.unchecked) this.reload();
     this.windowSent = true;
+    this.rankSoon(params.window.columns);
     return answer;
+  }
+
+  /**
+   * Computes the sort ranks of the columns on screen (those whose headers can be clicked) while idle, a column
+   * a turn so messages go first: a first sort by one of them then only orders the rows (at 10,000 runs, the
+   * click's host share 13-21 ms → 3-9). Asked again only when the columns on screen change, not per scroll.
+   */
+  private rankSoon(columns: readonly string[]): void {
+    const key = columns.join('\n');
+    if (key === this.toRank.key) return;
+    this.toRank = { columns: [...columns], key };
+    const next = () => {
+      const column = this.toRank.columns.shift();
+      if (column === undefined) return void (this.rankTimer = undefined);
+      this.table.prepareSort(column);
+      this.rankTimer = setImmediate(next);
+    };
+    this.rankTimer ??= setImmediate(next);
   }
 
   private rows({ from, count, columns }: RowWindow): Row[] {
