@@ -135,8 +135,17 @@ describe('experiments panel', () => {
     await h.page.getByLabel('Pin metrics.auc').click();
     await h.page.getByText('Close', { exact: true }).click();
     await h.page.locator('button[data-column="metrics.auc"]').click();
-    const expected = [...summaries].sort((a, b) => a.metrics.auc! - b.metrics.auc! || a.start - b.start).slice(0, 1);
-    await h.page.waitForFunction((id) => document.querySelector('[role=row][data-position="0"]')?.getAttribute('data-run') === id, expected[0]!.id, WAIT);
+    const expected = [...summaries].sort((a, b) => a.metrics.auc! - b.metrics.auc! || a.start - b.start).slice(0, 200).map((s) => s.id);
+    await h.page.waitForFunction((id) => document.querySelector('[role=row][data-position="0"]')?.getAttribute('data-run') === id, expected[0]!, WAIT);
+    // The lines rendered below the screen (for a scroll to find) take the new order too, once the one on
+    // screen is painted: every row in the DOM shows the run at its position.
+    const below = await h.page.waitForFunction((ids) => {
+      const bottom = document.querySelector('.xp-grid').getBoundingClientRect().bottom;
+      const rows = [...document.querySelectorAll('[role=row][data-position]')];
+      const beyond = rows.filter((r) => r.getBoundingClientRect().top >= bottom).length;
+      return beyond > 0 && rows.every((r) => r.getAttribute('data-run') === ids[Number(r.getAttribute('data-position'))]) && beyond;
+    }, expected, WAIT);
+    assert.ok(((await below.jsonValue()) as number) > 5, 'rows rendered below the screen');
     assert.equal(await h.page.locator('[role=columnheader][aria-sort="ascending"]').count(), 1);
     await h.page.locator('button[data-column="params.learning_rate"]').click({ modifiers: ['Shift'] });
     await h.page.waitForFunction(() => document.querySelector('.xp-status')?.textContent?.includes('sorted by metrics.auc, params.learning_rate'), undefined, WAIT);
