@@ -147,8 +147,11 @@ describe('experiments panel', () => {
     }, expected, WAIT);
     assert.ok(((await below.jsonValue()) as number) > 5, 'rows rendered below the screen');
     assert.equal(await h.page.locator('[role=columnheader][aria-sort="ascending"]').count(), 1);
+    // The status line says the new sort at the click; the rows are the new result's once the grid's version moves.
+    const version = await h.page.locator('.xp-grid').getAttribute('data-version');
     await h.page.locator('button[data-column="params.learning_rate"]').click({ modifiers: ['Shift'] });
     await h.page.waitForFunction(() => document.querySelector('.xp-status')?.textContent?.includes('sorted by metrics.auc, params.learning_rate'), undefined, WAIT);
+    await h.page.waitForFunction((before) => document.querySelector('.xp-grid')?.getAttribute('data-version') !== before && document.querySelector('[role=row][data-position="0"][data-run]'), version, WAIT);
     const want = [...summaries]
       .sort((a, b) => a.metrics.auc! - b.metrics.auc! || (a.params.learning_rate as number) - (b.params.learning_rate as number))
       .map((s) => [s.metrics.auc, s.params.learning_rate]);
