@@ -5,7 +5,7 @@
 // What keeps it fast (measured with Chromium traces, see webviews/README.md "Rendering"): rows are memoized
 // components keyed by slot (their result position modulo the rows rendered), so scrolling renders only the rows
 // coming into view, into the elements of the rows that left, and a new sort or filter rewrites the text of the
-// rows on screen instead of replacing their elements; a row is one
+// rows on screen instead of replacing their elements (those beyond the screen once that is painted); a row is one
 // absolutely placed, fixed-height, `contain: layout style size` box moved by a transform; cells carry no inline style
 // (a row is a flex box of fixed-width cells, sized by one stylesheet's rules by child index, placementRules); the
 // per-row checkbox and star are not natively painted controls; only the active row has an id; the pinned cells of a row sit
@@ -431,6 +431,8 @@ export function RunsTable(props: TableProps) {
   // a scroll to find. Measured at 10,000 runs: they were ~40% of the rows a sort re-rendered, laid out and
   // painted.
   const onScreenLines = painted === props.version ? undefined : rows.range;
+  /** The props each slot's row was last committed with, and those of this render. */
+  const shownRows = useRef(new Map<number, RowProps>());
   const rendered = new Map<number, RowProps>();
   useLayoutEffect(() => void (shownRows.current = rendered));
   const firstLine = items[0]?.index ?? 0;
@@ -456,8 +458,6 @@ export function RunsTable(props: TableProps) {
   // Rows get one handler object for their lifetime; it calls whatever the latest props say.
   const latest = useRef(props);
   latest.current = props;
-  /** What each slot's row last rendered (committed), by slot. */
-  const shownRows = useRef(new Map<number, RowProps>());
   const handlers = useMemo<RowHandlers>(
     () => ({ toggleSelected: (id) => latest.current.toggleSelected(id), onStar: (id, starred) => latest.current.onStar(id, starred) }),
     [],
