@@ -584,19 +584,19 @@ export function placementRules(pinned: readonly number[], center: readonly (read
   return rules.join('\n');
 }
 
-/** The last of `key`'s values whose render has been painted; undefined until the first render is. */
-function usePainted<T extends string | number>(key: T): T | undefined {
-  const [painted, setPainted] = useState<T>();
+/** The last result version whose render has been painted; undefined until the first render is. */
+function usePainted(version: number): number | undefined {
+  const [painted, setPainted] = useState<number>();
   useEffect(() => {
-    // A timer set in an animation frame fires after that frame's paint. What the painted key brings (the lines
+    // A timer set in an animation frame fires after that frame's paint. What the painted version brings (the lines
     // beyond the screen) renders as a transition, in slices between frames, so it does not hold the next one.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => (timer = setTimeout(() => startTransition(() => setPainted(key)))));
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => startTransition(() => setPainted(version)))));
     return () => {
       cancelAnimationFrame(frame);
       clearTimeout(timer);
     };
-  }, [key]);
+  }, [version]);
   return painted;
 }
 
